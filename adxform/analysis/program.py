@@ -1,0 +1,192 @@
+"""The analyses of a whole module, run in callee-first order.
+
+``analyse`` picks the functions to differentiate (``--func``, or every
+public function with a differentiable parameter), follows their calls into
+the module's other functions, refuses recursion and calls with no rule,
+then types every function, finds which array parameters each one writes,
+and which variables are active.  Transforms read the resulting ``Program``
+and recompute none of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .. import ir
+from ..diagnostics import Reporter, UsageError
+from ..rules import TABLE
+from ..walk import calls, names_read
+from .activity import active_variables
+from .dataflow import DataFlow, data_flow
+from .types import ExprTyper, FunctionTypes, Signature, infer_types
+
+
+@dataclass
+class FunctionFacts:
+    func: ir.Function
+    types: FunctionTypes
+    flow: DataFlow
+    writes: set[int]  # positions of the array parameters it writes into
+    wrt: list[str] = field(default_factory=list)  # differentiated parameters
+    active: set[str] = field(default_factory=set)
+
+    @property
+    def is_procedure(self) -> bool:
+        return self.types.returns.kind == "none"
+
+    @property
+    def differentiable_params(self) -> list[str]:
+        return [p.name for p in self.func.params if self.types.env[p.name].is_differentiable]
+
+
+@dataclass
+class Program:
+    module: ir.Module
+    roots: list[str]  # the functions asked for, in source order
+    order: list[str]  # every function involved, callees first
+    facts: dict[str, FunctionFacts]
+    constants: dict[str, ir.Type]
+
+    def needs_derivative(self, name: str) -> bool:
+        return bool(self.facts[name].wrt)
+
+
+def _constant_types(module: ir.Module) -> dict[str, ir.Type]:
+    typer = ExprTyper({}, {}, {})
+    return {c.name: typer.type(c.value) for c in module.constants}
+
+
+class CallGraph:
+    """Follows module calls from the roots; reports recursion and unknown callees."""
+
+    def __init__(self, module: ir.Module, reporter: Reporter):
+        self.module = module
+        self.reporter = reporter
+        self.order: list[str] = []
+        self.state: dict[str, str] = {}  # "visiting" / "done"
+
+    def visit(self, name: str, path: list[str]) -> None:
+        if self.state.get(name) == "done":
+            return
+        if name in self.module.rejected:
+            self.reporter.diagnostics.extend(self.module.rejected[name])
+            self.state[name] = "done"
+            return
+        func = self.module.functions[name]
+        self.state[name] = "visiting"
+        for call in calls(func.body):
+            self.check_call(func, call, path + [name])
+        self.state[name] = "done"
+        self.order.append(name)
+
+    def check_call(self, func: ir.Function, call: ir.Call, path: list[str]) -> None:
+        where = f" (in function '{func.name}')"
+        if call.func.startswith("module."):
+            callee = call.func[7:]
+            if self.state.get(callee) == "visiting":
+                cycle = " -> ".join(path[path.index(callee):] + [callee])
+                self.reporter.error(call.pos, f"recursion is not in the differentiable subset: {cycle}{where}",
+                                    "recursion")
+                return
+            target = self.module.functions.get(callee)
+            if target is not None and (len(call.args) != len(target.params) or call.kwargs):
+                self.reporter.error(call.pos, f"'{callee}' takes {len(target.params) if target else '?'} positional "
+                                    f"arguments{where}", "bad-call")
+            self.visit(callee, path)
+            return
+        rule = TABLE.get(call.func)
+        shown = call.func.split(".", 1)[1] if call.func.startswith(("unknown.", "builtins.", "method.")) else call.func
+        if rule is None:
+            self.reporter.error(call.pos, f"adxform has no derivative rule for '{shown}'{where}", "unknown-function",
+                                note="supported: the numpy and math functions of SPEC §2 and the functions of this "
+                                     "module")
+        elif not rule.nargs[0] <= len(call.args) <= rule.nargs[1]:
+            self.reporter.error(call.pos, f"'{shown}' is supported with {rule.nargs[0]}"
+                                + (f" to {rule.nargs[1]}" if rule.nargs[1] != rule.nargs[0] else "")
+                                + f" positional arguments{where}", "bad-call")
+
+
+def analyse(module: ir.Module, functions: list[str] | None, wrt: list[str] | None, reporter: Reporter) -> Program:
+    known = list(module.functions) + list(module.rejected)
+    if functions:
+        for name in functions:
+            if name not in known:
+                raise UsageError(f"no function '{name}' in {module.filename}")
+        roots = [name for name in known if name in functions]
+    else:
+        roots = [name for name in known if not name.startswith("_")]
+
+    graph = CallGraph(module, reporter)
+    for name in roots:
+        graph.visit(name, [])
+    reporter.check()
+
+    constants = _constant_types(module)
+    facts: dict[str, FunctionFacts] = {}
+    signatures: dict[str, Signature] = {}
+    callee_writes: dict[str, set[int]] = {}
+    for name in graph.order:
+        func = module.functions[name]
+        _refuse_gpu(func, reporter)
+        types = infer_types(func, constants, signatures, reporter)
+        signatures[name] = Signature([types.env[p.name] for p in func.params], types.returns)
+        flow = data_flow(func, types, callee_writes)
+        writes = {i for i, p in enumerate(func.params) if p.name in flow.written}
+        callee_writes[name] = writes
+        facts[name] = FunctionFacts(func, types, flow, writes)
+    reporter.check()
+
+    program = Program(module, [], graph.order, facts, constants)
+    program.roots = _pick_roots(program, roots, explicit=bool(functions), reporter=reporter)
+    _assign_wrt(program, wrt)
+    return program
+
+
+def _refuse_gpu(func: ir.Function, reporter: Reporter) -> None:
+    if func.target != "cpu":
+        reporter.error(func.pos, f"CUDA functions are not differentiated yet (in function '{func.name}')",
+                       "unsupported-gpu", note="GPU support is tracked in SPEC §6")
+
+
+def _pick_roots(program: Program, roots: list[str], explicit: bool, reporter: Reporter) -> list[str]:
+    picked = []
+    for name in roots:
+        facts = program.facts[name]
+        if facts.differentiable_params:
+            picked.append(name)
+        elif explicit:
+            reporter.error(facts.func.pos, f"function '{name}' has no float or float-array parameter to "
+                           "differentiate", "nothing-to-differentiate")
+    reporter.check()
+    return picked
+
+
+def _assign_wrt(program: Program, wrt: list[str] | None) -> None:
+    """The differentiated parameters of the roots, then of every callee
+    reached by an active call (all its float parameters)."""
+    if wrt:
+        everything = {p for name in program.roots for p in program.facts[name].differentiable_params}
+        unknown = [w for w in wrt if w not in everything]
+        if unknown:
+            raise UsageError(f"--wrt names no float parameter of the differentiated functions: {', '.join(unknown)}")
+    for name in program.roots:
+        facts = program.facts[name]
+        facts.wrt = [p for p in facts.differentiable_params if not wrt or p in wrt]
+    for name in reversed(program.order):  # callers before callees
+        facts = program.facts[name]
+        if not facts.wrt:
+            continue
+        facts.active = active_variables(facts.func, facts.types, facts.flow, facts.wrt)
+        for call in calls(facts.func.body):
+            if call.func.startswith("module.") and _call_is_active(call, facts):
+                callee = program.facts[call.func[7:]]
+                every = callee.differentiable_params
+                if callee.wrt and callee.wrt != every:
+                    raise UsageError(f"--wrt cannot restrict '{callee.func.name}': '{name}' calls it")
+                if not callee.wrt:
+                    callee.wrt = every
+                    callee.active = active_variables(callee.func, callee.types, callee.flow, callee.wrt)
+
+
+def _call_is_active(call: ir.Call, facts: FunctionFacts) -> bool:
+    return any(n in facts.active for arg in call.args for n in names_read(arg))

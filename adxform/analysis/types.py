@@ -1,0 +1,358 @@
+"""Type inference: the kind of every variable and expression of a function.
+
+Parameters take their annotation; an unannotated parameter is typed from
+how the body uses it (SPEC §2): subscripted or asked for ``shape`` -> an
+array, used in ``range`` or an index -> an int, used in arithmetic or a
+math call -> a float.  A parameter with no such evidence is a diagnostic
+asking for an annotation.
+
+Locals take the unified type of everything assigned to them, the way
+numba unifies: int and float make float, bool and int make int.  Anything
+else, a scalar becoming an array say, is a ``type-change`` diagnostic.
+The body is swept until the types stop changing, so a value assigned late
+in a loop and read early in it is typed on the second sweep.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .. import ir
+from ..diagnostics import Reporter
+from ..rules import TABLE
+from ..walk import expressions, statements, stmt_expressions
+
+NUMERIC_RANK = {"bool": 0, "int": 1, "float": 2}
+QUALIFIED_CONSTANTS = {
+    "math.pi", "math.e", "math.tau", "math.inf", "math.nan", "numpy.pi", "numpy.e", "numpy.inf", "numpy.nan",
+}
+DTYPE_NAMES = {"numpy.float64": "float64", "numpy.float32": "float32", "numpy.int64": "int64",
+               "numpy.int32": "int32", "numpy.bool_": "bool", "numpy.intp": "int64"}
+UNKNOWN = ir.Type("unknown")
+
+
+def unify(a: ir.Type | None, b: ir.Type) -> ir.Type | None:
+    """The type that holds both, or None when they cannot share a variable."""
+    if a is None or a.kind == "unknown":
+        return b
+    if b.kind == "unknown":
+        return a
+    if a.kind in NUMERIC_RANK and b.kind in NUMERIC_RANK:
+        return a if NUMERIC_RANK[a.kind] >= NUMERIC_RANK[b.kind] else b
+    if a.kind == b.kind == "array":
+        if a.dtype != b.dtype and (a.dtype.startswith("float") != b.dtype.startswith("float")):
+            return None
+        dtype = "float64" if a.dtype != b.dtype else a.dtype
+        return ir.Type("array", dtype=dtype, ndim=max(a.ndim, b.ndim))
+    if a.kind == b.kind == "tuple" and len(a.items) == len(b.items):
+        items = [unify(x, y) for x, y in zip(a.items, b.items)]
+        return None if any(i is None for i in items) else ir.Type("tuple", items=tuple(items))
+    return a if a == b else None
+
+
+@dataclass
+class Signature:
+    """What callers need to know of a module function."""
+
+    params: list[ir.Type]
+    returns: ir.Type
+
+
+@dataclass
+class FunctionTypes:
+    env: dict[str, ir.Type]
+    returns: ir.Type
+    constants: dict[str, ir.Type]
+    signatures: dict[str, Signature] = field(default_factory=dict)
+
+    def of(self, expr: ir.Expr) -> ir.Type:
+        return ExprTyper(self.env, self.constants, self.signatures).type(expr)
+
+
+class ExprTyper:
+    """Types one expression given the types of the names it reads."""
+
+    def __init__(self, env: dict[str, ir.Type], constants: dict[str, ir.Type], signatures: dict[str, Signature]):
+        self.env = env
+        self.constants = constants
+        self.signatures = signatures
+
+    def type(self, expr: ir.Expr) -> ir.Type:
+        return getattr(self, "_" + type(expr).__name__)(expr)
+
+    def _Name(self, e: ir.Name) -> ir.Type:
+        return self.env.get(e.id, UNKNOWN)
+
+    def _Const(self, e: ir.Const) -> ir.Type:
+        if isinstance(e.value, bool):
+            return ir.BOOL
+        if isinstance(e.value, int):
+            return ir.INT
+        if isinstance(e.value, float):
+            return ir.FLOAT
+        return ir.NONE
+
+    def _QualName(self, e: ir.QualName) -> ir.Type:
+        if e.qualname.startswith("module."):
+            return self.constants.get(e.qualname[7:], UNKNOWN)
+        if e.qualname in QUALIFIED_CONSTANTS:
+            return ir.FLOAT
+        if e.qualname in DTYPE_NAMES:
+            return ir.Type("dtype", dtype=DTYPE_NAMES[e.qualname])
+        return UNKNOWN
+
+    def _BinOp(self, e: ir.BinOp) -> ir.Type:
+        left, right = self.type(e.left), self.type(e.right)
+        if e.op == "@":
+            ndim = {(1, 1): 0, (2, 1): 1, (1, 2): 1}.get((left.ndim, right.ndim), 2)
+            return ir.FLOAT if ndim == 0 else ir.Type("array", dtype=left.dtype or "float64", ndim=ndim)
+        if left.is_array or right.is_array:
+            arrays = [t for t in (left, right) if t.is_array]
+            floaty = e.op == "/" or any(t.dtype.startswith("float") or t.kind == "float" for t in (left, right))
+            dtype = ("float32" if all(t.dtype == "float32" for t in arrays) else "float64") if floaty else "int64"
+            return ir.Type("array", dtype=dtype, ndim=max(t.ndim for t in arrays))
+        if UNKNOWN in (left, right):
+            return UNKNOWN
+        if e.op == "/":
+            return ir.FLOAT
+        return ir.FLOAT if ir.FLOAT in (left, right) else ir.INT
+
+    def _UnaryOp(self, e: ir.UnaryOp) -> ir.Type:
+        if e.op == "not":
+            return ir.BOOL
+        operand = self.type(e.operand)
+        return ir.INT if operand == ir.BOOL else operand
+
+    def _Compare(self, e: ir.Compare) -> ir.Type:
+        return ir.BOOL
+
+    def _BoolOp(self, e: ir.BoolOp) -> ir.Type:
+        return ir.BOOL
+
+    def _IfExp(self, e: ir.IfExp) -> ir.Type:
+        return unify(self.type(e.body), self.type(e.orelse)) or UNKNOWN
+
+    def _Call(self, e: ir.Call) -> ir.Type:
+        if e.func.startswith("module."):
+            sig = self.signatures.get(e.func[7:])
+            return sig.returns if sig else UNKNOWN
+        rule = TABLE.get(e.func)
+        if rule is None:
+            return UNKNOWN
+        return rule.result_type([self.type(a) for a in e.args], {k: self.type(v) for k, v in e.kwargs})
+
+    def _Subscript(self, e: ir.Subscript) -> ir.Type:
+        base = self.type(e.value)
+        if base.kind == "tuple":
+            index = e.index[0] if len(e.index) == 1 else None
+            if isinstance(index, ir.Const) and isinstance(index.value, int) and -len(base.items) <= index.value < len(base.items):
+                return base.items[index.value]
+            return base.items[0] if base.items and len(set(base.items)) == 1 else UNKNOWN
+        if not base.is_array:
+            return UNKNOWN
+        slices = sum(isinstance(i, ir.Slice) for i in e.index)
+        ndim = base.ndim or len(e.index)
+        remaining = ndim - len(e.index) + slices
+        if remaining <= 0:
+            return ir.FLOAT if base.dtype.startswith("float") else ir.BOOL if base.dtype == "bool" else ir.INT
+        return ir.Type("array", dtype=base.dtype, ndim=remaining)
+
+    def _Slice(self, e: ir.Slice) -> ir.Type:
+        return ir.INT
+
+    def _Attribute(self, e: ir.Attribute) -> ir.Type:
+        base = self.type(e.value)
+        if e.attr == "shape":
+            return ir.Type("tuple", items=(ir.INT,) * max(base.ndim, 1))
+        if e.attr in ("size", "ndim"):
+            return ir.INT
+        return base  # .T
+
+    def _Tuple(self, e: ir.Tuple) -> ir.Type:
+        return ir.Type("tuple", items=tuple(self.type(i) for i in e.items))
+
+
+# -- parameters without annotations ----------------------------------------------------
+
+
+def _param_evidence(func: ir.Function, name: str, signatures: dict[str, Signature]) -> ir.Type | None:
+    """What the body's use of parameter ``name`` says about its type."""
+    seen: set[str] = set()
+    index_of_index = False
+    for stmt in statements(func.body):
+        roots = stmt_expressions(stmt)
+        if isinstance(stmt, ir.For):
+            if any(name in _names(r) for r in roots):
+                seen.add("int")
+            roots = []
+        for root in roots:
+            for expr in expressions(root):
+                if isinstance(expr, ir.Subscript):
+                    if isinstance(expr.value, ir.Name) and expr.value.id == name:
+                        seen.add("array")
+                    for index in expr.index:
+                        names = _names(index)
+                        if name in names:
+                            seen.add("int")
+                        if any(isinstance(s, ir.Subscript) and isinstance(s.value, ir.Name) and s.value.id == name
+                               for s in expressions(index)):
+                            index_of_index = True
+                elif isinstance(expr, ir.Attribute) and isinstance(expr.value, ir.Name) and expr.value.id == name:
+                    seen.add("array")
+                elif isinstance(expr, ir.Call):
+                    _call_evidence(expr, name, seen, signatures)
+                elif isinstance(expr, (ir.BinOp, ir.UnaryOp)) and any(
+                        isinstance(c, ir.Name) and c.id == name for c in (getattr(expr, "left", None),
+                                                                         getattr(expr, "right", None),
+                                                                         getattr(expr, "operand", None))):
+                    seen.add("float")
+    if "array" in seen:
+        return ir.Type("array", dtype="int64" if index_of_index else "float64")
+    if "int" in seen:
+        return ir.INT
+    if "float" in seen:
+        return ir.FLOAT
+    return None
+
+
+def _call_evidence(call: ir.Call, name: str, seen: set[str], signatures: dict[str, Signature]) -> None:
+    for position, arg in enumerate(call.args):
+        if not (isinstance(arg, ir.Name) and arg.id == name):
+            continue
+        if call.func in ("builtins.len",) or call.func.startswith("method.") and position == 0:
+            seen.add("array")
+        elif call.func.startswith("module."):
+            sig = signatures.get(call.func[7:])
+            if sig and position < len(sig.params) and sig.params[position].kind != "unknown":
+                seen.add("array" if sig.params[position].is_array else sig.params[position].kind)
+        elif call.func in TABLE and TABLE.get(call.func).kind != "constant":
+            seen.add("float")
+
+
+def _names(expr: ir.Expr) -> set[str]:
+    return {e.id for e in expressions(expr) if isinstance(e, ir.Name)}
+
+
+# -- the sweep ------------------------------------------------------------------------
+
+
+class FunctionTyper:
+    MAX_SWEEPS = 6
+
+    def __init__(self, func: ir.Function, constants: dict[str, ir.Type], signatures: dict[str, Signature],
+                 reporter: Reporter):
+        self.func = func
+        self.constants = constants
+        self.signatures = signatures
+        self.reporter = reporter
+        self.env: dict[str, ir.Type] = {}
+        self.returns: list[tuple[ir.Type, ir.Pos]] = []
+        self.report_now = False
+
+    def run(self) -> FunctionTypes:
+        for param in self.func.params:
+            ptype = param.annotation or _param_evidence(self.func, param.name, self.signatures)
+            if ptype is None:
+                self.error(param.pos, f"cannot tell the type of parameter '{param.name}'", "ambiguous-type",
+                           note=f"annotate the parameter: `{param.name}: float`, `{param.name}: int` or "
+                                f"`{param.name}: np.ndarray`")
+                ptype = ir.FLOAT
+            self.env[param.name] = ptype
+        for _ in range(self.MAX_SWEEPS):
+            before = dict(self.env)
+            self.returns = []
+            self.block(self.func.body)
+            if before == self.env:
+                break
+        self.report_now = True  # a last sweep reports what is still wrong
+        self.returns = []
+        self.block(self.func.body)
+        return FunctionTypes(self.env, self.return_type(), self.constants, self.signatures)
+
+    def error(self, pos: ir.Pos, message: str, code: str, note: str = "") -> None:
+        self.reporter.error(pos, f"{message} (in function '{self.func.name}')", code, note)
+
+    def typer(self) -> ExprTyper:
+        return ExprTyper(self.env, self.constants, self.signatures)
+
+    def expr(self, expr: ir.Expr) -> ir.Type:
+        if self.report_now:
+            for sub in expressions(expr):
+                if isinstance(sub, ir.Name) and sub.id not in self.env:
+                    self.error(sub.pos, f"name '{sub.id}' is not defined", "unknown-name")
+                elif isinstance(sub, ir.QualName) and self.typer().type(sub) == UNKNOWN:
+                    self.error(sub.pos, f"'{sub.qualname}' is not in the differentiable subset", "unsupported-expression")
+        return self.typer().type(expr)
+
+    def block(self, body: list[ir.Stmt]) -> None:
+        for stmt in body:
+            getattr(self, "_" + type(stmt).__name__)(stmt)
+
+    def bind(self, target: ir.Expr, value: ir.Type, pos: ir.Pos) -> None:
+        if isinstance(target, ir.Name):
+            old = self.env.get(target.id)
+            new = unify(old, value)
+            if new is None:
+                if self.report_now:
+                    self.error(pos, f"variable '{target.id}' changes type from {old} to {value}", "type-change",
+                               note="use a new name for the new value")
+                return
+            self.env[target.id] = new
+        elif isinstance(target, ir.Tuple):
+            items = value.items if value.kind == "tuple" else ()
+            if value.kind != "unknown" and len(items) != len(target.items):
+                if self.report_now:
+                    self.error(pos, f"cannot unpack {value} into {len(target.items)} names", "type-change")
+                return
+            for i, item in enumerate(target.items):
+                self.bind(item, items[i] if items else UNKNOWN, pos)
+        elif isinstance(target, ir.Subscript):
+            base = self.expr(target.value)
+            self.expr(target)
+            if self.report_now and not base.is_array:
+                self.error(target.pos, f"only arrays can be assigned into, not {base}", "type-change")
+
+    def _Assign(self, stmt: ir.Assign) -> None:
+        self.bind(stmt.target, self.expr(stmt.value), stmt.pos)
+
+    def _ExprStmt(self, stmt: ir.ExprStmt) -> None:
+        self.expr(stmt.value)
+
+    def _For(self, stmt: ir.For) -> None:
+        for bound in (stmt.start, stmt.stop, stmt.step):
+            if self.expr(bound).kind not in ("int", "bool", "unknown") and self.report_now:
+                self.error(bound.pos, "range() bounds must be integers", "type-change")
+        self.bind(ir.Name(stmt.var), ir.INT, stmt.pos)
+        self.block(stmt.body)
+
+    def _While(self, stmt: ir.While) -> None:
+        self.expr(stmt.test)
+        self.block(stmt.body)
+
+    def _If(self, stmt: ir.If) -> None:
+        self.expr(stmt.test)
+        self.block(stmt.body)
+        self.block(stmt.orelse)
+
+    def _Return(self, stmt: ir.Return) -> None:
+        self.returns.append((self.expr(stmt.value) if stmt.value is not None else ir.NONE, stmt.pos))
+
+    def _Break(self, stmt: ir.Break) -> None:
+        pass
+
+    _Continue = _Pass = _Break
+
+    def return_type(self) -> ir.Type:
+        result: ir.Type | None = self.func.returns
+        for rtype, pos in self.returns:
+            new = unify(result, rtype)
+            if new is None:
+                self.error(pos, f"function returns both {result} and {rtype}", "type-change")
+                return result or rtype
+            result = new
+        return result or ir.NONE
+
+
+def infer_types(func: ir.Function, constants: dict[str, ir.Type], signatures: dict[str, Signature],
+                reporter: Reporter) -> FunctionTypes:
+    return FunctionTyper(func, constants, signatures, reporter).run()

@@ -1,0 +1,98 @@
+"""Small constructors that fold while they build, shared by both modes.
+
+Derivative code is full of zeros and ones: ``0 * x``, ``x * 1.0``, ``a - 0``.
+``None`` stands for an exact zero (a derivative known to vanish), and these
+helpers drop it, fold constant arithmetic and keep the output readable.
+"""
+
+from __future__ import annotations
+
+from . import ir
+
+
+def const(value: float | int) -> ir.Const:
+    return ir.Const(value)
+
+
+def is_const(expr: ir.Expr | None, value: float | None = None) -> bool:
+    if not isinstance(expr, ir.Const) or isinstance(expr.value, bool) or expr.value is None:
+        return False
+    return value is None or expr.value == value
+
+
+def neg(a: ir.Expr | None) -> ir.Expr | None:
+    if a is None:
+        return None
+    if is_const(a):
+        return ir.Const(-a.value)
+    if isinstance(a, ir.UnaryOp) and a.op == "-":
+        return a.operand
+    return ir.UnaryOp("-", a)
+
+
+def add(a: ir.Expr | None, b: ir.Expr | None) -> ir.Expr | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    if is_const(a) and is_const(b):
+        return ir.Const(a.value + b.value)
+    if isinstance(b, ir.UnaryOp) and b.op == "-":
+        return ir.BinOp("-", a, b.operand)
+    return ir.BinOp("+", a, b)
+
+
+def sub(a: ir.Expr | None, b: ir.Expr | None) -> ir.Expr | None:
+    if b is None:
+        return a
+    if a is None:
+        return neg(b)
+    if is_const(a) and is_const(b):
+        return ir.Const(a.value - b.value)
+    if isinstance(b, ir.UnaryOp) and b.op == "-":
+        return ir.BinOp("+", a, b.operand)
+    return ir.BinOp("-", a, b)
+
+
+def mul(a: ir.Expr | None, b: ir.Expr | None) -> ir.Expr | None:
+    if a is None or b is None:
+        return None
+    if is_const(a, 0) or is_const(b, 0):
+        return None
+    if is_const(a) and is_const(b):
+        return ir.Const(a.value * b.value)
+    if is_const(a, 1):
+        return b
+    if is_const(b, 1):
+        return a
+    if is_const(a, -1):
+        return neg(b)
+    if is_const(b, -1):
+        return neg(a)
+    if isinstance(a, ir.UnaryOp) and a.op == "-":
+        return neg(mul(a.operand, b))
+    return ir.BinOp("*", a, b)
+
+
+def div(a: ir.Expr | None, b: ir.Expr) -> ir.Expr | None:
+    if a is None:
+        return None
+    if is_const(b, 1):
+        return a
+    if is_const(a) and is_const(b) and b.value != 0:
+        return ir.Const(a.value / b.value)
+    if isinstance(a, ir.UnaryOp) and a.op == "-":
+        return neg(div(a.operand, b))
+    return ir.BinOp("/", a, b)
+
+
+def power(a: ir.Expr, b: ir.Expr) -> ir.Expr:
+    if is_const(b, 1):
+        return a
+    if is_const(b, 0):
+        return ir.Const(1.0)
+    return ir.BinOp("**", a, b)
+
+
+def call(func: str, *args: ir.Expr) -> ir.Call:
+    return ir.Call(func, list(args))

@@ -1,0 +1,97 @@
+"""Diagnostics: what adxform says about the user's code.
+
+A diagnostic is a position, a message and a short code in brackets, printed
+the way mypy and ruff print theirs::
+
+    model.py:12:9: error: 'try' is not in the differentiable subset (in function 'step') [unsupported-try]
+       12 |         try:
+          |         ^~~
+    Found 1 error in 1 file
+
+Passes collect diagnostics instead of raising on the first one, so a user
+sees every problem of a file in one run; ``DiagnosticError`` carries them
+out of the pipeline to the API and the command line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .ir import NOPOS, Pos
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    filename: str
+    pos: Pos
+    message: str
+    code: str
+    note: str = ""
+
+    @property
+    def line(self) -> int:
+        return self.pos.line
+
+    @property
+    def col(self) -> int:
+        return self.pos.col
+
+    def headline(self) -> str:
+        return f"{self.filename}:{self.pos.line}:{self.pos.col}: error: {self.message} [{self.code}]"
+
+    def render(self, source_lines: list[str]) -> str:
+        """The headline, the source line with a caret under the span, and the note."""
+        out = [self.headline()]
+        if 1 <= self.pos.line <= len(source_lines):
+            text = source_lines[self.pos.line - 1].rstrip("\n").expandtabs(1)
+            gutter = f"{self.pos.line:>5} | "
+            out.append(gutter + text)
+            start = max(self.pos.col - 1, 0)
+            if self.pos.end_line == self.pos.line and self.pos.end_col > self.pos.col:
+                width = self.pos.end_col - self.pos.col
+            else:
+                width = max(len(text.rstrip()) - start, 1)
+            out.append(" " * (len(gutter) - 2) + "| " + " " * start + "^" + "~" * (width - 1))
+        if self.note:
+            out.append(f"{self.filename}:{self.pos.line}:{self.pos.col}: note: {self.note}")
+        return "\n".join(out)
+
+
+class DiagnosticError(Exception):
+    """Raised by the pipeline when the user's code has errors."""
+
+    def __init__(self, diagnostics: list[Diagnostic], source: str = ""):
+        self.diagnostics = sorted(diagnostics, key=lambda d: (d.filename, d.pos.line, d.pos.col, d.code))
+        self.source = source
+        super().__init__("\n".join(d.headline() for d in self.diagnostics))
+
+    def render(self) -> str:
+        lines = self.source.splitlines()
+        body = "\n".join(d.render(lines) for d in self.diagnostics)
+        count = len(self.diagnostics)
+        files = len({d.filename for d in self.diagnostics})
+        noun = "error" if count == 1 else "errors"
+        return f"{body}\nFound {count} {noun} in {files} file{'s' if files != 1 else ''}"
+
+
+class UsageError(Exception):
+    """A problem with how adxform was called, not with the user's code
+    (an unknown --func name, say): exit code 2 on the command line."""
+
+
+class Reporter:
+    """Collects the diagnostics of one file; ``check()`` raises if any."""
+
+    def __init__(self, filename: str, source: str):
+        self.filename = filename
+        self.source = source
+        self.diagnostics: list[Diagnostic] = []
+
+    def error(self, pos: Pos | None, message: str, code: str, note: str = "") -> None:
+        diag = Diagnostic(self.filename, pos or NOPOS, message, code, note)
+        if diag not in self.diagnostics:
+            self.diagnostics.append(diag)
+
+    def check(self) -> None:
+        if self.diagnostics:
+            raise DiagnosticError(self.diagnostics, self.source)

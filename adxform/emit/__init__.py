@@ -1,0 +1,67 @@
+"""IR -> the text of the generated module, through one jinja2 template.
+
+The template holds the module's layout (header, imports, constants,
+functions); ``printer`` turns each function into text.  Output is a pure
+function of its inputs: no dates, no absolute paths beyond what the caller
+passes in, no set iteration orders.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import jinja2
+
+from .. import ir
+from ..version import __version__
+from .printer import ExprPrinter, StmtPrinter
+
+_ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("adxform.emit", "templates"),
+    keep_trailing_newline=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    autoescape=False,
+)
+
+JIT_DECORATORS = {"numba": "@numba.njit(cache=True)", "none": None}
+
+
+@dataclass
+class ModuleText:
+    """What the header needs to say where the module comes from."""
+
+    source: str
+    source_name: str
+    command: str
+    summary: str
+    jit: str
+
+
+def function_text(func: ir.Function, origin: str, jit: str) -> str:
+    printer = StmtPrinter(origin)
+    lines = []
+    decorator = JIT_DECORATORS[jit]
+    if decorator:
+        lines.append(decorator)
+    params = ", ".join(p.name for p in func.params)
+    lines.append(f"def {func.name}({params}):")
+    if func.docstring:
+        lines.append(f'    """{func.docstring.strip()}"""')
+    lines.extend(printer.block(func.body, 1))
+    return "\n".join(lines)
+
+
+def render_module(meta: ModuleText, constants: list[ir.Constant], functions: list[ir.Function]) -> str:
+    origin = meta.source_name.replace("\\", "/").rsplit("/", 1)[-1]
+    printer = ExprPrinter()
+    return _ENV.get_template("module.py.j2").render(
+        version=__version__,
+        source_name=meta.source_name,
+        sha256=hashlib.sha256(meta.source.encode("utf-8")).hexdigest(),
+        command=meta.command,
+        summary=meta.summary,
+        constants=[f"{c.name} = {printer.text(c.value)}" for c in constants],
+        functions=[function_text(f, origin, meta.jit) for f in functions],
+    )

@@ -1,0 +1,180 @@
+"""Forward (tangent-linear) mode: ``f`` -> ``f_jvp``.
+
+Each statement that assigns an active variable is preceded by the
+assignment of its tangent, computed from the old values::
+
+    y = x * y            ->     y_dot = x_dot * y + x * y_dot
+                                y = x * y
+
+A zero tangent is assigned after the primal, so that an array's zero can
+take the new array's shape (``a = np.zeros(n)``; ``a_dot = np.zeros_like(a)``).
+Control flow is kept as it is: the tangent code runs in the same loops and
+branches as the primal.  A call to a module function with active arguments
+calls the callee's ``_jvp``, which returns the value and its tangent
+together; procedures update their in/out tangent arrays (SPEC §4).
+"""
+
+from __future__ import annotations
+
+import copy
+
+from .. import ir
+from ..analysis.program import FunctionFacts, Program
+from ..diagnostics import Reporter
+from ..naming import Namer
+from ..walk import names_read
+from .tangent import Tangents
+
+
+def jvp_name(name: str) -> str:
+    return f"{name}_jvp"
+
+
+class ForwardFunction:
+    """Builds ``f_jvp`` for one function; one method per statement kind."""
+
+    def __init__(self, facts: FunctionFacts, program: Program, reporter: Reporter):
+        self.facts = facts
+        self.program = program
+        self.dot = Namer(facts.func, "dot")
+        self.tangents = Tangents(facts, program, self.dot, reporter)
+
+    @property
+    def active(self) -> set[str]:
+        return self.facts.active
+
+    def build(self) -> ir.Function:
+        func = self.facts.func
+        params = [ir.Param(p.name, None, p.pos) for p in func.params]
+        params += [ir.Param(self.dot(name), None) for name in self.facts.wrt]
+        body = self.prologue() + self.block(func.body)
+        docstring = self.docstring()
+        return ir.Function(jvp_name(func.name), params, body, func.pos, docstring, target=func.target)
+
+    def docstring(self) -> str:
+        func = self.facts.func
+        tangents = ", ".join(self.dot(n) for n in self.facts.wrt)
+        if self.facts.is_procedure:
+            return f"Tangent of {func.name} along ({tangents}); array tangents are in/out."
+        return f"Tangent of {func.name} along ({tangents}): returns (value, tangent)."
+
+    def prologue(self) -> list[ir.Stmt]:
+        """Zero tangents for active parameters that receive none."""
+        out: list[ir.Stmt] = []
+        for param in self.facts.func.params:
+            if param.name in self.active and param.name not in self.facts.wrt:
+                name = ir.Name(param.name)
+                out.append(ir.Assign(ir.Name(self.dot(param.name)), self.tangents.zero(name), param.pos))
+        return out
+
+    def block(self, body: list[ir.Stmt]) -> list[ir.Stmt]:
+        out: list[ir.Stmt] = []
+        for stmt in body:
+            out.extend(getattr(self, "_" + type(stmt).__name__)(stmt))
+        return out
+
+    # -- statements ------------------------------------------------------------------------
+
+    def _Assign(self, stmt: ir.Assign) -> list[ir.Stmt]:
+        if isinstance(stmt.value, ir.Call) and self.calls_jvp(stmt.value):
+            return [ir.Assign(ir.Tuple([copy.deepcopy(stmt.target), self.dot_target(stmt.target)]),
+                              self.jvp_call(stmt.value), stmt.pos)]
+        before: list[ir.Stmt] = []
+        after: list[ir.Stmt] = []
+        targets, values = self.pairs(stmt.target, stmt.value)
+        tangent_targets, tangent_values = [], []
+        for target, value in zip(targets, values):
+            if not self.is_active_target(target):
+                continue
+            tangent = self.tangents.of(value) if value is not None else None
+            dot_target = self.dot_target(target)
+            if tangent is None:
+                zero = self.tangents.zero(target if isinstance(target, ir.Name) else value)
+                after.append(ir.Assign(dot_target, zero, stmt.pos))
+            else:
+                tangent_targets.append(dot_target)
+                tangent_values.append(tangent)
+        if len(tangent_targets) == 1:
+            before.append(ir.Assign(tangent_targets[0], tangent_values[0], stmt.pos))
+        elif tangent_targets:
+            before.append(ir.Assign(ir.Tuple(tangent_targets), ir.Tuple(tangent_values), stmt.pos))
+        return before + [stmt] + after
+
+    def pairs(self, target: ir.Expr, value: ir.Expr) -> tuple[list[ir.Expr], list[ir.Expr | None]]:
+        """Split ``a, b = e1, e2`` into its (target, value) pairs; a tuple
+        target with a tuple-valued expression pairs each name with an item."""
+        if not isinstance(target, ir.Tuple):
+            return [target], [value]
+        if isinstance(value, ir.Tuple) and len(value.items) == len(target.items):
+            pairs = [self.pairs(t, v) for t, v in zip(target.items, value.items)]
+        else:
+            pairs = [self.pairs(t, ir.Subscript(copy.deepcopy(value), [ir.Const(i)]))
+                     for i, t in enumerate(target.items)]
+        return [t for ts, _ in pairs for t in ts], [v for _, vs in pairs for v in vs]
+
+    def is_active_target(self, target: ir.Expr) -> bool:
+        if isinstance(target, ir.Name):
+            return target.id in self.active
+        if isinstance(target, ir.Subscript):
+            return self.is_active_target(target.value)
+        return False
+
+    def dot_target(self, target: ir.Expr) -> ir.Expr:
+        if isinstance(target, ir.Name):
+            return ir.Name(self.dot(target.id), target.pos)
+        if isinstance(target, ir.Subscript):
+            return ir.Subscript(self.dot_target(target.value), copy.deepcopy(target.index), target.pos)
+        assert isinstance(target, ir.Tuple)
+        return ir.Tuple([self.dot_target(item) for item in target.items], target.pos)
+
+    def _ExprStmt(self, stmt: ir.ExprStmt) -> list[ir.Stmt]:
+        if isinstance(stmt.value, ir.Call) and self.calls_jvp(stmt.value):
+            return [ir.ExprStmt(self.jvp_call(stmt.value), stmt.pos)]
+        return [stmt]
+
+    def _Return(self, stmt: ir.Return) -> list[ir.Stmt]:
+        if stmt.value is None:
+            return [stmt]
+        tangent = self.tangents.of_or_zero(stmt.value, self.facts.types.returns)
+        return [ir.Return(ir.Tuple([stmt.value, tangent]), stmt.pos)]
+
+    def _For(self, stmt: ir.For) -> list[ir.Stmt]:
+        return [ir.For(stmt.var, stmt.start, stmt.stop, stmt.step, self.block(stmt.body), stmt.pos, stmt.directive)]
+
+    def _While(self, stmt: ir.While) -> list[ir.Stmt]:
+        return [ir.While(stmt.test, self.block(stmt.body), stmt.pos, stmt.directive)]
+
+    def _If(self, stmt: ir.If) -> list[ir.Stmt]:
+        return [ir.If(stmt.test, self.block(stmt.body), self.block(stmt.orelse), stmt.pos)]
+
+    def _Break(self, stmt: ir.Stmt) -> list[ir.Stmt]:
+        return [stmt]
+
+    _Continue = _Pass = _Break
+
+    # -- calls of module functions ---------------------------------------------------------------
+
+    def calls_jvp(self, call: ir.Call) -> bool:
+        """A module call runs the callee's ``_jvp`` when an argument is active."""
+        if not call.func.startswith("module."):
+            return False
+        callee = self.program.facts[call.func[7:]]
+        return bool(callee.wrt) and any(n in self.active for arg in call.args for n in names_read(arg))
+
+    def jvp_call(self, call: ir.Call) -> ir.Call:
+        callee = self.program.facts[call.func[7:]]
+        tangents = []
+        for param, arg in zip(callee.func.params, call.args):
+            if param.name in callee.wrt:
+                tangents.append(self.tangents.of_or_zero(arg, callee.types.env[param.name]))
+        return ir.Call("module." + jvp_name(callee.func.name), list(call.args) + tangents, [], call.pos)
+
+
+def forward_functions(program: Program, reporter: Reporter) -> dict[str, ir.Function]:
+    """``f_jvp`` for every function that needs one, keyed by the primal's name."""
+    out = {}
+    for name in program.order:
+        if program.needs_derivative(name):
+            out[name] = ForwardFunction(program.facts[name], program, reporter).build()
+    reporter.check()
+    return out

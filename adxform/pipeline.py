@@ -1,0 +1,174 @@
+"""The compiler, as a readable list of passes.
+
+    parse -> normalise -> analyse -> forward -> emit
+
+``transform`` is the Python API (SPEC §8) and what the command line calls;
+``generate`` adds reading the source and writing the output atomically.
+``--dump-after PASS`` (``dump_after=``) prints the IR after a pass, for
+debugging the compiler.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from . import ir
+from .analysis.program import Program, analyse
+from .diagnostics import Reporter, UsageError
+from .emit import ModuleText, function_text, render_module
+from .forward import forward_functions
+from .normalize import hoist_module_calls
+from .parse import parse_module
+
+MODES = ("forward",)
+JITS = ("numba", "none")
+
+
+@dataclass
+class Options:
+    mode: str
+    functions: list[str] | None = None
+    wrt: list[str] | None = None
+    jit: str = "numba"
+    dump_after: str | None = None
+    command: str = ""
+    dump: Callable[[str], None] = field(default=lambda text: print(text, file=sys.stderr))
+
+    def validate(self) -> None:
+        if self.mode not in MODES:
+            raise UsageError(f"unknown mode '{self.mode}' (choose from {', '.join(MODES)})")
+        if self.jit not in JITS:
+            raise UsageError(f"unknown --jit '{self.jit}' (choose from {', '.join(JITS)})")
+        if self.dump_after is not None and self.dump_after not in PASS_NAMES:
+            raise UsageError(f"unknown pass '{self.dump_after}' (choose from {', '.join(PASS_NAMES)})")
+
+
+def _pass_parse(state: "State") -> None:
+    state.module = parse_module(state.source, state.filename, state.reporter)
+
+
+def _pass_normalize(state: "State") -> None:
+    hoist_module_calls(state.module)
+
+
+def _pass_analyse(state: "State") -> None:
+    state.program = analyse(state.module, state.options.functions, state.options.wrt, state.reporter)
+
+
+def _pass_forward(state: "State") -> None:
+    state.derivatives = forward_functions(state.program, state.reporter)
+
+
+PASSES: list[tuple[str, Callable[["State"], None]]] = [
+    ("parse", _pass_parse),
+    ("normalize", _pass_normalize),
+    ("analyse", _pass_analyse),
+    ("forward", _pass_forward),
+]
+PASS_NAMES = [name for name, _ in PASSES]
+
+
+@dataclass
+class State:
+    source: str
+    filename: str
+    options: Options
+    reporter: Reporter
+    module: ir.Module | None = None
+    program: Program | None = None
+    derivatives: dict[str, ir.Function] = field(default_factory=dict)
+
+    def dump(self) -> str:
+        funcs = list(self.derivatives.values()) or list(self.module.functions.values() if self.module else [])
+        return "\n\n".join(function_text(f, self.filename, "none") for f in funcs)
+
+
+def default_command(mode: str, source_name: str, output: str, options: Options) -> str:
+    parts = ["adxform", mode, source_name, "-o", output]
+    for name in options.functions or []:
+        parts += ["--func", name]
+    if options.wrt:
+        parts += ["--wrt", ",".join(options.wrt)]
+    if options.jit != "numba":
+        parts += ["--jit", options.jit]
+    return " ".join(parts)
+
+
+def run_passes(source: str, filename: str, options: Options) -> State:
+    options.validate()
+    state = State(source, filename, options, Reporter(filename, source))
+    for name, run in PASSES:
+        run(state)
+        state.reporter.check()
+        if options.dump_after == name:
+            options.dump(state.dump())
+    return state
+
+
+def emit(state: State) -> str:
+    program = state.program
+    functions: list[ir.Function] = []
+    for name in state.module.functions:  # source order
+        if name in program.facts:
+            functions.append(_primal_copy(program.facts[name].func))
+            if name in state.derivatives:
+                functions.append(state.derivatives[name])
+    summary = {"forward": "Tangent (forward-mode) derivatives"}[state.options.mode]
+    roots = ", ".join(f"{n}_jvp" for n in program.roots)
+    meta = ModuleText(state.source, state.filename, state.options.command,
+                      f"{summary} of {Path(state.filename).name}: {roots}.", state.options.jit)
+    return render_module(meta, state.module.constants, functions)
+
+
+def _primal_copy(func: ir.Function) -> ir.Function:
+    """The primal as the generated module holds it: the derivative functions
+    call it, and the generated module never imports the source."""
+    primal = copy.copy(func)
+    primal.docstring = None
+    return primal
+
+
+def transform(source: str, mode: str, *, filename: str = "<string>", functions: list[str] | None = None,
+              wrt: list[str] | None = None, jit: str = "numba", command: str | None = None,
+              dump_after: str | None = None) -> str:
+    """The text of the derivative module of ``source`` (SPEC §8).
+
+    Raises ``DiagnosticError`` for problems in the source and ``UsageError``
+    for bad options."""
+    options = Options(mode, functions, wrt, jit, dump_after)
+    options.command = command or default_command(mode, filename, "OUT", options)
+    return emit(run_passes(source, filename, options))
+
+
+def generate(path: str | os.PathLike, mode: str, output: str | os.PathLike, *, functions: list[str] | None = None,
+             wrt: list[str] | None = None, jit: str = "numba", command: str | None = None) -> str:
+    """Read ``path``, write its derivative module to ``output`` atomically
+    (never over the source), and return the text."""
+    path, output = Path(path), Path(output)
+    if output.resolve() == path.resolve():
+        raise UsageError(f"refusing to write the output over the source {path}")
+    source = path.read_text(encoding="utf-8")
+    if command is None:
+        command = default_command(mode, str(path), str(output), Options(mode, functions, wrt, jit))
+    text = transform(source, mode, filename=str(path), functions=functions, wrt=wrt, jit=jit, command=command)
+    write_atomically(output, text)
+    return text
+
+
+def write_atomically(output: Path, text: str) -> None:
+    """A temporary file in the output's folder, then a rename: the output is
+    either the old file or the whole new one, never half of it."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, output)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)

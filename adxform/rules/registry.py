@@ -1,0 +1,102 @@
+"""The derivative-rule table: one entry per qualified function name.
+
+Both modes read the same entry.  Most rules are *elementwise*: a list of
+partial derivatives, one per positional argument, each a tiny expression
+template in terms of the arguments (``x`` for one argument, ``a`` and ``b``
+for two) and the call's own result ``y``::
+
+    elementwise("exp", "y")                     # d exp(x) = exp(x) dx
+    elementwise("arctan2", "b / (a * a + b * b)", "-a / (a * a + b * b)")
+
+Forward mode forms ``sum(partial_i * arg_i_dot)``; reverse mode adds
+``partial_i * y_bar`` to ``arg_i_bar``.  The other shapes are *linear*
+(the derivative is the same call on the tangent: ``np.copy``, ``float``),
+*constant* (the result does not depend on the inputs differentiably:
+constructors, ``floor``, ``len``), and *module* calls, which call the
+callee's own generated derivative.
+
+Each rule also knows the type of its result, which type inference reads, so
+the table is the only place that knows about a library function.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .. import ir
+
+# (argument types, keyword-argument types) -> result type
+TypeRule = Callable[[list[ir.Type], dict[str, ir.Type]], ir.Type]
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str  # qualified: "numpy.exp"
+    kind: str  # "elementwise", "linear", "constant"
+    result_type: TypeRule
+    partials: tuple[str, ...] = ()  # elementwise: one template per argument
+    linear_args: tuple[int, ...] = ()  # linear: which positional arguments carry the tangent
+    nargs: tuple[int, int] = (1, 1)  # accepted number of positional arguments (min, max)
+
+
+@dataclass
+class RuleTable:
+    rules: dict[str, Rule] = field(default_factory=dict)
+
+    def add(self, rule: Rule) -> None:
+        assert rule.name not in self.rules, f"duplicate rule {rule.name}"
+        self.rules[rule.name] = rule
+
+    def get(self, name: str) -> Rule | None:
+        return self.rules.get(name)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.rules
+
+    def __iter__(self):
+        return iter(sorted(self.rules))
+
+
+# -- result-type helpers -------------------------------------------------------
+
+
+def _float_dtype(types: list[ir.Type]) -> str:
+    dtypes = {t.dtype for t in types if t.is_array}
+    return "float32" if dtypes == {"float32"} else "float64"
+
+
+def elementwise_type(types: list[ir.Type], _kw: dict[str, ir.Type]) -> ir.Type:
+    """Float scalar, or a float array of the widest argument's ndim."""
+    arrays = [t for t in types if t.is_array]
+    if not arrays:
+        return ir.FLOAT
+    return ir.Type("array", dtype=_float_dtype(arrays), ndim=max(t.ndim for t in arrays))
+
+
+def same_type(types: list[ir.Type], _kw: dict[str, ir.Type]) -> ir.Type:
+    return types[0] if types else ir.FLOAT
+
+
+def numeric_type(types: list[ir.Type], _kw: dict[str, ir.Type]) -> ir.Type:
+    """min/max of scalars: int if every argument is int, else float."""
+    if all(t.kind in ("int", "bool") for t in types):
+        return ir.INT
+    return elementwise_type(types, _kw)
+
+
+def fixed(result: ir.Type) -> TypeRule:
+    return lambda _types, _kw: result
+
+
+def constructor_type(types: list[ir.Type], kwargs: dict[str, ir.Type]) -> ir.Type:
+    """np.zeros(n) / np.zeros((n, m)) / np.zeros_like(a): a float64 array
+    of that many dimensions, of the ``dtype=`` asked for, or like ``a``."""
+    first = types[0] if types else ir.INT
+    if first.is_array:
+        like = first
+    else:
+        like = ir.Type("array", dtype="float64", ndim=len(first.items) if first.kind == "tuple" else 1)
+    if "dtype" in kwargs and kwargs["dtype"].kind == "dtype":
+        return ir.Type("array", dtype=kwargs["dtype"].dtype, ndim=like.ndim)
+    return like

@@ -1,0 +1,103 @@
+"""Generic traversals of the IR, so passes need not repeat the node list."""
+
+from __future__ import annotations
+
+from typing import Callable, Iterator
+
+from . import ir
+
+EXPR_TYPES = (ir.Name, ir.Const, ir.QualName, ir.BinOp, ir.UnaryOp, ir.Compare, ir.BoolOp, ir.IfExp, ir.Call,
+              ir.Subscript, ir.Slice, ir.Attribute, ir.Tuple)
+
+
+def children(node: ir.Expr) -> Iterator[ir.Expr]:
+    """The direct sub-expressions of ``node``, in source order."""
+    for attr, value in vars(node).items():
+        if attr == "pos":
+            continue
+        if isinstance(value, EXPR_TYPES):
+            yield value
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, tuple):  # keyword arguments
+                    yield item[1]
+                elif isinstance(item, EXPR_TYPES):
+                    yield item
+
+
+def expressions(node: ir.Expr) -> Iterator[ir.Expr]:
+    """``node`` and all its sub-expressions, parents first."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(list(children(current))))
+
+
+def names_read(node: ir.Expr) -> list[str]:
+    return [e.id for e in expressions(node) if isinstance(e, ir.Name)]
+
+
+def map_expr(node: ir.Expr, fn: Callable[[ir.Expr], ir.Expr | None]) -> ir.Expr:
+    """Rebuild ``node`` bottom-up; ``fn`` may return a replacement or None to keep."""
+    fields = {}
+    for attr, value in vars(node).items():
+        if isinstance(value, EXPR_TYPES):
+            value = map_expr(value, fn)
+        elif isinstance(value, list):
+            value = [(v[0], map_expr(v[1], fn)) if isinstance(v, tuple)
+                     else map_expr(v, fn) if isinstance(v, EXPR_TYPES) else v for v in value]
+        fields[attr] = value
+    rebuilt = type(node)(**fields)
+    replacement = fn(rebuilt)
+    return rebuilt if replacement is None else replacement
+
+
+def statements(body: list[ir.Stmt]) -> Iterator[ir.Stmt]:
+    """Every statement of ``body``, nested ones included, in source order."""
+    for stmt in body:
+        yield stmt
+        for block in sub_blocks(stmt):
+            yield from statements(block)
+
+
+def sub_blocks(stmt: ir.Stmt) -> list[list[ir.Stmt]]:
+    if isinstance(stmt, (ir.For, ir.While)):
+        return [stmt.body]
+    if isinstance(stmt, ir.If):
+        return [stmt.body, stmt.orelse]
+    return []
+
+
+def stmt_expressions(stmt: ir.Stmt) -> list[ir.Expr]:
+    """The expressions a statement itself holds (not those of nested blocks)."""
+    if isinstance(stmt, ir.Assign):
+        return [stmt.target, stmt.value]
+    if isinstance(stmt, ir.ExprStmt):
+        return [stmt.value]
+    if isinstance(stmt, ir.Return):
+        return [stmt.value] if stmt.value is not None else []
+    if isinstance(stmt, ir.For):
+        return [stmt.start, stmt.stop, stmt.step]
+    if isinstance(stmt, (ir.While, ir.If)):
+        return [stmt.test]
+    return []
+
+
+def calls(body: list[ir.Stmt]) -> Iterator[ir.Call]:
+    for stmt in statements(body):
+        for expr in stmt_expressions(stmt):
+            for sub in expressions(expr):
+                if isinstance(sub, ir.Call):
+                    yield sub
+
+
+def target_names(target: ir.Expr) -> list[str]:
+    """The variables an assignment target binds or writes into."""
+    if isinstance(target, ir.Name):
+        return [target.id]
+    if isinstance(target, ir.Subscript):
+        return target_names(target.value)
+    if isinstance(target, ir.Tuple):
+        return [n for item in target.items for n in target_names(item)]
+    return []

@@ -1,0 +1,104 @@
+"""The ``adxform`` command (SPEC §3): a thin layer over ``adxform.pipeline``.
+
+``main(argv) -> int`` never raises for bad input: diagnostics in the user's
+code print as ``file:line:col: error: message [code]`` with the source line
+and a caret, and exit 1; a usage or I/O problem prints one line and exits 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from adxform.version import __version__
+from adxform.diagnostics import DiagnosticError, UsageError
+from adxform.pipeline import JITS, PASS_NAMES, Options, default_command, run_passes, emit, write_atomically
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="adxform", description="Source-to-source automatic differentiation of numba-style Python.")
+    parser.add_argument("--version", action="version", version=f"adxform {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{forward,check}")
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("source", metavar="SRC", help="the module to differentiate; - reads standard input")
+        p.add_argument("--func", action="append", metavar="NAME",
+                       help="a function to differentiate (repeatable; default: every public function)")
+        p.add_argument("--wrt", metavar="NAME[,NAME]", help="the parameters to differentiate with respect to")
+
+    forward = sub.add_parser("forward", help="write f_jvp tangent functions")
+    common(forward)
+    forward.add_argument("-o", "--output", required=True, metavar="OUT", help="the module to write; - for stdout")
+    forward.add_argument("--jit", choices=JITS, default="numba", help="numba (default) or none for plain Python")
+    forward.add_argument("--check", action="store_true", help="write nothing; exit 1 if OUT is not up to date")
+    forward.add_argument("--dump-after", choices=PASS_NAMES, metavar="PASS",
+                         help=f"print the IR after a pass ({', '.join(PASS_NAMES)}) to stderr")
+    check = sub.add_parser("check", help="report diagnostics only; write nothing")
+    common(check)
+    return parser
+
+
+def _read_source(name: str) -> str:
+    if name == "-":
+        return sys.stdin.read()
+    try:
+        return Path(name).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise UsageError(f"cannot read {name}: {getattr(err, 'strerror', None) or err}") from err
+
+
+def _run(args: argparse.Namespace) -> int:
+    mode = "forward" if args.command == "check" else args.command
+    wrt = [w.strip() for w in args.wrt.split(",") if w.strip()] if args.wrt else None
+    options = Options(mode, args.func, wrt, getattr(args, "jit", "numba"), getattr(args, "dump_after", None))
+    output = getattr(args, "output", None)
+    if output not in (None, "-") and args.source != "-" and Path(output).resolve() == Path(args.source).resolve():
+        raise UsageError(f"refusing to write the output over the source {args.source}")
+    source = _read_source(args.source)
+    filename = "<stdin>" if args.source == "-" else args.source
+    options.command = default_command(mode, args.source, output or "OUT", options)
+    state = run_passes(source, filename, options)
+    if args.command == "check":
+        return 0
+    text = emit(state)
+    if args.check:
+        try:
+            current = Path(output).read_text(encoding="utf-8")
+        except OSError:
+            current = None
+        if current != text:
+            print(f"{output} is not up to date with {args.source}; regenerate with: {options.command}",
+                  file=sys.stderr)
+            return 1
+        return 0
+    if output == "-":
+        sys.stdout.write(text)
+    else:
+        try:
+            write_atomically(Path(output), text)
+        except OSError as err:
+            raise UsageError(f"cannot write {output}: {err.strerror or err}") from err
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    try:
+        return _run(args)
+    except DiagnosticError as err:
+        print(err.render(), file=sys.stderr)
+        return 1
+    except UsageError as err:
+        print(f"adxform: error: {err}", file=sys.stderr)
+        return 2
+
+
+def run() -> None:
+    """The console-script entry point."""
+    sys.exit(main())
