@@ -7,7 +7,10 @@ helpers drop it, fold constant arithmetic and keep the output readable.
 
 from __future__ import annotations
 
+import copy
+
 from . import ir
+from .walk import same
 
 
 def const(value: float | int) -> ir.Const:
@@ -37,6 +40,12 @@ def add(a: ir.Expr | None, b: ir.Expr | None) -> ir.Expr | None:
         return a
     if is_const(a) and is_const(b):
         return ir.Const(a.value + b.value)
+    if isinstance(a, ir.IfExp) and isinstance(b, ir.IfExp) and same(a.test, b.test):
+        # (p if c else 0) + (0 if c else q)  ->  p if c else q
+        if is_const(a.orelse, 0) and is_const(b.body, 0):
+            return ir.IfExp(a.test, a.body, b.orelse)
+        if is_const(a.body, 0) and is_const(b.orelse, 0):
+            return ir.IfExp(a.test, b.body, a.orelse)
     if isinstance(b, ir.UnaryOp) and b.op == "-":
         return ir.BinOp("-", a, b.operand)
     return ir.BinOp("+", a, b)
@@ -71,6 +80,13 @@ def mul(a: ir.Expr | None, b: ir.Expr | None) -> ir.Expr | None:
         return neg(a)
     if isinstance(a, ir.UnaryOp) and a.op == "-":
         return neg(mul(a.operand, b))
+    if isinstance(b, ir.UnaryOp) and b.op == "-":
+        return neg(mul(a, b.operand))
+    if isinstance(a, ir.BinOp) and a.op == "/" and is_const(a.left, 1):
+        return div(b, a.right)  # (1 / x) * t  ->  t / x
+    if isinstance(a, ir.IfExp) and is_const(a.body) and is_const(a.orelse):
+        # (1.0 if c else 0.0) * t  ->  t if c else 0.0
+        return ir.IfExp(a.test, mul(a.body, b) or ir.Const(0.0), mul(a.orelse, copy.deepcopy(b)) or ir.Const(0.0))
     return ir.BinOp("*", a, b)
 
 

@@ -195,11 +195,16 @@ Expr = Union[Name, Const, QualName, BinOp, UnaryOp, Compare, BoolOp, IfExp, Call
 
 @dataclass
 class Assign:
-    """``target = value``; target is a Name, a Subscript or a Tuple of them."""
+    """``target = value``; target is a Name, a Subscript or a Tuple of them.
+
+    ``inplace`` marks ``x += e`` lowered to ``x = x + e``: the same for
+    scalars and elements, but an update of the array object itself when
+    ``x`` names an array, which aliases of ``x`` see."""
 
     target: Expr
     value: Expr
     pos: Pos = NOPOS
+    inplace: bool = False
 
 
 @dataclass

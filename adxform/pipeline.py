@@ -120,9 +120,8 @@ def emit(state: State) -> str:
             if name in state.derivatives:
                 functions.append(state.derivatives[name])
     summary = {"forward": "Tangent (forward-mode) derivatives"}[state.options.mode]
-    roots = ", ".join(f"{n}_jvp" for n in program.roots)
     meta = ModuleText(state.source, state.filename, state.options.command,
-                      f"{summary} of {Path(state.filename).name}: {roots}.", state.options.jit)
+                      f"{summary} of {Path(state.filename).name}.", state.options.jit)
     return render_module(meta, state.module.constants, functions)
 
 

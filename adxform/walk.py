@@ -34,6 +34,31 @@ def expressions(node: ir.Expr) -> Iterator[ir.Expr]:
         stack.extend(reversed(list(children(current))))
 
 
+def same(a: ir.Expr, b: ir.Expr) -> bool:
+    """Structural equality, ignoring source positions."""
+    if type(a) is not type(b):
+        return False
+    for attr, value in vars(a).items():
+        if attr == "pos":
+            continue
+        other = getattr(b, attr)
+        if isinstance(value, EXPR_TYPES):
+            if not same(value, other):
+                return False
+        elif isinstance(value, list):
+            if len(value) != len(other):
+                return False
+            for x, y in zip(value, other):
+                if isinstance(x, tuple):
+                    if x[0] != y[0] or not same(x[1], y[1]):
+                        return False
+                elif isinstance(x, EXPR_TYPES) and not same(x, y) or not isinstance(x, EXPR_TYPES) and x != y:
+                    return False
+        elif value != other:
+            return False
+    return True
+
+
 def names_read(node: ir.Expr) -> list[str]:
     return [e.id for e in expressions(node) if isinstance(e, ir.Name)]
 

@@ -48,6 +48,10 @@ def _view_base(expr: ir.Expr) -> str | None:
     return None
 
 
+def _is_array_name(expr: ir.Expr, types: FunctionTypes) -> bool:
+    return isinstance(expr, ir.Name) and types.env.get(expr.id, ir.NONE).is_array
+
+
 def _call_writes(call: ir.Call, callee_writes: dict[str, set[int]]) -> list[str]:
     """Names of the arrays a module call writes into."""
     if not call.func.startswith("module."):
@@ -72,9 +76,9 @@ def data_flow(func: ir.Function, types: FunctionTypes, callee_writes: dict[str, 
             for dst in target_names(stmt.target):
                 for src in sources:
                     flow.add(src, dst)
-            if isinstance(stmt.target, ir.Subscript):
+            if isinstance(stmt.target, ir.Subscript) or stmt.inplace and _is_array_name(stmt.target, types):
                 flow.written.update(target_names(stmt.target))
-            elif isinstance(stmt.target, ir.Name) and types.env.get(stmt.target.id, ir.NONE).is_array:
+            elif _is_array_name(stmt.target, types):
                 base = _view_base(stmt.value)
                 if base is not None and base != stmt.target.id:
                     flow.add(stmt.target.id, base)  # alias: writes through the view reach the base

@@ -162,16 +162,24 @@ def _pick_roots(program: Program, roots: list[str], explicit: bool, reporter: Re
 
 
 def _assign_wrt(program: Program, wrt: list[str] | None) -> None:
-    """The differentiated parameters of the roots, then of every callee
-    reached by an active call (all its float parameters)."""
+    """The differentiated parameters of every function.
+
+    ``--wrt`` restricts the roots that no other differentiated function
+    calls; every other function with a derivative (a callee, or a root that
+    is also a callee) is differentiated in all its float parameters, since
+    one ``g_jvp`` serves every caller."""
+    called = {call.func[7:] for name in program.order for call in calls(program.facts[name].func.body)
+              if call.func.startswith("module.")}
     if wrt:
-        everything = {p for name in program.roots for p in program.facts[name].differentiable_params}
+        top = [name for name in program.roots if name not in called]
+        everything = {p for name in top for p in program.facts[name].differentiable_params}
         unknown = [w for w in wrt if w not in everything]
         if unknown:
             raise UsageError(f"--wrt names no float parameter of the differentiated functions: {', '.join(unknown)}")
     for name in program.roots:
         facts = program.facts[name]
-        facts.wrt = [p for p in facts.differentiable_params if not wrt or p in wrt]
+        restricted = wrt and name not in called
+        facts.wrt = [p for p in facts.differentiable_params if not restricted or p in wrt]
     for name in reversed(program.order):  # callers before callees
         facts = program.facts[name]
         if not facts.wrt:
@@ -180,11 +188,8 @@ def _assign_wrt(program: Program, wrt: list[str] | None) -> None:
         for call in calls(facts.func.body):
             if call.func.startswith("module.") and _call_is_active(call, facts):
                 callee = program.facts[call.func[7:]]
-                every = callee.differentiable_params
-                if callee.wrt and callee.wrt != every:
-                    raise UsageError(f"--wrt cannot restrict '{callee.func.name}': '{name}' calls it")
                 if not callee.wrt:
-                    callee.wrt = every
+                    callee.wrt = callee.differentiable_params
                     callee.active = active_variables(callee.func, callee.types, callee.flow, callee.wrt)
 
 

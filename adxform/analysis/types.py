@@ -251,7 +251,12 @@ class FunctionTyper:
 
     def run(self) -> FunctionTypes:
         for param in self.func.params:
-            ptype = param.annotation or _param_evidence(self.func, param.name, self.signatures)
+            ptype = param.annotation
+            if ptype is None:
+                ptype = _param_evidence(self.func, param.name, self.signatures)
+            elif ptype.is_array and not ptype.dtype:  # np.ndarray: the element type comes from use
+                evidence = _param_evidence(self.func, param.name, self.signatures)
+                ptype = evidence if evidence is not None and evidence.is_array else ir.float_array()
             if ptype is None:
                 self.error(param.pos, f"cannot tell the type of parameter '{param.name}'", "ambiguous-type",
                            note=f"annotate the parameter: `{param.name}: float`, `{param.name}: int` or "

@@ -29,6 +29,8 @@ def qualname(name: str) -> str:
 
 
 def _number(value: float | int | bool | None) -> str:
+    if value is Ellipsis:
+        return "..."
     if isinstance(value, float):
         text = repr(value)
         return text if text not in ("inf", "-inf", "nan") else f"float('{text}')"
@@ -146,6 +148,9 @@ class StmtPrinter:
 
     def _Assign(self, stmt: ir.Assign, depth: int) -> list[str]:
         value = stmt.value
+        if stmt.inplace and isinstance(value, ir.BinOp) and self.expr.text(value.left) == self.expr.text(stmt.target):
+            right = self.expr.text(value.right)
+            return [self._line(f"{self._target(stmt.target)} {value.op}= {right}", depth, stmt.pos)]
         text = self.expr.text(value)
         if isinstance(value, ir.Tuple) and isinstance(stmt.target, ir.Tuple) and len(value.items) > 1:
             text = text[1:-1]  # a, b = b, a

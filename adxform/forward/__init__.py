@@ -79,26 +79,35 @@ class ForwardFunction:
         if isinstance(stmt.value, ir.Call) and self.calls_jvp(stmt.value):
             return [ir.Assign(ir.Tuple([copy.deepcopy(stmt.target), self.dot_target(stmt.target)]),
                               self.jvp_call(stmt.value), stmt.pos)]
-        before: list[ir.Stmt] = []
-        after: list[ir.Stmt] = []
-        targets, values = self.pairs(stmt.target, stmt.value)
-        tangent_targets, tangent_values = [], []
-        for target, value in zip(targets, values):
-            if not self.is_active_target(target):
-                continue
-            tangent = self.tangents.of(value) if value is not None else None
-            dot_target = self.dot_target(target)
-            if tangent is None:
+        updates: list[tuple[ir.Expr, ir.Expr, bool]] = []  # (tangent target, tangent, is zero)
+        for target, value in zip(*self.pairs(stmt.target, stmt.value)):
+            if self.is_active_target(target):
+                tangent = self.tangents.of(value) if value is not None else None
                 zero = self.tangents.zero(target if isinstance(target, ir.Name) else value)
-                after.append(ir.Assign(dot_target, zero, stmt.pos))
-            else:
-                tangent_targets.append(dot_target)
-                tangent_values.append(tangent)
-        if len(tangent_targets) == 1:
-            before.append(ir.Assign(tangent_targets[0], tangent_values[0], stmt.pos))
-        elif tangent_targets:
-            before.append(ir.Assign(ir.Tuple(tangent_targets), ir.Tuple(tangent_values), stmt.pos))
-        return before + [stmt] + after
+                updates.append((self.dot_target(target), tangent if tangent is not None else zero, tangent is None))
+        if stmt.inplace:
+            return [u for t, v, _ in updates if (u := self.inplace_update(stmt, t, v))] + [stmt]
+        before = [(t, v) for t, v, is_zero in updates if not is_zero]
+        after = [ir.Assign(t, v, stmt.pos) for t, v, is_zero in updates if is_zero]
+        if len(before) == 1:
+            return [ir.Assign(before[0][0], before[0][1], stmt.pos), stmt] + after
+        if before:
+            targets, values = zip(*before)
+            return [ir.Assign(ir.Tuple(list(targets)), ir.Tuple(list(values)), stmt.pos), stmt] + after
+        return [stmt] + after
+
+    def inplace_update(self, stmt: ir.Assign, target: ir.Expr, value: ir.Expr) -> ir.Assign | None:
+        """The tangent of ``x += e`` is updated in place too, so that when
+        ``x`` names an array, the tangent array its aliases and callers hold
+        is the one updated: ``x_dot += e_dot`` where the tangent has that
+        shape, else ``x_dot[...] = new tangent``; nothing when it is unchanged."""
+        if isinstance(value, ir.Name) and isinstance(target, ir.Name) and value.id == target.id:
+            return None
+        augmentable = isinstance(value, ir.BinOp) and isinstance(value.left, ir.Name) and \
+            isinstance(target, ir.Name) and value.left.id == target.id
+        if self.tangents.type(stmt.target).is_array and isinstance(target, ir.Name) and not augmentable:
+            return ir.Assign(ir.Subscript(target, [ir.Const(...)]), value, stmt.pos)
+        return ir.Assign(target, value, stmt.pos, inplace=True)
 
     def pairs(self, target: ir.Expr, value: ir.Expr) -> tuple[list[ir.Expr], list[ir.Expr | None]]:
         """Split ``a, b = e1, e2`` into its (target, value) pairs; a tuple

@@ -257,7 +257,7 @@ class Lowerer:
                 return ir.Type("tuple", items=tuple(self.annotation(i) or ir.FLOAT for i in items))
         qual = self.qualify(_dotted(node) or "")
         if qual in ("numpy.ndarray", "numpy.typing.NDArray", "numpy.typing.ArrayLike"):
-            return ir.Type("array", dtype="float64")
+            return ir.Type("array", dtype="")  # element type from use (types.py)
         if qual in DTYPES:
             return ir.Type("float" if DTYPES[qual].startswith("float") else "int")
         raise Unsupported(node, "this annotation is not understood", "unsupported-annotation",
@@ -344,7 +344,8 @@ class Lowerer:
         if isinstance(target, ir.Tuple):
             raise Unsupported(node, "augmented assignment to a tuple", "unsupported-statement")
         pos = self.pos(node)
-        return ir.Assign(target, ir.BinOp(BINARY_OPS[op_name], _copy_target_as_expr(target), self.expr(node.value), pos), pos)
+        value = ir.BinOp(BINARY_OPS[op_name], _copy_target_as_expr(target), self.expr(node.value), pos)
+        return ir.Assign(target, value, pos, inplace=True)
 
     def _stmt_If(self, node: cst.If) -> ir.Stmt:
         orelse: list[ir.Stmt] = []

@@ -1,0 +1,180 @@
+"""Input builders for the functions of tests/corpus/.
+
+``INPUTS["module.function"]`` is a function ``rng -> tuple of arguments``
+(``rng`` a ``numpy.random.Generator``).  Every public corpus function needs
+one.  The values are chosen where the function is smooth and well
+conditioned: far from the branch switches, kinks and trip-count changes of
+the function, so that a finite difference with a step of about 1e-3 along a
+random direction never crosses one.  Float parameters get Python floats, int
+parameters Python ints, float-array parameters fresh float64 arrays.
+
+This file lives beside tests/corpus/ rather than in it, so that the corpus
+directory holds only source modules to differentiate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+Builder = Callable[[np.random.Generator], tuple]
+
+
+def _f(rng: np.random.Generator, lo: float, hi: float) -> float:
+    return float(rng.uniform(lo, hi))
+
+
+def _i(rng: np.random.Generator, lo: int, hi: int) -> int:
+    """An int in [lo, hi] (both ends included)."""
+    return int(rng.integers(lo, hi + 1))
+
+
+def _v(rng: np.random.Generator, shape: int | tuple[int, ...], lo: float = -1.0, hi: float = 1.0) -> np.ndarray:
+    return rng.uniform(lo, hi, shape)
+
+
+def _crossing_step(rng: np.random.Generator, k: int, limit: float = 10.0) -> float:
+    """A step x for which k*x stays below ``limit`` and (k+1)*x goes above it,
+    each with a margin of at least 0.3*x: a running sum of x crosses the limit
+    at step k+1, and no small change of x moves the crossing."""
+    return limit / (k + _f(rng, 0.3, 0.7))
+
+
+def _diag_dominant(rng: np.random.Generator, n: int) -> np.ndarray:
+    return _v(rng, (n, n)) + n * np.eye(n)
+
+
+def _knots(rng: np.random.Generator, n: int) -> np.ndarray:
+    return np.cumsum(_v(rng, n, 0.5, 1.5)) - 0.5
+
+
+def _interp_args(rng: np.random.Generator) -> tuple:
+    n = _i(rng, 5, 8)
+    knots = _knots(rng, n)
+    i = _i(rng, 0, n - 2)
+    x = knots[i] + _f(rng, 0.3, 0.7) * (knots[i + 1] - knots[i])
+    return float(x), knots, _v(rng, n)
+
+
+def _pair_positions(rng: np.random.Generator) -> np.ndarray:
+    grid = np.array([[0.0, 0.0], [1.2, 0.0], [0.0, 1.2], [1.2, 1.2], [2.4, 0.6]])
+    return grid + _v(rng, grid.shape, -0.05, 0.05)
+
+
+def _n_vec(rng: np.random.Generator, lo: int = 5, hi: int = 9) -> int:
+    return _i(rng, lo, hi)
+
+
+INPUTS: dict[str, Builder] = {
+    # scalars
+    "scalars.poly": lambda rng: (_f(rng, 0.5, 1.5), _f(rng, 1.0, 2.0)),
+    "scalars.swap_chain": lambda rng: (_f(rng, 0.5, 1.5), _f(rng, -1.0, 1.0)),
+    "scalars.augmented": lambda rng: (_f(rng, 0.5, 2.0), _f(rng, 0.5, 2.0)),
+    # x / y near -3.5 and x / 1.7 near -4.3: far from the jumps of // and %
+    "scalars.floor_mod": lambda rng: (-7.3 + _f(rng, -0.05, 0.05), 2.1 + _f(rng, -0.05, 0.05)),
+    "scalars.trig_mix": lambda rng: (_f(rng, 0.5, 1.5), _f(rng, 0.5, 1.5)),
+    "scalars.exp_log_mix": lambda rng: (_f(rng, 0.5, 1.5), _f(rng, 0.5, 1.5)),
+    "scalars.hyperbolic": lambda rng: (_f(rng, -1.5, 1.5),),
+    "scalars.pow_hypot_fabs": lambda rng: (_f(rng, 1.2, 2.0), _f(rng, 0.8, 1.2)),
+    "scalars.np_unary": lambda rng: (_f(rng, 0.5, 1.5), _f(rng, 0.5, 1.5)),
+    # maximum picks x, minimum picks 1.0, y - x < 0
+    "scalars.np_binary": lambda rng: (_f(rng, 1.8, 2.2), _f(rng, 0.6, 0.7)),
+    # x > y, min picks y, max picks x * x
+    "scalars.builtins_mix": lambda rng: (_f(rng, 1.5, 2.0), _f(rng, 0.5, 1.0), _i(rng, 2, 5)),
+    "scalars.int_powers": lambda rng: (_f(rng, 0.8, 1.5), _i(rng, 2, 4)),
+    "scalars.ignores_second": lambda rng: (_f(rng, -1.0, 1.0), _f(rng, -1.0, 1.0)),
+    "scalars.int_passthrough": lambda rng: (_f(rng, -1.0, 1.0), _i(rng, 3, 7), _i(rng, 1, 5)),
+    # control
+    "control.piecewise": lambda rng: (_f(rng, -3.0, -1.5),),
+    # x - 3 < -1, -1 < x < 1, x + 3 > 1
+    "control.piecewise_three": lambda rng: (_f(rng, -0.5, 0.5),),
+    "control.cond_expr": lambda rng: (_f(rng, 1.0, 1.5), _f(rng, 0.2, 0.8)),
+    "control.nested_cond_expr": lambda rng: (_f(rng, 0.5, 1.0), _f(rng, 1.2, 2.0)),
+    "control.multi_return": lambda rng: (_f(rng, -0.5, 0.5), _f(rng, 1.0, 2.0)),
+    "control.sign_switch": lambda rng: (_f(rng, -1.0, 1.0), True),
+    "control.both_signs": lambda rng: (_f(rng, -1.0, 1.0),),
+    "control.nested_if": lambda rng: (_f(rng, 0.5, 1.0), _f(rng, 2.0, 3.0)),
+    "control.bool_locals": lambda rng: (_f(rng, 0.5, 2.0), _f(rng, 0.5, 2.0)),
+    "control.chained_compare": lambda rng: (_f(rng, 0.2, 0.5), _f(rng, 1.0, 2.0)),
+    "control.int_branch": lambda rng: (_f(rng, 0.5, 1.5), 7),
+    # loops
+    "loops.sum_range": lambda rng: (_f(rng, 0.5, 1.0), _i(rng, 5, 10)),
+    "loops.product_start_stop": lambda rng: (_f(rng, 0.5, 1.0), _i(rng, 6, 10)),
+    "loops.stepped_range": lambda rng: (_f(rng, -1.0, 1.0), _i(rng, 8, 14)),
+    "loops.horner_negative_step": lambda rng: (_f(rng, 0.5, 0.9), _i(rng, 7, 11)),
+    "loops.countdown_to_zero": lambda rng: (_f(rng, 0.5, 1.5), _i(rng, 4, 8)),
+    "loops.tuple_recurrence": lambda rng: (_f(rng, 0.5, 1.5), _i(rng, 5, 9)),
+    # the loop ends with y in [0.6, 0.9]
+    "loops.while_halving": lambda rng: (2.0 ** _i(rng, 2, 5) * _f(rng, 1.2, 1.8),),
+    "loops.while_newton_sqrt": lambda rng: (_f(rng, 0.5, 4.0),),
+    "loops.while_true_break": lambda rng: (_crossing_step(rng, _i(rng, 3, 7)),),
+    "loops.break_data": lambda rng: (_crossing_step(rng, 5), _i(rng, 8, 12)),
+    "loops.continue_index": lambda rng: (_f(rng, 0.1, 0.5), _i(rng, 6, 10)),
+    "loops.nested_break_continue": lambda rng: (_f(rng, 0.5, 1.0), _i(rng, 4, 6), _i(rng, 3, 5)),
+    "loops.early_return_loop": lambda rng: (float(np.sqrt(_crossing_step(rng, 4))), _i(rng, 8, 12)),
+    "loops.return_in_nested_loop": lambda rng: (_f(rng, 0.5, 1.0), _i(rng, 3, 5)),
+    # arrays
+    "arrays.dot_loop": lambda rng: (_v(rng, 7), _v(rng, 7)),
+    "arrays.norm_len": lambda rng: (_v(rng, _n_vec(rng)),),
+    "arrays.ends": lambda rng: (_v(rng, _n_vec(rng, 4, 8)),),
+    "arrays.circular_diff": lambda rng: (_v(rng, _n_vec(rng)),),
+    "arrays.prefix_sums": lambda rng: (_v(rng, _n_vec(rng)),),
+    "arrays.ones_empty": lambda rng: (_v(rng, _n_vec(rng)), _f(rng, 0.5, 1.5)),
+    "arrays.copies": lambda rng: (_v(rng, _n_vec(rng)), _f(rng, -1.0, 1.0)),
+    "arrays.matvec_norm": lambda rng: (_v(rng, (4, 3)), _v(rng, 3)),
+    "arrays.trace_corners": lambda rng: (_v(rng, (5, 5)),),
+    "arrays.outer_local": lambda rng: (_v(rng, 4), _v(rng, 3)),
+    "arrays.reverse_fill": lambda rng: (_v(rng, _n_vec(rng)),),
+    "arrays.scale_inplace": lambda rng: (_v(rng, 6), _f(rng, 0.5, 1.5)),
+    "arrays.axpy": lambda rng: (_v(rng, 6), _v(rng, 6), _f(rng, -1.0, 1.0)),
+    "arrays.heat_step": lambda rng: (_v(rng, 8), _f(rng, 0.05, 0.2)),
+    "arrays.laplace_2d": lambda rng: (_v(rng, (5, 6)), _v(rng, (5, 6)), _f(rng, 0.5, 1.0)),
+    "arrays.periodic_shift": lambda rng: (_v(rng, 7), _f(rng, 0.2, 0.8)),
+    # calls
+    "calls.use_float_helper": lambda rng: (_f(rng, -1.0, 1.0), _f(rng, -1.0, 1.0)),
+    "calls.use_tuple_helper": lambda rng: (_f(rng, 0.5, 2.0), _f(rng, 0.2, 2.8)),
+    "calls.helper_in_loop": lambda rng: (_f(rng, 0.1, 0.5), _i(rng, 4, 8)),
+    "calls.chain_c": lambda rng: (_f(rng, -2.0, 2.0),),
+    "calls.chain_b": lambda rng: (_f(rng, -1.0, 1.0), _f(rng, -1.0, 1.0)),
+    "calls.chain_a": lambda rng: (_f(rng, -1.0, 1.0), _f(rng, -1.0, 1.0)),
+    "calls.tuple_result": lambda rng: (_f(rng, 0.5, 1.5), _f(rng, 0.5, 1.5)),
+    "calls.tuple_caller": lambda rng: (_f(rng, 0.5, 1.5), _f(rng, 0.5, 1.5)),
+    "calls.energy": lambda rng: (_v(rng, 6),),
+    "calls.step": lambda rng: (_v(rng, 6), _f(rng, 0.05, 0.1)),
+    "calls.integrate": lambda rng: (_v(rng, 6), _f(rng, 0.05, 0.1), _i(rng, 3, 6)),
+    "calls.two_steps": lambda rng: (_v(rng, 5), _v(rng, 5), _f(rng, 0.05, 0.1)),
+    "calls.helper_with_int": lambda rng: (_f(rng, 0.1, 0.5), _i(rng, 3, 7)),
+    "calls.array_helper_on_local": lambda rng: (_v(rng, 6), _f(rng, -1.0, 1.0)),
+    # combined
+    "combined.logistic_map": lambda rng: (_f(rng, 2.5, 2.9), _f(rng, 0.2, 0.8), _i(rng, 10, 20)),
+    "combined.oscillator_rk2": lambda rng: (
+        _f(rng, -1.0, 1.0),
+        _f(rng, -1.0, 1.0),
+        _f(rng, 0.5, 2.0),
+        _f(rng, 0.01, 0.05),
+        _i(rng, 20, 40),
+    ),
+    "combined.heat_energy": lambda rng: (_v(rng, 8), _f(rng, 0.5, 1.0), _f(rng, 0.05, 0.2), _i(rng, 5, 10)),
+    "combined.newton_cubic": lambda rng: (_f(rng, 0.5, 5.0),),
+    "combined.softmax_dot": lambda rng: (_v(rng, 6, -2.0, 2.0), _v(rng, 6)),
+    "combined.horner_eval": lambda rng: (_v(rng, _n_vec(rng)), _f(rng, -1.0, 1.0)),
+    "combined.trapezoid": lambda rng: (_v(rng, _n_vec(rng)), _f(rng, 0.1, 0.5)),
+    "combined.matmul_frobenius": lambda rng: (_v(rng, (3, 4)), _v(rng, (4, 2))),
+    "combined.gauss_seidel": lambda rng: (_diag_dominant(rng, 4), _v(rng, 4), _i(rng, 5, 10)),
+    "combined.interp_search": _interp_args,
+    "combined.pair_energy": lambda rng: (_pair_positions(rng), _f(rng, 0.5, 1.5), _f(rng, 0.9, 1.1)),
+    "combined.strided_while": lambda rng: (_v(rng, _n_vec(rng)), _f(rng, -0.5, 0.5)),
+    # golden cases (golden/<case>/<case>.py)
+    "rosenbrock.rosenbrock": lambda rng: (_v(rng, 12, -1.5, 1.5),),
+    "heat.step": lambda rng: (_v(rng, 10), _f(rng, 0.5, 1.0), _f(rng, 0.05, 0.2)),
+    "heat.loss": lambda rng: (_v(rng, 10), _f(rng, 0.5, 1.0), _i(rng, 5, 10)),
+    "lorenz96.rhs": lambda rng: (_v(rng, 8, -2.0, 2.0), np.zeros(8)),
+    "lorenz96.rk4_step": lambda rng: (_v(rng, 8, -2.0, 2.0), _f(rng, 0.005, 0.02)),
+    "lorenz96.final_energy": lambda rng: (_v(rng, 8, -2.0, 2.0), _f(rng, 0.005, 0.01), _i(rng, 10, 20)),
+    "nbody.energy": lambda rng: (_v(rng, (6, 3), -2.0, 2.0), _v(rng, 6, 0.5, 1.5), _f(rng, 0.05, 0.2)),
+    "newton.cube_root": lambda rng: (_f(rng, 0.5, 8.0),),
+    "newton.smooth_clip": lambda rng: (_f(rng, -3.0, 3.0), -1.0, 1.0),
+    "mlp.mlp_loss": lambda rng: (_v(rng, (3, 5)), _v(rng, 5), _v(rng, (5, 4)), _v(rng, (6, 3)),
+                                 rng.integers(0, 4, 6)),
+}

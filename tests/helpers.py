@@ -1,0 +1,200 @@
+"""Shared test helpers: corpus discovery, module loading, finite differences.
+
+Conventions used throughout:
+
+* the *kinds* of a function's parameters come from their annotations:
+  ``"float"``, ``"int"``, ``"bool"`` or ``"array"`` (a float64 array);
+  the differentiable parameters are the float and array ones, in order;
+* the *outputs* of a call are a flat list of float64 numpy arrays (0-d for
+  scalars): the returned value, with tuples flattened, or, for a procedure
+  (a function that returns None), the differentiable array arguments as
+  the call left them.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import itertools
+import sys
+import zlib
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+
+CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
+GOLDEN_DIR = Path(__file__).resolve().parent.parent / "golden"
+
+DIFFERENTIABLE_KINDS = ("float", "array")
+
+_module_counter = itertools.count()
+
+
+# ---------------------------------------------------------------- discovery
+
+
+def corpus_modules() -> list[Path]:
+    """The source modules of the corpus, sorted by name: tests/corpus/*.py
+    and the source module of each golden case, golden/<case>/<case>.py."""
+    golden = [d / f"{d.name}.py" for d in GOLDEN_DIR.iterdir() if (d / f"{d.name}.py").is_file()]
+    return sorted([p for p in CORPUS_DIR.glob("*.py") if not p.name.startswith("_")] + golden, key=lambda p: p.stem)
+
+
+def function_defs(source: str) -> dict[str, ast.FunctionDef]:
+    """The top-level function definitions of a module's source, by name."""
+    tree = ast.parse(source)
+    return {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+
+
+def public_functions(path: Path) -> list[str]:
+    """Names of the public (not ``_``-prefixed) top-level functions in ``path``."""
+    return [name for name in function_defs(path.read_text()) if not name.startswith("_")]
+
+
+def _annotation_kind(annotation: ast.expr | None, where: str) -> str:
+    if isinstance(annotation, ast.Name) and annotation.id in ("float", "int", "bool"):
+        return annotation.id
+    text = ast.unparse(annotation) if annotation is not None else "<none>"
+    if "NDArray[np.int" in text:
+        return "intarray"
+    if text.endswith("ndarray") or "NDArray" in text:
+        return "array"
+    raise ValueError(f"{where}: unsupported parameter annotation {text!r}")
+
+
+def param_kinds(fdef: ast.FunctionDef) -> tuple[str, ...]:
+    """The kind of each parameter of ``fdef``, from its annotation."""
+    return tuple(_annotation_kind(arg.annotation, f"{fdef.name}({arg.arg})") for arg in fdef.args.args)
+
+
+def differentiable_indices(kinds: Sequence[str]) -> tuple[int, ...]:
+    """Positions of the differentiable (float and float-array) parameters."""
+    return tuple(i for i, kind in enumerate(kinds) if kind in DIFFERENTIABLE_KINDS)
+
+
+def is_procedure(fdef: ast.FunctionDef) -> bool:
+    """True when ``fdef`` never returns a value."""
+    return not any(isinstance(node, ast.Return) and node.value is not None for node in ast.walk(fdef))
+
+
+def rng_for(label: str) -> np.random.Generator:
+    """A random generator seeded deterministically from ``label``."""
+    return np.random.default_rng(zlib.crc32(label.encode()))
+
+
+# ---------------------------------------------------------------- modules
+
+
+def import_path(path: Path) -> ModuleType:
+    """Import the file ``path`` as a fresh module under a unique name."""
+    name = f"_adxform_test_{path.stem}_{next(_module_counter)}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def load_module_from_text(text: str, path: Path) -> ModuleType:
+    """Write ``text`` to ``path`` and import it as a fresh module."""
+    path.write_text(text)
+    return import_path(path)
+
+
+def njit_module(module: ModuleType) -> ModuleType:
+    """Replace every function defined in ``module`` by its ``numba.njit``
+    dispatcher, so that calls between them stay compiled.  Returns ``module``."""
+    import numba
+
+    source = Path(module.__file__).read_text()
+    for name in function_defs(source):
+        setattr(module, name, numba.njit(getattr(module, name)))
+    return module
+
+
+# ---------------------------------------------------------------- calling
+
+
+def copy_args(args: Sequence) -> list:
+    """A copy of an argument list in which every array is a fresh copy."""
+    return [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+
+
+def flatten(value: object) -> list[np.ndarray]:
+    """A value (a scalar, an array or a nested tuple of them) as a flat list
+    of float64 arrays."""
+    if isinstance(value, tuple):
+        return [leaf for item in value for leaf in flatten(item)]
+    return [np.array(value, dtype=np.float64)]
+
+
+def call_outputs(func: Callable, args: Sequence, indices: Sequence[int]) -> list[np.ndarray]:
+    """Call ``func`` on a copy of ``args`` and return its outputs (see the
+    module docstring); ``indices`` are the differentiable parameters."""
+    work = copy_args(args)
+    result = func(*work)
+    if result is None:
+        return [np.array(work[i], dtype=np.float64) for i in indices if isinstance(work[i], np.ndarray)]
+    return flatten(result)
+
+
+# ---------------------------------------------------------------- derivatives
+
+
+def random_direction(rng: np.random.Generator, args: Sequence, indices: Sequence[int]) -> list:
+    """A random tangent for each differentiable argument: a float for a
+    scalar, an array of the same shape for an array; standard normal entries."""
+    return [
+        rng.standard_normal(args[i].shape) if isinstance(args[i], np.ndarray) else float(rng.standard_normal())
+        for i in indices
+    ]
+
+
+def _shifted(args: Sequence, indices: Sequence[int], direction: Sequence, t: float) -> list:
+    shifted = copy_args(args)
+    for i, d in zip(indices, direction, strict=True):
+        shifted[i] = shifted[i] + t * d
+    return shifted
+
+
+def _stencil(func: Callable, args: Sequence, indices: Sequence[int], direction: Sequence, h: float) -> list[np.ndarray]:
+    samples = {k: call_outputs(func, _shifted(args, indices, direction, k * h), indices) for k in (-2, -1, 1, 2)}
+    return [
+        (m2 - 8.0 * m1 + 8.0 * p1 - p2) / (12.0 * h)
+        for m2, m1, p1, p2 in zip(samples[-2], samples[-1], samples[1], samples[2], strict=True)
+    ]
+
+
+def central_difference(
+    func: Callable, args: Sequence, indices: Sequence[int], direction: Sequence, h: float = 1e-3
+) -> list[np.ndarray]:
+    """Derivative of ``call_outputs(func, ...)`` along ``direction``.
+
+    The fourth-order central difference D(h) = (f(-2h) - 8f(-h) + 8f(h) -
+    f(2h)) / 12h is taken at h and h/2 and Richardson-extrapolated,
+    (16 D(h/2) - D(h)) / 15, which cancels the h**4 error term: for smooth f
+    and h = 1e-3 both the truncation error (order h**6) and the rounding
+    error (about eps * |f| / h) stay near 1e-12 relative, even for loops of
+    tens of steps whose high derivatives are large."""
+    coarse = _stencil(func, args, indices, direction, h)
+    fine = _stencil(func, args, indices, direction, h / 2.0)
+    return [(16.0 * f - c) / 15.0 for f, c in zip(fine, coarse, strict=True)]
+
+
+def assert_close(actual: Sequence, expected: Sequence, rtol: float, what: str) -> None:
+    """Assert that two output lists agree: for each pair, the largest
+    absolute difference is at most ``rtol * max(1, largest |expected|)``."""
+    assert len(actual) == len(expected), f"{what}: {len(actual)} outputs, expected {len(expected)}"
+    for k, (a, e) in enumerate(zip(actual, expected, strict=True)):
+        a = np.asarray(a, dtype=np.float64)
+        e = np.asarray(e, dtype=np.float64)
+        assert a.shape == e.shape, f"{what}[{k}]: shape {a.shape}, expected {e.shape}"
+        err = float(np.max(np.abs(a - e), initial=0.0))
+        scale = max(1.0, float(np.max(np.abs(e), initial=0.0)))
+        assert err <= rtol * scale, (
+            f"{what}[{k}]: error {err:.3e} > {rtol:.1e} * {scale:.3g}\n  got      {a}\n  expected {e}"
+        )

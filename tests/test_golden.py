@@ -1,0 +1,57 @@
+"""Golden tests: each golden/<case>/ holds a source module <case>.py and the
+modules adxform generates from it; regenerating must give the same bytes.
+
+Refresh after an intended change with
+
+    python -m pytest tests/test_golden.py --update-golden
+
+and review the diff of golden/ line by line, as code.  The golden sources
+are also part of the corpus, so their derivatives are checked against
+finite differences by test_forward_corpus.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import adxform
+import pytest
+
+GOLDEN = Path(__file__).resolve().parent.parent / "golden"
+# mode -> suffix of the generated module
+OUTPUTS = {"forward": "_jvp"}
+CASES = sorted(d.name for d in GOLDEN.iterdir() if (d / f"{d.name}.py").is_file())
+
+
+def generate(case: str, mode: str) -> tuple[Path, str]:
+    source = GOLDEN / case / f"{case}.py"
+    output = source.with_name(f"{case}{OUTPUTS[mode]}.py")
+    command = f"adxform {mode} {source.name} -o {output.name}"
+    text = adxform.transform(source.read_text(), mode, filename=source.name, command=command)
+    return output, text
+
+
+def test_there_are_golden_cases():
+    assert len(CASES) >= 6
+
+
+@pytest.mark.parametrize("mode", sorted(OUTPUTS))
+@pytest.mark.parametrize("case", CASES)
+def test_golden(case, mode, request):
+    output, text = generate(case, mode)
+    if request.config.getoption("--update-golden"):
+        output.write_text(text)
+        return
+    assert output.is_file(), f"{output} is missing: run pytest tests/test_golden.py --update-golden"
+    expected = output.read_text()
+    assert text == expected, (
+        f"{output} differs from what adxform generates now; if the change is intended, "
+        "refresh with: python -m pytest tests/test_golden.py --update-golden (and review the diff)"
+    )
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_generation_is_deterministic(case):
+    _, first = generate(case, "forward")
+    _, second = generate(case, "forward")
+    assert first == second
