@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import os
+import shlex
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -97,7 +98,7 @@ def default_command(mode: str, source_name: str, output: str, options: Options) 
         parts += ["--wrt", ",".join(options.wrt)]
     if options.jit != "numba":
         parts += ["--jit", options.jit]
-    return " ".join(parts)
+    return shlex.join(parts)
 
 
 def run_passes(source: str, filename: str, options: Options) -> State:
@@ -152,12 +153,18 @@ def generate(path: str | os.PathLike, mode: str, output: str | os.PathLike, *, f
     path, output = Path(path), Path(output)
     if output.resolve() == path.resolve():
         raise UsageError(f"refusing to write the output over the source {path}")
-    source = path.read_text(encoding="utf-8")
+    source = read_source(path)
     if command is None:
         command = default_command(mode, str(path), str(output), Options(mode, functions, wrt, jit))
     text = transform(source, mode, filename=str(path), functions=functions, wrt=wrt, jit=jit, command=command)
     write_atomically(output, text)
     return text
+
+
+def read_source(path: Path) -> str:
+    """The text of ``path`` with its newlines as they are, so that the
+    header's sha256 is the file's own."""
+    return path.read_bytes().decode("utf-8")
 
 
 def write_atomically(output: Path, text: str) -> None:

@@ -13,7 +13,16 @@ from pathlib import Path
 
 from adxform.version import __version__
 from adxform.diagnostics import DiagnosticError, UsageError
-from adxform.pipeline import JITS, PASS_NAMES, Options, default_command, run_passes, emit, write_atomically
+from adxform.pipeline import (
+    JITS,
+    PASS_NAMES,
+    Options,
+    default_command,
+    emit,
+    read_source,
+    run_passes,
+    write_atomically,
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -44,7 +53,7 @@ def _read_source(name: str) -> str:
     if name == "-":
         return sys.stdin.read()
     try:
-        return Path(name).read_text(encoding="utf-8")
+        return read_source(Path(name))
     except (OSError, UnicodeDecodeError) as err:
         raise UsageError(f"cannot read {name}: {getattr(err, 'strerror', None) or err}") from err
 

@@ -74,6 +74,11 @@ class CallGraph:
             return
         func = self.module.functions[name]
         self.state[name] = "visiting"
+        if func.target != "cpu":
+            self.reporter.error(func.pos, f"CUDA functions are not differentiated yet (in function '{func.name}')",
+                                "unsupported-gpu", note="GPU support is tracked in SPEC §6")
+            self.state[name] = "done"
+            return
         for call in calls(func.body):
             self.check_call(func, call, path + [name])
         self.state[name] = "done"
@@ -127,7 +132,6 @@ def analyse(module: ir.Module, functions: list[str] | None, wrt: list[str] | Non
     callee_writes: dict[str, set[int]] = {}
     for name in graph.order:
         func = module.functions[name]
-        _refuse_gpu(func, reporter)
         types = infer_types(func, constants, signatures, reporter)
         signatures[name] = Signature([types.env[p.name] for p in func.params], types.returns)
         flow = data_flow(func, types, callee_writes)
@@ -142,12 +146,6 @@ def analyse(module: ir.Module, functions: list[str] | None, wrt: list[str] | Non
     return program
 
 
-def _refuse_gpu(func: ir.Function, reporter: Reporter) -> None:
-    if func.target != "cpu":
-        reporter.error(func.pos, f"CUDA functions are not differentiated yet (in function '{func.name}')",
-                       "unsupported-gpu", note="GPU support is tracked in SPEC §6")
-
-
 def _pick_roots(program: Program, roots: list[str], explicit: bool, reporter: Reporter) -> list[str]:
     picked = []
     for name in roots:
@@ -157,6 +155,9 @@ def _pick_roots(program: Program, roots: list[str], explicit: bool, reporter: Re
         elif explicit:
             reporter.error(facts.func.pos, f"function '{name}' has no float or float-array parameter to "
                            "differentiate", "nothing-to-differentiate")
+    if not picked and not reporter.diagnostics:
+        reporter.error(ir.Pos(1, 1), "no function of this module has a float or float-array parameter to "
+                       "differentiate", "nothing-to-differentiate")
     reporter.check()
     return picked
 

@@ -62,6 +62,7 @@ def render_module(meta: ModuleText, constants: list[ir.Constant], functions: lis
         sha256=hashlib.sha256(meta.source.encode("utf-8")).hexdigest(),
         command=meta.command,
         summary=meta.summary,
+        jit=meta.jit,
         constants=[f"{c.name} = {printer.text(c.value)}" for c in constants],
         functions=[function_text(f, origin, meta.jit) for f in functions],
     )

@@ -18,19 +18,19 @@ from ..ir import Pos
 MAX_DEPTH = 100
 
 
-def _deepest(tree: ast.AST) -> tuple[int, ast.AST]:
-    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
-    deepest: tuple[int, ast.AST] = (0, tree)
+def _deepest(tree: ast.AST) -> tuple[int, Pos]:
+    """The depth of the deepest node, and the position of the outermost
+    expression on its path (where the nesting starts)."""
+    stack: list[tuple[ast.AST, int, Pos | None]] = [(tree, 0, None)]
+    deepest: tuple[int, Pos] = (0, Pos(1, 1))
     while stack:
-        node, depth = stack.pop()
+        node, depth, start = stack.pop()
+        if start is None and isinstance(node, ast.expr):
+            start = Pos(node.lineno, node.col_offset + 1)
         if depth > deepest[0]:
-            deepest = (depth, node)
-        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+            deepest = (depth, start or Pos(1, 1))
+        stack.extend((child, depth + 1, start) for child in ast.iter_child_nodes(node))
     return deepest
-
-
-def _node_pos(node: ast.AST) -> Pos:
-    return Pos(getattr(node, "lineno", 1), getattr(node, "col_offset", 0) + 1)
 
 
 def check_parsable(source: str, reporter: Reporter) -> bool:
@@ -43,10 +43,10 @@ def check_parsable(source: str, reporter: Reporter) -> bool:
     except (RecursionError, MemoryError):
         reporter.error(Pos(1, 1), "the source is nested too deeply to parse", "nesting-too-deep")
         return False
-    depth, node = _deepest(tree)
+    depth, pos = _deepest(tree)
     if depth > MAX_DEPTH:
         reporter.error(
-            _node_pos(node),
+            pos,
             f"expression nested {depth} levels deep (the limit is {MAX_DEPTH})",
             "nesting-too-deep",
             note="split the expression into several assignments",

@@ -387,6 +387,9 @@ class Lowerer:
         if isinstance(node, cst.Subscript):
             return self._expr_Subscript(node)
         if isinstance(node, (cst.Tuple, cst.List)):
+            for el in node.elements:
+                if isinstance(el, cst.StarredElement):
+                    raise self.unsupported(el)
             return ir.Tuple([self.target(el.value) for el in node.elements], self.pos(node))
         raise Unsupported(node, "this assignment target is not in the differentiable subset", "unsupported-statement")
 

@@ -1,0 +1,181 @@
+import math
+
+import numpy as np
+import numpy.typing as npt
+
+# What reverse mode makes hard: values overwritten in loops and read later,
+# data-dependent trip counts, break/continue/return inside loops, array
+# elements overwritten twice, procedures called in a loop, conditions that
+# read what their branch overwrites, tuple results, integer index arrays and
+# parameters the result does not depend on.
+
+
+def overwritten_in_loop(x: float, n: int) -> float:
+    # t is overwritten every iteration; its last value is read after the loop
+    s = 0.0
+    t = 0.0
+    for i in range(n):
+        t = math.exp(-x * (i + 1)) + x * i
+        s += t * math.sin(t)
+    return s * t + t
+
+
+def while_data_trips(x: float) -> float:
+    # the trip count depends on x (constant near the inputs)
+    y = x
+    s = 0.0
+    while y < 10.0:
+        s += math.sqrt(y) * s + y
+        y = y * 1.5 + 0.1
+    return s / y
+
+
+def break_nested(a: np.ndarray, x: float) -> float:
+    # the inner loop breaks on the data
+    n = a.shape[0]
+    s = 0.0
+    for i in range(n):
+        p = 1.0
+        for j in range(i, n):
+            if a[j] > 0.8:
+                break
+            p = p * (x + a[j] * a[j])
+        s += p * math.cos(a[i])
+    return s
+
+
+def early_return_in_loop(a: np.ndarray, x: float) -> float:
+    # returns from inside the loop at the first large element
+    s = 0.0
+    for i in range(a.shape[0]):
+        s = s * x + a[i] * a[i]
+        if a[i] > 0.8:
+            return s * math.exp(a[i]) + i
+    return -s
+
+
+def overwrite_twice(u: np.ndarray, c: float) -> None:
+    # u[i] is written, then rewritten from its new value; u[i - 1] is the
+    # new value for i > 0 and the old u[-1] for i == 0
+    for i in range(u.shape[0]):
+        u[i] = c * u[i] + 0.5 * u[i - 1]
+        u[i] = math.sin(u[i]) * u[i]
+
+
+def overwrite_twice_local(a: np.ndarray, x: float) -> float:
+    b = a.copy()
+    s = 0.0
+    for i in range(b.shape[0]):
+        b[i] = x * b[i] + 1.0
+        b[i] = b[i] * math.exp(-b[i] * b[i])
+        s += b[i] * a[i]
+    return s + b[0] * b[-1]
+
+
+def _kick(u: np.ndarray, v: np.ndarray, c: float) -> None:
+    n = u.shape[0]
+    for i in range(n):
+        u[i] += c * v[i] * math.cos(u[i - 1])
+    for i in range(n):
+        v[i] -= c * math.sin(u[i])
+
+
+def evolve(u: np.ndarray, v: np.ndarray, dt: float, nsteps: int) -> None:
+    # a procedure called in a loop on the parameters themselves
+    for k in range(nsteps):
+        _kick(u, v, dt)
+
+
+def evolve_local(u0: np.ndarray, v0: np.ndarray, dt: float, nsteps: int) -> float:
+    # time stepping a local copy: the caller's arrays are not touched
+    u = u0.copy()
+    v = np.copy(v0)
+    for k in range(nsteps):
+        _kick(u, v, dt)
+    s = 0.0
+    for i in range(u.shape[0]):
+        s += u[i] * u[i] + 0.5 * v[i] * v[i]
+    return s
+
+
+def sin_self(x: float, n: int) -> float:
+    # a parameter reassigned with a nonlinear function of itself
+    for k in range(n):
+        x = math.sin(x) * x + 0.5
+    return x
+
+
+def cond_reads_overwritten(x: float, n: int) -> float:
+    # the condition reads s, which the branch it picks overwrites
+    s = x
+    for i in range(n):
+        if s > 1.0:
+            s = 0.5 * s + math.sin(s)
+        else:
+            s = s * s + 1.2
+    return s
+
+
+def cond_reads_overwritten_array(a: np.ndarray) -> None:
+    for i in range(a.shape[0]):
+        if a[i] > 0.0:
+            a[i] = math.sqrt(a[i]) * a[i - 1]
+        else:
+            a[i] = a[i] * a[i]
+
+
+def continue_skips_update(a: np.ndarray, x: float) -> float:
+    # continue skips a nonlinear update of the loop-carried s
+    s = x
+    for i in range(a.shape[0]):
+        if a[i] < 0.0:
+            continue
+        s = s * math.cos(a[i]) + math.exp(-s * a[i])
+    return s
+
+
+def mean_var(a: np.ndarray) -> tuple[float, float]:
+    n = a.shape[0]
+    m = 0.0
+    for i in range(n):
+        m += a[i]
+    m /= n
+    v = 0.0
+    for i in range(n):
+        v += (a[i] - m) ** 2
+    return m, v / n
+
+
+def standardised_gap(a: np.ndarray, b: np.ndarray) -> float:
+    # a caller of a tuple-returning function, also feeding one result back
+    ma, va = mean_var(a)
+    mb, vb = mean_var(b)
+    return (ma - mb) / math.sqrt(va + vb) + va * mb
+
+
+def gather_scatter(x: np.ndarray, idx: npt.NDArray[np.int64], w: float) -> float:
+    # idx holds repeated indices: the scatter adds into one element twice
+    n = idx.shape[0]
+    y = np.zeros(x.shape[0])
+    for k in range(n):
+        y[idx[k]] += w * x[idx[n - 1 - k]] ** 2
+    s = 0.0
+    for i in range(y.shape[0]):
+        s += math.sin(y[i]) + y[i] * x[i]
+    return s
+
+
+def scatter_into(out: np.ndarray, x: np.ndarray, idx: npt.NDArray[np.int64]) -> None:
+    for k in range(idx.shape[0]):
+        out[idx[k]] += x[k] * out[idx[k]] + x[k - 1]
+
+
+def ignores_array(a: np.ndarray, b: np.ndarray, x: float) -> float:
+    # the result does not depend on b's values: only its length, and a
+    # value computed from b that is never used
+    n = b.shape[0]
+    dead = b[0] * x
+    s = 0.0
+    for i in range(a.shape[0]):
+        s += a[i] * x / (n + i)
+    return s * s

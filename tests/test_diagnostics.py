@@ -1,0 +1,261 @@
+"""Bad input: every construct outside the subset of SPEC section 2 is a
+diagnostic, printed as SPEC section 3 says, and never a traceback.
+
+Each row of ``CASES`` is a small module, the code in brackets adxform must
+report, and the line:col of the first diagnostic.  Columns count characters
+from 1 (a tab counts as one character, as ``ast`` and libcst count it).
+Every row is run through ``adxform.cli.main`` in-process, through
+``adxform check``, and through the Python API ``adxform.transform``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import adxform
+import pytest
+from adxform.cli import main
+
+
+@dataclass(frozen=True)
+class Case:
+    source: str
+    code: str
+    line: int
+    col: int
+    errors: int = 1  # how many diagnostics the file has in all
+    note: str = ""  # a word the `note:` line of the first diagnostic must hold
+
+
+def _def(body: str, params: str = "x: float") -> str:
+    """A one-function module: ``def f(<params>) -> float:`` then ``body``
+    (written unindented; every line is indented by four spaces)."""
+    lines = body.splitlines()
+    return f"def f({params}) -> float:\n" + "".join(f"    {line}\n" if line else "\n" for line in lines)
+
+
+CASES: dict[str, Case] = {
+    # -- classes, closures, lambdas, generators --------------------------------------
+    "class-in-function": Case(_def("class Point:\n    pass\nreturn x"), "unsupported-class", 2, 5),
+    "module-class-used": Case(
+        "class Scale:\n    pass\n\n\ndef f(x: float) -> float:\n    return Scale(x)\n", "unknown-function", 6, 12),
+    "nested-function": Case(_def("def g(y):\n    return y\nreturn g(x)"), "unsupported-closure", 2, 5),
+    "closure": Case(_def("k = 2.0\n\ndef scale(y):\n    return k * y\n\nreturn scale(x)"), "unsupported-closure", 4, 5),
+    "lambda": Case(_def("g = lambda y: y * 2.0\nreturn g(x)"), "unsupported-lambda", 2, 9),
+    "yield": Case(_def("yield x"), "unsupported-generator", 2, 5),
+    "yield-from": Case(_def("yield from range(3)"), "unsupported-generator", 2, 5),
+    # -- comprehensions, each kind ----------------------------------------------------
+    "list-comprehension": Case(_def("a = [x for i in range(3)]\nreturn x"), "unsupported-comprehension", 2, 9),
+    "set-comprehension": Case(_def("a = {x for i in range(3)}\nreturn x"), "unsupported-comprehension", 2, 9),
+    "dict-comprehension": Case(_def("a = {i: x for i in range(3)}\nreturn x"), "unsupported-comprehension", 2, 9),
+    "generator-expression": Case(_def("return sum(x * i for i in range(3))"), "unsupported-comprehension", 2, 16),
+    # -- statements --------------------------------------------------------------------
+    "try": Case(_def("try:\n    y = x\nexcept ValueError:\n    y = 0.0\nreturn y"), "unsupported-try", 2, 5),
+    "with": Case(_def("with open(x) as handle:\n    y = x\nreturn y"), "unsupported-with", 2, 5),
+    "global": Case("S = 1.0\n\n\n" + _def("global S\nreturn x * S"), "unsupported-global", 5, 5),
+    "nonlocal": Case(_def("nonlocal s\nreturn x"), "unsupported-global", 2, 5),
+    "assert": Case(_def("assert x > 0.0\nreturn x"), "unsupported-statement", 2, 5),
+    "raise": Case(_def("if x < 0.0:\n    raise ValueError\nreturn x"), "unsupported-statement", 3, 9),
+    "import-in-function": Case(_def("import math\nreturn math.sin(x)"), "unsupported-statement", 2, 5),
+    "list-literal": Case(_def("a = [x, x]\nreturn x"), "unsupported-container", 2, 9),
+    "walrus": Case(_def("if (y := x * 2.0) > 1.0:\n    return y\nreturn x"), "unsupported-expression", 2, 9),
+    "starred-target": Case(_def("a, *b = (x, x, x)\nreturn a"), "unsupported-expression", 2, 8),
+    "async-function": Case("async def f(x: float) -> float:\n    return x\n", "unsupported-async", 1, 1),
+    "unknown-decorator": Case(
+        "import functools\n\n\n@functools.lru_cache\ndef f(x: float) -> float:\n    return x\n",
+        "unsupported-decorator", 4, 1),
+    # -- strings -------------------------------------------------------------------------
+    "string-in-computation": Case(_def("y = x * 'a'\nreturn y"), "unsupported-string", 2, 13),
+    "f-string": Case(_def("s = f'{x}'\nreturn x"), "unsupported-string", 2, 9),
+    "string-after-tab": Case("def f(x: float) -> float:\n\ty = x * 'a'\n\treturn y\n", "unsupported-string", 2, 10),
+    "string-after-non-ascii-name": Case(_def("é = x * 'a'\nreturn é"), "unsupported-string", 2, 13),
+    "string-crlf-file": Case("def f(x: float) -> float:\r\n    y = x * 'a'\r\n    return y\r\n",
+                             "unsupported-string", 2, 13),
+    # -- calls -------------------------------------------------------------------------
+    "no-rule-np-fft": Case("import numpy as np\n\n\ndef f(x: np.ndarray) -> float:\n    y = np.fft.fft(x)\n"
+                           "    return y[0]\n", "unknown-function", 5, 9),
+    "no-rule-foo": Case(_def("return foo(x)"), "unknown-function", 2, 12),
+    "wrong-arity": Case("def g(x: float) -> float:\n    return x\n\n\n" + _def("return g(x, x)"), "bad-call", 6, 12),
+    "recursion-direct": Case(_def("if x > 1.0:\n    return f(x - 1.0)\nreturn x"), "recursion", 3, 16),
+    "recursion-mutual": Case(
+        _def("return g(x)") + "\n\ndef g(x: float) -> float:\n    return f(x)\n", "recursion", 6, 12),
+    # -- parameters --------------------------------------------------------------------
+    "default-value": Case(_def("return x * y", "x: float, y: float = 1.0"), "unsupported-parameter", 1, 17),
+    "star-args": Case(_def("return x", "x: float, *args"), "unsupported-parameter", 1, 17),
+    "star-kwargs": Case(_def("return x", "x: float, **kwargs"), "unsupported-parameter", 1, 17),
+    "undecidable-parameter": Case(_def("return x * 2.0", "x: float, flag"), "ambiguous-type", 1, 17,
+                                  note="annotat"),
+    # -- loops -------------------------------------------------------------------------
+    "for-over-array": Case("import numpy as np\n\n\ndef f(a: np.ndarray) -> float:\n    s = 0.0\n"
+                           "    for v in a:\n        s += v\n    return s\n", "unsupported-loop", 6, 14),
+    "for-else": Case(_def("for i in range(3):\n    x = x * 2.0\nelse:\n    x = x + 1.0\nreturn x"),
+                     "unsupported-loop-else", 4, 5),
+    "while-else": Case(_def("while x < 3.0:\n    x = x * 2.0\nelse:\n    x = x + 1.0\nreturn x"),
+                       "unsupported-loop-else", 4, 5),
+    # -- types and names ---------------------------------------------------------------
+    "float-becomes-array": Case("import numpy as np\n\n\n" + _def("y = 1.0\ny = np.zeros(3)\nreturn x * y[0]"),
+                                "type-change", 6, 5, note="new name"),
+    "unknown-name": Case(_def("return x * undefined_thing"), "unknown-name", 2, 16),
+    "unknown-name-in-callee": Case(
+        "def g(x: float) -> float:\n    return x * zz\n\n\n" + _def("return g(x)"), "unknown-name", 2, 16),
+    # -- unparsable input --------------------------------------------------------------
+    "syntax-error": Case(_def("return x +"), "syntax-error", 2, 15),
+    "syntax-error-after-non-ascii": Case(_def("é = x +\nreturn é"), "syntax-error", 2, 12),
+    "twenty-thousand-terms": Case("x = " + "+".join(["1"] * 20000) + "\n", "nesting-too-deep", 1, 1),
+    # the caret goes under the start of the expression that is too deep
+    "deep-expression-in-function": Case(_def("return " + "-(" * 150 + "x" + ")" * 150), "nesting-too-deep", 2, 12),
+    # -- GPU ---------------------------------------------------------------------------
+    "cuda-kernel": Case(
+        "import numpy as np\nfrom numba import cuda\n\n\n@cuda.jit\ndef scale(a: np.ndarray, b: np.ndarray):\n"
+        "    i = cuda.grid(1)\n    if i < a.size:\n        b[i] = 2.0 * a[i]\n", "unsupported-gpu", 6, 5),
+    "cuda-device-function": Case(
+        "from numba import cuda\n\n\n@cuda.jit(device=True)\ndef f(x: float) -> float:\n    return x * 2.0\n",
+        "unsupported-gpu", 5, 5),
+    # -- several problems: all reported, the first one first ---------------------------
+    "two-errors": Case(_def("try:\n    y = x\nfinally:\n    pass\nreturn lambda: y"), "unsupported-try", 2, 5,
+                       errors=2),
+}
+
+PARAMS = [pytest.param(case, id=name) for name, case in CASES.items()]
+
+FILENAME = "model.py"
+
+
+def _write_source(tmp_path: Path, case: Case) -> Path:
+    src = tmp_path / FILENAME
+    src.write_bytes(case.source.encode("utf-8"))
+    return src
+
+
+def _source_lines(case: Case) -> list[str]:
+    return case.source.splitlines()
+
+
+def _assert_report(err: str, src: Path, case: Case) -> None:
+    """``err`` is the stderr of a run on ``case``: the SPEC section 3 format,
+    the first diagnostic at the expected place, no traceback."""
+    assert "Traceback" not in err, err
+    lines = err.splitlines()
+    assert len(lines) >= 4, err
+
+    headline = re.fullmatch(r"(.+):(\d+):(\d+): error: (\S.*) \[([a-z-]+)\]", lines[0])
+    assert headline is not None, f"first line {lines[0]!r} is not 'file:line:col: error: message [code]'"
+    where, line, col, message, code = headline.groups()
+    assert (where, int(line), int(col), code) == (str(src), case.line, case.col, case.code), message
+
+    shown = re.fullmatch(r"(\s*" + str(case.line) + r" \| )(.*)", lines[1])
+    assert shown, f"second line {lines[1]!r} is not the source line {case.line}"
+    assert shown.group(2).rstrip() == _source_lines(case)[case.line - 1].expandtabs(1).rstrip()
+
+    caret = re.fullmatch(r"(\s*\| )( *)\^~*", lines[2])
+    assert caret, f"third line {lines[2]!r} is not a caret line"
+    assert len(caret.group(1)) == len(shown.group(1)), "the caret line's gutter is not aligned with the source line's"
+    assert len(caret.group(2)) + 1 == case.col, f"caret at column {len(caret.group(2)) + 1}, expected {case.col}"
+
+    if case.note:
+        notes = [line for line in lines if line.startswith(f"{src}:{case.line}:{case.col}: note: ")]
+        assert notes and case.note in notes[0], f"no note about {case.note!r} in:\n{err}"
+
+    headlines = [line for line in lines if re.match(re.escape(str(src)) + r":\d+:\d+: error: ", line)]
+    assert len(headlines) == case.errors, err
+    noun = "error" if case.errors == 1 else "errors"
+    assert err.endswith(f"Found {case.errors} {noun} in 1 file\n"), err
+
+
+@pytest.mark.parametrize("case", PARAMS)
+def test_forward_reports_diagnostic(case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = _write_source(tmp_path, case)
+    out = tmp_path / "model_jvp.py"
+
+    code = main(["forward", str(src), "-o", str(out)])
+
+    captured = capsys.readouterr()
+    assert code == 1, captured.err
+    _assert_report(captured.err, src, case)
+    assert captured.out == ""
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [FILENAME], "a file was left behind"
+
+
+@pytest.mark.parametrize("case", PARAMS)
+def test_check_reports_the_same(case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = _write_source(tmp_path, case)
+
+    code = main(["check", str(src)])
+
+    captured = capsys.readouterr()
+    assert code == 1, captured.err
+    _assert_report(captured.err, src, case)
+    assert captured.out == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == [FILENAME]
+
+
+@pytest.mark.parametrize("case", PARAMS)
+def test_api_raises_diagnostic_error(case: Case) -> None:
+    with pytest.raises(adxform.DiagnosticError) as info:
+        adxform.transform(case.source, "forward", filename=FILENAME, jit="none")
+
+    diagnostics = info.value.diagnostics
+    assert len(diagnostics) == case.errors, [d.code for d in diagnostics]
+    first = diagnostics[0]
+    assert (first.code, first.line, first.col) == (case.code, case.line, case.col)
+    assert all(d.filename == FILENAME for d in diagnostics)
+    assert f"{FILENAME}:{case.line}:{case.col}: error: " in str(info.value)
+
+
+@pytest.mark.parametrize("name", ["try", "float-becomes-array", "syntax-error", "recursion-mutual"])
+def test_existing_output_is_left_unchanged(name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    case = CASES[name]
+    src = _write_source(tmp_path, case)
+    out = tmp_path / "model_jvp.py"
+    before = b"# an earlier output, not valid for this source\r\n\x00\xff\n"
+    out.write_bytes(before)
+
+    code = main(["forward", str(src), "-o", str(out), "--jit", "none"])
+
+    err = capsys.readouterr().err
+    assert code == 1, err
+    assert f"[{case.code}]" in err.splitlines()[0]
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([FILENAME, out.name])
+
+
+def test_stdout_output_gets_nothing_on_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    case = CASES["lambda"]
+    src = _write_source(tmp_path, case)
+
+    code = main(["forward", str(src), "-o", "-"])
+
+    captured = capsys.readouterr()
+    assert code == 1
+    assert captured.out == ""
+    _assert_report(captured.err, src, case)
+
+
+def test_deep_parentheses_do_not_crash(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """150 redundant parentheses are valid Python (CPython allows 200) and
+    make no nesting in the tree: the module-level number constant is copied
+    through (SPEC section 2); above all the process survives."""
+    src = tmp_path / FILENAME
+    src.write_text("x = " + "(" * 150 + "1" + ")" * 150 + "\n")
+    out = tmp_path / "model_jvp.py"
+
+    code = main(["forward", str(src), "-o", str(out), "--jit", "none"])
+
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    assert code == 0, captured.err
+    namespace: dict[str, object] = {}
+    exec(compile(out.read_text(), str(out), "exec"), namespace)
+    assert namespace["x"] == 1
+
+
+def test_every_diagnostic_code_of_the_fence_is_covered() -> None:
+    """The table above reaches every code of the subset fence."""
+    from adxform.parse.lower import UNSUPPORTED
+
+    fence_codes = {code for code, _ in UNSUPPORTED.values()}
+    covered = {case.code for case in CASES.values()}
+    assert fence_codes <= covered, sorted(fence_codes - covered)
