@@ -66,6 +66,30 @@ def _n_vec(rng: np.random.Generator, lo: int = 5, hi: int = 9) -> int:
     return _i(rng, lo, hi)
 
 
+def _away(rng: np.random.Generator, n: int, below: tuple[float, float], above: tuple[float, float]) -> np.ndarray:
+    """n values, each drawn from ``below`` or from ``above`` with equal odds:
+    no value lies near a threshold between the two ranges."""
+    low = rng.uniform(below[0], below[1], n)
+    high = rng.uniform(above[0], above[1], n)
+    return np.where(rng.uniform(size=n) < 0.5, low, high)
+
+
+def _one_large(rng: np.random.Generator) -> tuple:
+    """An array whose elements stay below 0.6 except one, at least 0.9, in
+    its middle; and a float."""
+    n = _n_vec(rng, 6, 9)
+    a = _v(rng, n, -1.0, 0.6)
+    a[_i(rng, 2, n - 3)] = _f(rng, 0.9, 1.2)
+    return a, _f(rng, 0.5, 1.0)
+
+
+def _indices(rng: np.random.Generator, n: int, size: int) -> np.ndarray:
+    """``size`` int64 indices into an axis of length n, with repeats."""
+    idx = rng.integers(0, n, size).astype(np.int64)
+    idx[-1] = idx[0]
+    return idx
+
+
 INPUTS: dict[str, Builder] = {
     # scalars
     "scalars.poly": lambda rng: (_f(rng, 0.5, 1.5), _f(rng, 1.0, 2.0)),
@@ -165,6 +189,30 @@ INPUTS: dict[str, Builder] = {
     "combined.interp_search": _interp_args,
     "combined.pair_energy": lambda rng: (_pair_positions(rng), _f(rng, 0.5, 1.5), _f(rng, 0.9, 1.1)),
     "combined.strided_while": lambda rng: (_v(rng, _n_vec(rng)), _f(rng, -0.5, 0.5)),
+    # reverse_hard
+    "reverse_hard.overwritten_in_loop": lambda rng: (_f(rng, 0.5, 1.5), _i(rng, 4, 8)),
+    # y takes the values x, 1.5x + 0.1, ...: 9.1..9.5 then 13.8..14.3, far from 10
+    "reverse_hard.while_data_trips": lambda rng: (_f(rng, 1.0, 1.05),),
+    # the elements are below 0.6 or above 0.9: the break test never switches
+    "reverse_hard.break_nested": lambda rng: (_away(rng, _n_vec(rng), (-1.0, 0.6), (0.9, 1.2)), _f(rng, 0.5, 1.0)),
+    "reverse_hard.early_return_in_loop": _one_large,
+    "reverse_hard.overwrite_twice": lambda rng: (_v(rng, 7), _f(rng, 0.5, 1.5)),
+    "reverse_hard.overwrite_twice_local": lambda rng: (_v(rng, _n_vec(rng)), _f(rng, 0.5, 1.5)),
+    "reverse_hard.evolve": lambda rng: (_v(rng, 6), _v(rng, 6), _f(rng, 0.05, 0.1), _i(rng, 3, 6)),
+    "reverse_hard.evolve_local": lambda rng: (_v(rng, 6), _v(rng, 6), _f(rng, 0.05, 0.1), _i(rng, 3, 6)),
+    "reverse_hard.sin_self": lambda rng: (_f(rng, 0.5, 1.5), _i(rng, 5, 10)),
+    # s starts below 1 (else branch), then stays above 1.29 (if branch)
+    "reverse_hard.cond_reads_overwritten": lambda rng: (_f(rng, 0.3, 0.8), _i(rng, 4, 8)),
+    "reverse_hard.cond_reads_overwritten_array": lambda rng: (_away(rng, 7, (-1.0, -0.2), (0.2, 1.0)),),
+    "reverse_hard.continue_skips_update": lambda rng: (
+        _away(rng, _n_vec(rng), (-1.0, -0.2), (0.2, 1.0)),
+        _f(rng, 0.5, 1.0),
+    ),
+    "reverse_hard.mean_var": lambda rng: (_v(rng, _n_vec(rng)),),
+    "reverse_hard.standardised_gap": lambda rng: (_v(rng, 6), _v(rng, 7, 0.0, 2.0)),
+    "reverse_hard.gather_scatter": lambda rng: (_v(rng, 6), _indices(rng, 6, 9), _f(rng, 0.5, 1.0)),
+    "reverse_hard.scatter_into": lambda rng: (_v(rng, 5), _v(rng, 7, -0.5, 0.5), _indices(rng, 5, 7)),
+    "reverse_hard.ignores_array": lambda rng: (_v(rng, 6), _v(rng, 4), _f(rng, 0.5, 1.5)),
     # golden cases (golden/<case>/<case>.py)
     "rosenbrock.rosenbrock": lambda rng: (_v(rng, 12, -1.5, 1.5),),
     "heat.step": lambda rng: (_v(rng, 10), _f(rng, 0.5, 1.0), _f(rng, 0.05, 0.2)),

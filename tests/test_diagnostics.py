@@ -239,7 +239,7 @@ def test_deep_parentheses_do_not_crash(tmp_path: Path, capsys: pytest.CaptureFix
     make no nesting in the tree: the module-level number constant is copied
     through (SPEC section 2); above all the process survives."""
     src = tmp_path / FILENAME
-    src.write_text("x = " + "(" * 150 + "1" + ")" * 150 + "\n")
+    src.write_text("x = " + "(" * 150 + "1" + ")" * 150 + "\n\n\ndef f(v: float) -> float:\n    return v * x\n")
     out = tmp_path / "model_jvp.py"
 
     code = main(["forward", str(src), "-o", str(out), "--jit", "none"])
@@ -250,6 +250,7 @@ def test_deep_parentheses_do_not_crash(tmp_path: Path, capsys: pytest.CaptureFix
     namespace: dict[str, object] = {}
     exec(compile(out.read_text(), str(out), "exec"), namespace)
     assert namespace["x"] == 1
+    assert namespace["f_jvp"](2.0, 1.0) == (2.0, 1.0)
 
 
 def test_every_diagnostic_code_of_the_fence_is_covered() -> None:
