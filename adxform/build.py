@@ -52,7 +52,7 @@ def add(a: ir.Expr | None, b: ir.Expr | None) -> ir.Expr | None:
 
 
 def sub(a: ir.Expr | None, b: ir.Expr | None) -> ir.Expr | None:
-    if b is None:
+    if b is None or is_const(b, 0):
         return a
     if a is None:
         return neg(b)

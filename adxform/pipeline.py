@@ -1,6 +1,6 @@
 """The compiler, as a readable list of passes.
 
-    parse -> normalise -> analyse -> forward -> emit
+    parse -> normalise -> analyse -> forward | reverse -> emit
 
 ``transform`` is the Python API (SPEC §8) and what the command line calls;
 ``generate`` adds reading the source and writing the output atomically.
@@ -24,10 +24,15 @@ from .analysis.program import Program, analyse
 from .diagnostics import Reporter, UsageError
 from .emit import ModuleText, function_text, render_module
 from .forward import forward_functions
+from .reverse import reverse_functions
 from .normalize import hoist_module_calls
 from .parse import parse_module
 
-MODES = ("forward",)
+MODES = ("forward", "reverse")
+SUMMARIES = {
+    "forward": "Tangent (forward-mode) derivatives",
+    "reverse": "Adjoint (reverse-mode) derivatives",
+}
 JITS = ("numba", "none")
 
 
@@ -62,15 +67,16 @@ def _pass_analyse(state: "State") -> None:
     state.program = analyse(state.module, state.options.functions, state.options.wrt, state.reporter)
 
 
-def _pass_forward(state: "State") -> None:
-    state.derivatives = forward_functions(state.program, state.reporter)
+def _pass_differentiate(state: "State") -> None:
+    transform = forward_functions if state.options.mode == "forward" else reverse_functions
+    state.derivatives = transform(state.program, state.reporter)
 
 
 PASSES: list[tuple[str, Callable[["State"], None]]] = [
     ("parse", _pass_parse),
     ("normalize", _pass_normalize),
     ("analyse", _pass_analyse),
-    ("forward", _pass_forward),
+    ("differentiate", _pass_differentiate),
 ]
 PASS_NAMES = [name for name, _ in PASSES]
 
@@ -83,10 +89,11 @@ class State:
     reporter: Reporter
     module: ir.Module | None = None
     program: Program | None = None
-    derivatives: dict[str, ir.Function] = field(default_factory=dict)
+    derivatives: dict[str, list[ir.Function]] = field(default_factory=dict)
 
     def dump(self) -> str:
-        funcs = list(self.derivatives.values()) or list(self.module.functions.values() if self.module else [])
+        funcs = [f for fs in self.derivatives.values() for f in fs]
+        funcs = funcs or list(self.module.functions.values() if self.module else [])
         return "\n\n".join(function_text(f, self.filename, "none") for f in funcs)
 
 
@@ -118,9 +125,8 @@ def emit(state: State) -> str:
     for name in state.module.functions:  # source order
         if name in program.facts:
             functions.append(_primal_copy(program.facts[name].func))
-            if name in state.derivatives:
-                functions.append(state.derivatives[name])
-    summary = {"forward": "Tangent (forward-mode) derivatives"}[state.options.mode]
+            functions += state.derivatives.get(name, [])
+    summary = SUMMARIES[state.options.mode]
     meta = ModuleText(state.source, state.filename, state.options.command,
                       f"{summary} of {Path(state.filename).name}.", state.options.jit)
     return render_module(meta, state.module.constants, functions)

@@ -29,7 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="adxform", description="Source-to-source automatic differentiation of numba-style Python.")
     parser.add_argument("--version", action="version", version=f"adxform {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{forward,check}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{forward,reverse,check}")
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("source", metavar="SRC", help="the module to differentiate; - reads standard input")
@@ -37,13 +37,15 @@ def _parser() -> argparse.ArgumentParser:
                        help="a function to differentiate (repeatable; default: every public function)")
         p.add_argument("--wrt", metavar="NAME[,NAME]", help="the parameters to differentiate with respect to")
 
-    forward = sub.add_parser("forward", help="write f_jvp tangent functions")
-    common(forward)
-    forward.add_argument("-o", "--output", required=True, metavar="OUT", help="the module to write; - for stdout")
-    forward.add_argument("--jit", choices=JITS, default="numba", help="numba (default) or none for plain Python")
-    forward.add_argument("--check", action="store_true", help="write nothing; exit 1 if OUT is not up to date")
-    forward.add_argument("--dump-after", choices=PASS_NAMES, metavar="PASS",
-                         help=f"print the IR after a pass ({', '.join(PASS_NAMES)}) to stderr")
+    for mode, what in (("forward", "write f_jvp tangent functions"),
+                       ("reverse", "write f_vjp / f_grad / f_value_and_grad adjoint functions")):
+        generate = sub.add_parser(mode, help=what)
+        common(generate)
+        generate.add_argument("-o", "--output", required=True, metavar="OUT", help="the module to write; - for stdout")
+        generate.add_argument("--jit", choices=JITS, default="numba", help="numba (default) or none for plain Python")
+        generate.add_argument("--check", action="store_true", help="write nothing; exit 1 if OUT is not up to date")
+        generate.add_argument("--dump-after", choices=PASS_NAMES, metavar="PASS",
+                              help=f"print the IR after a pass ({', '.join(PASS_NAMES)}) to stderr")
     check = sub.add_parser("check", help="report diagnostics only; write nothing")
     common(check)
     return parser

@@ -9,12 +9,14 @@ passes in, no set iteration orders.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 import jinja2
 
 from .. import ir
 from ..version import __version__
+from ..walk import calls
 from .printer import ExprPrinter, StmtPrinter
 
 _ENV = jinja2.Environment(
@@ -53,6 +55,27 @@ def function_text(func: ir.Function, origin: str, jit: str) -> str:
     return "\n".join(lines)
 
 
+# runtime helper -> the helpers it calls
+RUNTIME_DEPENDENCIES = {
+    "_tape_reserve": [], "_tape_push": ["_tape_reserve"], "_tape_push_array": ["_tape_reserve"],
+    "_tape_load_array": [], "_trip_count": [], "_memory_bounds": [], "_check_disjoint": ["_memory_bounds"],
+}
+
+
+def runtime_helpers(functions: list[ir.Function], jit: str) -> list[str]:
+    """The text of each runtime helper (runtime.py.j2) the functions call,
+    with what those call, in the template's order."""
+    called = {call.func[7:] for f in functions for call in calls(f.body) if call.func[7:] in RUNTIME_DEPENDENCIES}
+    wanted = set()
+    while called:
+        name = called.pop()
+        wanted.add(name)
+        called |= set(RUNTIME_DEPENDENCIES[name]) - wanted
+    text = _ENV.get_template("runtime.py.j2").render(jit=jit)
+    chunks = [c.strip("\n") for c in text.split("\n\n\n")]
+    return [c for c in chunks if re.search(r"^def (\w+)", c, re.M).group(1) in wanted]
+
+
 def render_module(meta: ModuleText, constants: list[ir.Constant], functions: list[ir.Function]) -> str:
     origin = meta.source_name.replace("\\", "/").rsplit("/", 1)[-1]
     printer = ExprPrinter()
@@ -64,5 +87,5 @@ def render_module(meta: ModuleText, constants: list[ir.Constant], functions: lis
         summary=meta.summary,
         jit=meta.jit,
         constants=[f"{c.name} = {printer.text(c.value)}" for c in constants],
-        functions=[function_text(f, origin, meta.jit) for f in functions],
+        functions=runtime_helpers(functions, meta.jit) + [function_text(f, origin, meta.jit) for f in functions],
     )

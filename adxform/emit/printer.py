@@ -141,6 +141,8 @@ class StmtPrinter:
         return f"{self.indent * depth}{text}{comment}"
 
     def _target(self, node: ir.Expr) -> str:
+        if isinstance(node, ir.Tuple) and len(node.items) == 1:
+            return self._target(node.items[0]) + ","
         if isinstance(node, ir.Tuple):
             return ", ".join(self._target(i) if not isinstance(i, ir.Tuple) else f"({self._target(i)})"
                              for i in node.items)

@@ -179,11 +179,11 @@ class ForwardFunction:
         return ir.Call("module." + jvp_name(callee.func.name), list(call.args) + tangents, [], call.pos)
 
 
-def forward_functions(program: Program, reporter: Reporter) -> dict[str, ir.Function]:
+def forward_functions(program: Program, reporter: Reporter) -> dict[str, list[ir.Function]]:
     """``f_jvp`` for every function that needs one, keyed by the primal's name."""
     out = {}
     for name in program.order:
         if program.needs_derivative(name):
-            out[name] = ForwardFunction(program.facts[name], program, reporter).build()
+            out[name] = [ForwardFunction(program.facts[name], program, reporter).build()]
     reporter.check()
     return out

@@ -1,0 +1,28 @@
+"""Reverse (adjoint) mode: ``f`` -> ``f_rev`` and the public ``f_vjp``,
+``f_grad``, ``f_value_and_grad`` / ``p_vjp`` (SPEC §4)."""
+
+from __future__ import annotations
+
+from .. import ir
+from ..analysis.program import Program
+from ..diagnostics import Reporter
+from .function import ReverseFunction
+from .wrappers import public_functions
+
+
+def reverse_functions(program: Program, reporter: Reporter) -> dict[str, list[ir.Function]]:
+    """The derivative functions of every function that needs them, keyed by
+    the primal's name: its ``_rev``, then (for the functions asked for) the
+    public wrappers."""
+    out: dict[str, list[ir.Function]] = {}
+    for name in program.order:
+        if not program.needs_derivative(name):
+            continue
+        builder = ReverseFunction(program.facts[name], program, reporter)
+        functions = [builder.build()]
+        if name in program.roots:
+            bar_names = {p: builder.bar(p) for p in program.facts[name].wrt}
+            functions += public_functions(program.facts[name], bar_names, builder.y_bar, builder.value_name)
+        out[name] = functions
+    reporter.check()
+    return out

@@ -1,0 +1,610 @@
+"""Reverse (adjoint) mode for one function: ``f`` -> ``f_rev``.
+
+``f_rev`` runs a forward sweep (the primal, plus pushes of the values the
+reverse sweep will need and the forward sweep overwrites) and then a
+reverse sweep (the adjoint of each statement, last statement first).  Its
+calling convention serves every caller (SPEC §4's procedure convention,
+extended to functions)::
+
+    f_rev(a1..an, [y_bar,] B1..Bm) -> ([y,] b_s1, ..., b_sk)
+
+``B1..Bm``, the adjoints of the differentiated array parameters, are
+in/out: on entry the adjoint of what ``f`` leaves in the array, on exit the
+adjoint of what it held before.  The returned ``b_s`` are the adjoints of
+the differentiated scalar parameters.  The public ``f_vjp``/``f_grad``
+wrappers (``wrappers.py``) are thin layers over it.
+
+What to record (Tapenade's "to-be-recorded" analysis, done by running the
+construction to a fixpoint): the reverse sweep is built, the primal
+variables it reads are the *needed* ones, and only an overwrite of a
+needed variable pushes the old value (a first definition overwrites
+nothing).  The reverse sweep pops it back just before the adjoint of the
+overwriting statement, so every adjoint sees the values of its own time.
+Loop bounds and ``if`` tests are re-evaluated the same way when nothing
+inside the construct changes them; otherwise the branch taken and the trip
+count are recorded.
+
+Calls of module functions run the primal in the forward sweep and the
+callee's ``_rev`` in the reverse sweep, which recomputes the callee's own
+forward sweep: joint reversal, as Tapenade's default.  Arrays a callee
+writes are saved whole before the call and restored around its ``_rev``.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from .. import build, ir
+from ..analysis.dataflow import VIEW_METHODS
+from ..analysis.program import FunctionFacts, Program
+from ..diagnostics import Reporter
+from ..naming import Namer
+from ..walk import expressions, names_read, same, statements, stmt_expressions, target_names
+from .adjoint import Adjoints
+from .structure import single_exit
+from .tape import Tape
+
+MAX_ROUNDS = 6
+
+
+def rev_name(name: str) -> str:
+    return f"{name}_rev"
+
+
+class ReverseFunction:
+    def __init__(self, facts: FunctionFacts, program: Program, reporter: Reporter):
+        self.facts = facts
+        self.program = program
+        self.reporter = reporter
+        base = Namer(facts.func, "bar")
+        self.body, self.output, introduced = single_exit(facts.func, base)
+        for name in introduced:  # the result variable and the returned flag
+            facts.types.env.setdefault(name, facts.types.returns if name.startswith("result") else ir.BOOL)
+        if self.output is not None and isinstance(self.output, ir.Name) and self.output.id in introduced:
+            facts.active.add(self.output.id)
+        self.base_namer = base
+        self.first_defs = _first_definitions(self.body, {p.name for p in facts.func.params})
+        self.order = {id(stmt): k for k, stmt in enumerate(statements(self.body))}
+        self.defined_at = {}  # name -> where its first definition is
+        for stmt in statements(self.body):
+            for name in (t.id for t in _flat(getattr(stmt, "target", ir.Tuple([]))) if isinstance(t, ir.Name)):
+                if (id(stmt), name) in self.first_defs:
+                    self.defined_at.setdefault(name, self.order[id(stmt)])
+        self.needed: set[str] = set()
+
+    # -- driver --------------------------------------------------------------------------
+
+    def build(self) -> ir.Function:
+        for _ in range(MAX_ROUNDS):
+            self.reset()
+            fwd, rev = self.block(self.body, depth=0)
+            seed = self.seed()
+            reads = self.reads(rev + seed)
+            if reads <= self.needed:
+                break
+            self.needed |= reads
+        return self.assemble(fwd, seed, rev)
+
+    def reset(self) -> None:
+        """Fresh names and tapes for one round of construction."""
+        self.bar = copy.deepcopy(self.base_namer)
+        for name in sorted(self.facts.types.env):  # the user's names get the plain ``x_bar``
+            if name in self.facts.active or name in self.facts.wrt:
+                self.bar(name)
+        self.tape = Tape(self.bar)
+        self.adjoints = Adjoints(self.facts, self.bar, self.reporter)
+        self.pushed_names: dict[str, int] = {}  # name -> where it is first pushed
+        self.restored_params: set[str] = set()
+        self.value_name = self.bar.fresh("value")
+        self.y_bar = self.bar.fresh("y_bar")
+        self.counter = 0
+
+    def reads(self, stmts: list[ir.Stmt]) -> set[str]:
+        """The primal variables the reverse code reads."""
+        env = self.facts.types.env
+        found: set[str] = set()
+        for stmt in statements(stmts):
+            exprs = stmt_expressions(stmt)
+            if isinstance(stmt, ir.Assign):
+                exprs = [stmt.value] + [i for t in _flat(stmt.target) if isinstance(t, ir.Subscript) for i in t.index]
+            for expr in exprs:
+                found.update(n for n in names_read(expr) if n in env)
+        return found
+
+    # -- facts ---------------------------------------------------------------------------------
+
+    def type(self, expr: ir.Expr) -> ir.Type:
+        return self.facts.types.of(expr)
+
+    def active(self, name: str) -> bool:
+        return name in self.facts.active
+
+    def bar_of(self, target: ir.Expr) -> ir.Expr:
+        if isinstance(target, ir.Name):
+            return ir.Name(self.bar(target.id), target.pos)
+        assert isinstance(target, ir.Subscript) and isinstance(target.value, ir.Name)
+        return ir.Subscript(ir.Name(self.bar(target.value.id)), copy.deepcopy(target.index), target.pos)
+
+    def is_first_def(self, stmt: ir.Stmt, name: str) -> bool:
+        return (id(stmt), name) in self.first_defs
+
+    def refuse(self, pos: ir.Pos, what: str) -> None:
+        self.reporter.error(pos, f"{what} is not supported in reverse mode yet (in function "
+                            f"'{self.facts.func.name}')", "unsupported-reverse")
+
+    # -- blocks --------------------------------------------------------------------------------
+
+    def block(self, body: list[ir.Stmt], depth: int) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
+        fwd: list[ir.Stmt] = []
+        revs: list[list[ir.Stmt]] = []
+        for stmt in body:
+            f, r = getattr(self, "_" + type(stmt).__name__)(stmt, depth)
+            fwd += f
+            revs.append(r)
+        return fwd, [s for r in reversed(revs) for s in r]
+
+    # -- overwrites ------------------------------------------------------------------------------
+
+    def save(self, stmt: ir.Stmt, target: ir.Expr) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
+        """Push what ``target`` holds before ``stmt`` overwrites it, when the
+        reverse sweep reads it; returns (push, pop)."""
+        if isinstance(target, ir.Name):
+            name = target.id
+            if name not in self.needed or self.is_first_def(stmt, name):
+                return [], []
+            vtype = self.facts.types.env[name]
+            if vtype.is_array:
+                self.refuse(stmt.pos, f"rebinding the array '{name}' after its first definition")
+                return [], []
+            if vtype.kind == "tuple":
+                self.refuse(stmt.pos, f"overwriting the tuple '{name}'")
+                return [], []
+            if name not in self.pushed_names:
+                self.pushed_names[name] = self.order[id(stmt)]
+            return [self.tape.push(ir.Name(name), vtype)], self.tape.pop(ir.Name(name), vtype)
+        if isinstance(target, ir.Subscript) and isinstance(target.value, ir.Name):
+            base = target.value.id
+            if base not in self.needed:
+                return [], []
+            self.mark_restored(base)
+            if self.type(target).is_array:
+                return self.save_array(target)
+            vtype = self.type(target)
+            return [self.tape.push(copy.deepcopy(target), vtype)], self.tape.pop(copy.deepcopy(target), vtype)
+        return [], []
+
+    def save_array(self, array: ir.Expr) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
+        return [self.tape.push_array(copy.deepcopy(array))], [self.tape.load_array(copy.deepcopy(array)),
+                                                               self.tape.drop_array(copy.deepcopy(array))]
+
+    def mark_restored(self, base: str) -> None:
+        if base in {p.name for p in self.facts.func.params}:
+            self.restored_params.add(base)
+
+    # -- statements ------------------------------------------------------------------------------
+
+    def _Pass(self, stmt: ir.Stmt, depth: int) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
+        return [], []
+
+    def _Break(self, stmt: ir.Stmt, depth: int) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
+        return [stmt], []
+
+    def _Assign(self, stmt: ir.Assign, depth: int) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
+        if isinstance(stmt.value, ir.Call) and stmt.value.func.startswith("module."):
+            return self.call(stmt, stmt.value, stmt.target)
+        pushes: list[ir.Stmt] = []
+        pops: list[ir.Stmt] = []
+        elements = _flat(stmt.target)
+        array_name = isinstance(stmt.target, ir.Name) and self.type(stmt.target).is_array
+        if array_name and stmt.inplace:
+            if stmt.target.id in self.needed:
+                self.mark_restored(stmt.target.id)
+                pushes, pops = self.save_array(stmt.target)
+        else:
+            for element in elements:
+                push, pop = self.save(stmt, element)
+                pushes += push
+                pops = pop + pops  # last pushed, first popped
+        fwd = pushes + [stmt]
+        if array_name and not stmt.inplace:
+            alloc, adjoint = self.array_definition(stmt)
+            return fwd + alloc, pops + adjoint
+        return fwd, pops + self.assign_adjoint(stmt)
+
+    def array_definition(self, stmt: ir.Assign) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
+        """``a = <array>``: give an active array its adjoint array."""
+        name = stmt.target.id
+        if not self.active(name):
+            return [], []
+        if not self.is_first_def(stmt, name):
+            self.refuse(stmt.pos, f"rebinding the active array '{name}' after its first definition")
+            return [], []
+        bar = ir.Name(self.bar(name))
+        view = _bar_view(stmt.value, self)
+        if view is not None:  # an alias shares its adjoint too
+            return [ir.Assign(bar, view, stmt.pos)], []
+        alloc = ir.Assign(bar, build.call("numpy.zeros_like", ir.Name(name)), stmt.pos)
+        return [alloc], self.adjoints.increments(stmt.value, bar)
+
+    def assign_adjoint(self, stmt: ir.Assign) -> list[ir.Stmt]:
+        targets, values = _pairs(stmt.target, stmt.value)
+        active = [(t, v) for t, v in zip(targets, values) if _base_name(t) is not None and self.active(_base_name(t))]
+        if not active:
+            return []
+        if len(active) == 1 and stmt.inplace:
+            fast = self.increment_adjoint(stmt, *active[0])
+            if fast is not None:
+                return fast
+        reads_targets = any(_base_name(t) in names_read(stmt.value) for t, _ in active)
+        out: list[ir.Stmt] = []
+        seeds: list[ir.Expr] = []
+        if reads_targets or len(active) > 1:
+            for target, _ in active:  # capture every seed before zeroing any bar
+                seed = ir.Name(self.bar.fresh("t_bar"))
+                bar = self.bar_of(target)
+                out.append(ir.Assign(seed, ir.Call("method.copy", [bar]) if self.type(target).is_array else bar,
+                                     stmt.pos))
+                seeds.append(seed)
+            for target, _ in active:
+                out += self.zero_bar(stmt, target)
+            for (target, value), seed in zip(active, seeds):
+                out += self.adjoints.increments(value, seed)
+            return out
+        target, value = active[0]
+        out = self.adjoints.increments(value, self.bar_of(target))
+        return out + self.zero_bar(stmt, target)
+
+    def increment_adjoint(self, stmt: ir.Assign, target: ir.Expr, value: ir.Expr) -> list[ir.Stmt] | None:
+        """``x += e`` / ``x -= e`` with ``e`` not reading ``x``: x_bar is unchanged
+        and ``e`` receives it; no save, no temporary."""
+        if not (isinstance(value, ir.BinOp) and value.op in "+-" and same(value.left, target)):
+            return None
+        if _base_name(target) in names_read(value.right):
+            return None
+        seed = self.bar_of(target)
+        return self.adjoints.increments(value.right, seed if value.op == "+" else build.neg(seed))
+
+    def zero_bar(self, stmt: ir.Stmt, target: ir.Expr) -> list[ir.Stmt]:
+        if isinstance(target, ir.Name) and self.is_first_def(stmt, target.id):
+            return []  # nothing before the first definition reads its adjoint
+        if self.type(target).is_array:
+            return [ir.Assign(ir.Subscript(self.bar_of(target), [ir.Const(...)]), ir.Const(0.0), stmt.pos)]
+        return [ir.Assign(self.bar_of(target), ir.Const(0.0), stmt.pos)]
+
+    def _ExprStmt(self, stmt: ir.ExprStmt, depth: int) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
+        if isinstance(stmt.value, ir.Call) and stmt.value.func.startswith("module."):
+            return self.call(stmt, stmt.value, None)
+        return [stmt], []
+
+    # -- calls of module functions ------------------------------------------------------------------
+
+    def call(self, stmt: ir.Stmt, call: ir.Call, target: ir.Expr | None) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
+        callee = self.program.facts[call.func[7:]]
+        is_active = bool(callee.wrt) and any(self.active(n) for arg in call.args for n in names_read(arg))
+        pushes: list[ir.Stmt] = []
+        pops: list[ir.Stmt] = []
+        for element in _flat(target) if target is not None else []:
+            push, pop = self.save(stmt, element)
+            pushes += push
+            pops = pop + pops
+        written = [call.args[i] for i in sorted(callee.writes) if i < len(call.args)]
+        saves: list[ir.Expr] = []
+        for array in written:
+            base = _base_name(array)
+            if base is None:
+                continue
+            if base in self.needed or is_active:
+                self.mark_restored(base)
+                pushes.append(self.tape.push_array(copy.deepcopy(array)))
+                saves.append(array)
+        fwd = pushes + [stmt]
+        restore = [self.tape.load_array(copy.deepcopy(a), copy.deepcopy(saves[k + 1:])) for k, a in enumerate(saves)]
+        drop = [self.tape.drop_array(copy.deepcopy(a)) for a in reversed(saves)]
+        if not is_active:
+            return fwd, pops + restore + drop
+        return fwd, pops + restore + self.call_adjoint(stmt, call, target, callee) + restore + drop
+
+    def call_adjoint(self, stmt: ir.Stmt, call: ir.Call, target: ir.Expr | None,
+                     callee: FunctionFacts) -> list[ir.Stmt]:
+        args = [copy.deepcopy(a) for a in call.args]
+        outs: list[ir.Name] = []
+        if not callee.is_procedure:
+            args.append(self.result_seed(target))
+            outs.append(ir.Name(self.bar.fresh(f"{callee.func.name.lstrip('_')}_value")))
+        scalar_args: list[tuple[ir.Expr, ir.Name]] = []
+        for param, arg in zip(callee.func.params, call.args):
+            if param.name not in callee.wrt:
+                continue
+            if callee.types.env[param.name].is_array:
+                args.append(self.array_bar_argument(arg, stmt))
+            else:
+                out = ir.Name(self.bar.fresh(f"{param.name}_bar"))
+                outs.append(out)
+                scalar_args.append((arg, out))
+        rev_call = ir.Call("module." + rev_name(callee.func.name), args, [], call.pos)
+        out: list[ir.Stmt] = [ir.Assign(ir.Tuple(outs), rev_call, stmt.pos) if outs else ir.ExprStmt(rev_call, stmt.pos)]
+        if target is not None:
+            for element in _flat(target):
+                if self.active(element.id):
+                    out += self.zero_bar(stmt, element)
+        for arg, bar in scalar_args:
+            out += self.adjoints.increments(arg, bar)
+        return out
+
+    def result_seed(self, target: ir.Expr | None) -> ir.Expr:
+        if isinstance(target, ir.Tuple):
+            return ir.Tuple([self.result_seed(t) for t in target.items])
+        if isinstance(target, ir.Name) and self.active(target.id):
+            return ir.Name(self.bar(target.id))
+        return ir.Const(0.0)
+
+    def array_bar_argument(self, arg: ir.Expr, stmt: ir.Stmt) -> ir.Expr:
+        view = _bar_view(arg, self)
+        if view is not None and self.active(_base_name(arg)):
+            return view
+        if not any(self.active(n) for n in names_read(arg)):
+            return build.call("numpy.zeros_like", copy.deepcopy(arg))  # scratch: nothing flows back
+        self.refuse(stmt.pos, "passing a computed array to a module function")
+        return build.call("numpy.zeros_like", copy.deepcopy(arg))
+
+    # -- control flow ------------------------------------------------------------------------------------
+
+    def _If(self, stmt: ir.If, depth: int) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
+        fwd_body, rev_body = self.block(stmt.body, depth)
+        fwd_else, rev_else = self.block(stmt.orelse, depth)
+        if not rev_body and not rev_else:
+            return [ir.If(stmt.test, fwd_body, fwd_else, stmt.pos)], []
+        written = {n for s in statements(stmt.body + stmt.orelse) for n in _written_names(s, self.program)}
+        if not written & set(names_read(stmt.test)):
+            # the test reads nothing the branches change: evaluate it again
+            return ([ir.If(stmt.test, fwd_body, fwd_else, stmt.pos)],
+                    [ir.If(copy.deepcopy(stmt.test), rev_body, rev_else, stmt.pos)])
+        flag = ir.Name(self.bar.fresh("branch"))
+        took, not_took = self.recorded(flag, ir.Const(1), depth), self.recorded(flag, ir.Const(0), depth)
+        fwd = ir.If(stmt.test, took + fwd_body, not_took + fwd_else, stmt.pos)
+        rev = self.recall(flag, ir.INT, depth) + [ir.If(ir.Compare("==", flag, ir.Const(1)), rev_body, rev_else,
+                                                        stmt.pos)]
+        return [fwd], rev
+
+    def recorded(self, name: ir.Name, value: ir.Expr, depth: int) -> list[ir.Stmt]:
+        if depth == 0:
+            return [ir.Assign(copy.deepcopy(name), value)]
+        return [self.tape.push(value, ir.INT)]
+
+    def recall(self, name: ir.Name, vtype: ir.Type, depth: int) -> list[ir.Stmt]:
+        return [] if depth == 0 else self.tape.pop(copy.deepcopy(name), vtype)
+
+    def _While(self, stmt: ir.While, depth: int) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
+        fwd_body, rev_body = self.block(stmt.body, depth + 1)
+        if not rev_body:
+            return [ir.While(stmt.test, fwd_body, stmt.pos)], []
+        count = ir.Name(self.bar.fresh("n_iter"))
+        fwd = [ir.Assign(copy.deepcopy(count), ir.Const(0), stmt.pos),
+               ir.While(stmt.test, [_increment(count)] + fwd_body, stmt.pos)]
+        if depth > 0:
+            fwd.append(self.tape.push(copy.deepcopy(count), ir.INT))
+        rev = self.recall(count, ir.INT, depth) + [
+            ir.For(self.bar.fresh("k"), ir.Const(0), copy.deepcopy(count), ir.Const(1), rev_body, stmt.pos)]
+        return fwd, rev
+
+    def _For(self, stmt: ir.For, depth: int) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
+        fwd_body, rev_body = self.block(stmt.body, depth + 1)
+        loop = ir.For(stmt.var, stmt.start, stmt.stop, stmt.step, fwd_body, stmt.pos, stmt.directive)
+        if not rev_body:
+            return [loop], []
+        bound_names = {n for b in (stmt.start, stmt.stop, stmt.step) for n in names_read(b)}
+        written = {n for s in statements(stmt.body) for n in _written_names(s, self.program)}
+        breaks = any(isinstance(s, ir.Break) for s in _own_statements(stmt.body))
+        if not breaks and not bound_names & written:
+            return self.reserve(loop, fwd_body, depth) + [loop], [_reversed_for(stmt, rev_body)]
+        if {n for b in (stmt.start, stmt.step) for n in names_read(b)} & written:
+            self.refuse(stmt.pos, "a loop whose start or step the loop body changes")
+        count = ir.Name(self.bar.fresh("n_iter"))
+        loop.body = [_increment(count)] + fwd_body
+        fwd = [ir.Assign(copy.deepcopy(count), ir.Const(0), stmt.pos), loop]
+        if depth > 0:
+            fwd.append(self.tape.push(copy.deepcopy(count), ir.INT))
+        k = self.bar.fresh("k")
+        value = build.add(copy.deepcopy(stmt.start), build.mul(ir.Name(k), copy.deepcopy(stmt.step)))
+        rev = self.recall(count, ir.INT, depth) + [ir.For(
+            k, ir.BinOp("-", copy.deepcopy(count), ir.Const(1)), ir.Const(-1), ir.Const(-1),
+            [ir.Assign(ir.Name(stmt.var), value, stmt.pos)] + rev_body, stmt.pos)]
+        return fwd, rev
+
+    def reserve(self, loop: ir.For, fwd_body: list[ir.Stmt], depth: int) -> list[ir.Stmt]:
+        """Room on the tapes for every iteration of a loop whose pushes per
+        iteration are known (no nested loop, no array push)."""
+        per_iteration = _pushes_per_iteration(fwd_body)
+        if per_iteration is None or depth > 0:
+            return []
+        count = _trip_count_expr(loop)
+        return [self.tape.reserve(kind, build.mul(ir.Const(n), copy.deepcopy(count)))
+                for kind, n in sorted(per_iteration.items()) if n]
+
+    # -- the function -------------------------------------------------------------------------------------
+
+    def seed(self) -> list[ir.Stmt]:
+        """The adjoint of the returned value, seeded with ``y_bar``."""
+        if self.output is None:
+            return []
+        return self.adjoints.increments(self.output, ir.Name(self.y_bar))
+
+    def assemble(self, fwd: list[ir.Stmt], seed: list[ir.Stmt], rev: list[ir.Stmt]) -> ir.Function:
+        func, facts = self.facts.func, self.facts
+        env = facts.types.env
+        params = [ir.Param(p.name, None, p.pos) for p in func.params]
+        if self.output is not None:
+            params.append(ir.Param(self.y_bar, None))
+        wrt_arrays = [p for p in facts.wrt if env[p].is_array]
+        wrt_scalars = [p for p in facts.wrt if not env[p].is_array]
+        params += [ir.Param(self.bar(p), None) for p in wrt_arrays]
+
+        prologue = self.tape.setup()
+        for name, site in sorted(self.pushed_names.items()):
+            if name not in {p.name for p in func.params} and self.defined_at.get(name, site) >= site:
+                prologue.append(ir.Assign(ir.Name(name), _typed_zero(env[name])))  # pushed before its first value
+        for p in func.params:
+            if self.active(p.name) and env[p.name].is_array and p.name not in facts.wrt:
+                prologue.append(ir.Assign(ir.Name(self.bar(p.name)), build.call("numpy.zeros_like", ir.Name(p.name))))
+        if self.output is not None:  # the value, before the reverse sweep restores anything
+            value = self.output
+            if self.type(value).is_array and set(names_read(value)) & self.needed:
+                value = ir.Call("method.copy", [value])
+            fwd = fwd + [ir.Assign(ir.Name(self.value_name), value, self.output.pos)]
+        posts = sorted(self.restored_params & {p.name for p in func.params})
+        post_names = {name: self.bar.fresh(f"{name}_after") for name in posts}
+        fwd += [ir.Assign(ir.Name(post_names[n]), ir.Call("method.copy", [ir.Name(n)])) for n in posts]
+        bars = [ir.Assign(ir.Name(self.bar(name)), ir.Const(0.0))
+                for name in sorted(facts.active | set(wrt_scalars))
+                if not env[name].is_array and env[name].kind != "tuple"]
+        epilogue = [ir.Assign(ir.Subscript(ir.Name(n), [ir.Const(...)]), ir.Name(post_names[n])) for n in posts]
+        results: list[ir.Expr] = [ir.Name(self.value_name)] if self.output is not None else []
+        results += [ir.Name(self.bar(p)) for p in wrt_scalars]
+        body = prologue + fwd + bars + seed + rev + epilogue + [ir.Return(ir.Tuple(results))]
+        kind = "procedure" if self.output is None else "function"
+        doc = (f"Adjoint of {func.name} ({kind}); array adjoints ({', '.join(self.bar(p) for p in wrt_arrays)}) "
+               f"are in/out; returns ({', '.join(map(_text, results))}).")
+        return ir.Function(rev_name(func.name), params, body, func.pos, doc, target=func.target)
+
+
+# -- helpers ------------------------------------------------------------------------------------------------
+
+
+def _text(expr: ir.Expr) -> str:
+    return expr.id if isinstance(expr, ir.Name) else "…"
+
+
+def _flat(target: ir.Expr) -> list[ir.Expr]:
+    return [x for item in target.items for x in _flat(item)] if isinstance(target, ir.Tuple) else [target]
+
+
+def _base_name(expr: ir.Expr) -> str | None:
+    if isinstance(expr, ir.Name):
+        return expr.id
+    if isinstance(expr, ir.Subscript) and isinstance(expr.value, ir.Name):
+        return expr.value.id
+    return None
+
+
+def _pairs(target: ir.Expr, value: ir.Expr) -> tuple[list[ir.Expr], list[ir.Expr]]:
+    if not isinstance(target, ir.Tuple):
+        return [target], [value]
+    if isinstance(value, ir.Tuple) and len(value.items) == len(target.items):
+        pairs = [_pairs(t, v) for t, v in zip(target.items, value.items)]
+    else:
+        pairs = [_pairs(t, ir.Subscript(copy.deepcopy(value), [ir.Const(i)])) for i, t in enumerate(target.items)]
+    return [t for ts, _ in pairs for t in ts], [v for _, vs in pairs for v in vs]
+
+
+def _bar_view(expr: ir.Expr, rf: ReverseFunction) -> ir.Expr | None:
+    """The same view of the adjoint arrays: ``a[1:]`` -> ``a_bar[1:]``."""
+    if isinstance(expr, ir.Name) and rf.type(expr).is_array:
+        return ir.Name(rf.bar(expr.id)) if rf.active(expr.id) else None
+    if isinstance(expr, ir.Subscript) and any(isinstance(i, ir.Slice) for i in expr.index):
+        inner = _bar_view(expr.value, rf)
+        return ir.Subscript(inner, copy.deepcopy(expr.index)) if inner is not None else None
+    if isinstance(expr, ir.Attribute) and expr.attr == "T":
+        inner = _bar_view(expr.value, rf)
+        return ir.Attribute(inner, "T") if inner is not None else None
+    if isinstance(expr, ir.Call) and expr.func in VIEW_METHODS and expr.args:
+        inner = _bar_view(expr.args[0], rf)
+        return ir.Call(expr.func, [inner] + copy.deepcopy(expr.args[1:]), copy.deepcopy(expr.kwargs)) \
+            if inner is not None else None
+    return None
+
+
+def _written_names(stmt: ir.Stmt, program: Program) -> set[str]:
+    """Variables ``stmt`` itself assigns or writes into (calls included)."""
+    out: set[str] = set()
+    if isinstance(stmt, ir.Assign):
+        out.update(target_names(stmt.target))
+    if isinstance(stmt, ir.For):
+        out.add(stmt.var)
+    for expr in stmt_expressions(stmt):
+        for call in (e for e in expressions(expr) if isinstance(e, ir.Call) and e.func.startswith("module.")):
+            callee = program.facts[call.func[7:]]
+            out.update(b for i in callee.writes if i < len(call.args) for b in [_base_name(call.args[i])] if b)
+    return out
+
+
+def _own_statements(body: list[ir.Stmt]):
+    """Statements of ``body`` outside nested loops."""
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, ir.If):
+            yield from _own_statements(stmt.body + stmt.orelse)
+
+
+def _increment(name: ir.Name) -> ir.Stmt:
+    return ir.Assign(copy.deepcopy(name), ir.BinOp("+", copy.deepcopy(name), ir.Const(1)), inplace=True)
+
+
+def _reversed_for(stmt: ir.For, body: list[ir.Stmt]) -> ir.For:
+    """``range(start, stop, step)`` walked backwards, from the same bounds."""
+    start, stop, step = (copy.deepcopy(e) for e in (stmt.start, stmt.stop, stmt.step))
+    if build.is_const(step, 1):
+        return ir.For(stmt.var, build.sub(stop, ir.Const(1)), build.sub(start, ir.Const(1)), ir.Const(-1), body,
+                      stmt.pos)
+    if build.is_const(step, -1):
+        return ir.For(stmt.var, build.add(stop, ir.Const(1)), build.add(start, ir.Const(1)), ir.Const(1), body,
+                      stmt.pos)
+    count = ir.Call("module._trip_count", [start, stop, step])
+    last = build.add(copy.deepcopy(start), build.mul(build.sub(count, ir.Const(1)), copy.deepcopy(step)))
+    return ir.For(stmt.var, last, build.sub(copy.deepcopy(start), copy.deepcopy(step)), build.neg(copy.deepcopy(step)),
+                  body, stmt.pos)
+
+
+def _trip_count_expr(loop: ir.For) -> ir.Expr:
+    if build.is_const(loop.step, 1):
+        return build.sub(copy.deepcopy(loop.stop), copy.deepcopy(loop.start))
+    return ir.Call("module._trip_count", [copy.deepcopy(loop.start), copy.deepcopy(loop.stop), copy.deepcopy(loop.step)])
+
+
+def _pushes_per_iteration(body: list[ir.Stmt]) -> dict[str, int] | None:
+    """The most scalar pushes one iteration makes, per tape; None when a
+    nested loop or an array push makes that unknown."""
+    counts = {"float": 0, "int": 0}
+    for stmt in body:
+        if isinstance(stmt, (ir.For, ir.While)):
+            return None
+        if isinstance(stmt, ir.If):
+            branches = [_pushes_per_iteration(stmt.body), _pushes_per_iteration(stmt.orelse)]
+            if None in branches:
+                return None
+            for kind in counts:
+                counts[kind] += max(b[kind] for b in branches)
+        elif isinstance(stmt, ir.Assign) and isinstance(stmt.value, ir.Call):
+            func = stmt.value.func
+            if func == "module._tape_push_array":
+                return None
+            if func == "module._tape_push":
+                tape = stmt.value.args[0]
+                counts["float" if tape.id.startswith("ftape") else "int"] += 1
+    return counts
+
+
+def _typed_zero(vtype: ir.Type) -> ir.Expr:
+    return ir.Const({"float": 0.0, "int": 0, "bool": False}.get(vtype.kind, 0.0))
+
+
+def _first_definitions(body: list[ir.Stmt], params: set[str]) -> set[tuple[int, str]]:
+    """(id(statement), name) for assignments that give a name its first value
+    on every path: outside loops, with no earlier assignment on any path."""
+    found: set[tuple[int, str]] = set()
+
+    def walk(block: list[ir.Stmt], assigned: set[str], in_loop: bool) -> set[str]:
+        for stmt in block:
+            if isinstance(stmt, ir.Assign):
+                for name in (t.id for t in _flat(stmt.target) if isinstance(t, ir.Name)):
+                    if not in_loop and name not in assigned:
+                        found.add((id(stmt), name))
+                    assigned = assigned | {name}
+            elif isinstance(stmt, ir.If):
+                assigned = walk(stmt.body, assigned, in_loop) | walk(stmt.orelse, assigned, in_loop)
+            elif isinstance(stmt, (ir.For, ir.While)):
+                inner = walk(stmt.body, assigned | ({stmt.var} if isinstance(stmt, ir.For) else set()), True)
+                assigned = assigned | inner
+        return assigned
+
+    walk(body, set(params), False)
+    return found

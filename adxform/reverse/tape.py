@@ -1,0 +1,80 @@
+"""Tapes: the stacks that carry values from the forward to the reverse sweep.
+
+A function's reverse code keeps at most two tapes, local variables of the
+generated function: a float tape (overwritten floats, and the contents of
+arrays a callee overwrites) and an int tape (overwritten ints, branch
+flags, loop trip counts).  Each is a numpy array used as a stack with a
+``top`` index; ``_tape_push`` (emitted into the generated module, see
+``emit/templates/runtime.py.j2``) grows it geometrically, and a loop whose
+trip count is known on entry reserves its room up front.  Nothing here is
+a Python object numba cannot compile, and a GPU thread could hold the same
+two arrays.
+"""
+
+from __future__ import annotations
+
+from .. import ir
+from ..naming import Namer
+
+INITIAL_CAPACITY = 16
+
+
+class Tape:
+    def __init__(self, namer: Namer):
+        self.names = {
+            "float": (namer.fresh("ftape"), namer.fresh("ftop")),
+            "int": (namer.fresh("itape"), namer.fresh("itop")),
+        }
+        self.used: set[str] = set()
+
+    @staticmethod
+    def kind(vtype: ir.Type) -> str:
+        if vtype.kind == "float" or vtype.is_array and vtype.dtype.startswith("float"):
+            return "float"
+        return "int"
+
+    def _names(self, kind: str) -> tuple[ir.Name, ir.Name]:
+        self.used.add(kind)
+        tape, top = self.names[kind]
+        return ir.Name(tape), ir.Name(top)
+
+    def push(self, value: ir.Expr, vtype: ir.Type) -> ir.Stmt:
+        tape, top = self._names(self.kind(vtype))
+        return ir.Assign(ir.Tuple([tape, top]), ir.Call("module._tape_push", [tape, top, value]))
+
+    def pop(self, target: ir.Expr, vtype: ir.Type) -> list[ir.Stmt]:
+        tape, top = self._names(self.kind(vtype))
+        return [ir.Assign(top, ir.BinOp("-", top, ir.Const(1)), inplace=True),
+                ir.Assign(target, ir.Subscript(tape, [top]))]
+
+    def push_array(self, array: ir.Expr) -> ir.Stmt:
+        tape, top = self._names("float")
+        return ir.Assign(ir.Tuple([tape, top]), ir.Call("module._tape_push_array", [tape, top, array]))
+
+    def load_array(self, array: ir.Expr, above: list[ir.Expr] = ()) -> ir.Stmt:
+        """Copy an array pushed earlier back into ``array``, leaving it on the
+        tape; ``above`` are the arrays pushed after it."""
+        tape, top = self._names("float")
+        end: ir.Expr = top
+        for later in above:
+            end = ir.BinOp("-", end, ir.Attribute(later, "size"))
+        return ir.ExprStmt(ir.Call("module._tape_load_array", [array, tape, end]))
+
+    def drop_array(self, array: ir.Expr) -> ir.Stmt:
+        _, top = self._names("float")
+        return ir.Assign(top, ir.BinOp("-", top, ir.Attribute(array, "size")), inplace=True)
+
+    def reserve(self, kind: str, extra: ir.Expr) -> ir.Stmt:
+        tape, top = self._names(kind)
+        return ir.Assign(tape, ir.Call("module._tape_reserve", [tape, ir.BinOp("+", top, extra)]))
+
+    def setup(self) -> list[ir.Stmt]:
+        """Create the tapes this function used."""
+        out: list[ir.Stmt] = []
+        for kind in ("float", "int"):
+            if kind in self.used:
+                tape, top = self.names[kind]
+                args: list[tuple[str, ir.Expr]] = [] if kind == "float" else [("dtype", ir.QualName("numpy.int64"))]
+                out.append(ir.Assign(ir.Name(tape), ir.Call("numpy.empty", [ir.Const(INITIAL_CAPACITY)], args)))
+                out.append(ir.Assign(ir.Name(top), ir.Const(0)))
+        return out
