@@ -191,7 +191,7 @@ INPUTS: dict[str, Builder] = {
     "combined.strided_while": lambda rng: (_v(rng, _n_vec(rng)), _f(rng, -0.5, 0.5)),
     # reverse_hard
     "reverse_hard.overwritten_in_loop": lambda rng: (_f(rng, 0.5, 1.5), _i(rng, 4, 8)),
-    # y takes the values x, 1.5x + 0.1, ...: 9.1..9.5 then 13.8..14.3, far from 10
+    # y takes the values x, 1.5x + 0.1, ...: 8.9..9.3 then 13.4..14.1, far from 10
     "reverse_hard.while_data_trips": lambda rng: (_f(rng, 1.0, 1.05),),
     # the elements are below 0.6 or above 0.9: the break test never switches
     "reverse_hard.break_nested": lambda rng: (_away(rng, _n_vec(rng), (-1.0, 0.6), (0.9, 1.2)), _f(rng, 0.5, 1.0)),

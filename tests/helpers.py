@@ -198,3 +198,78 @@ def assert_close(actual: Sequence, expected: Sequence, rtol: float, what: str) -
         assert err <= rtol * scale, (
             f"{what}[{k}]: error {err:.3e} > {rtol:.1e} * {scale:.3g}\n  got      {a}\n  expected {e}"
         )
+
+
+# ---------------------------------------------------------------- generated modules and adjoints
+
+
+def generate_module(path: Path, mode: str, jit: str, directory: Path) -> ModuleType:
+    """Differentiate the source module ``path`` with ``adxform.transform`` in
+    ``mode`` ("forward" or "reverse"), write the result into ``directory``
+    and import it as a fresh module."""
+    import adxform
+
+    text = adxform.transform(path.read_text(), mode, filename=path.name, jit=jit)
+    suffix = "jvp" if mode == "forward" else "vjp"
+    return load_module_from_text(text, directory / f"{path.stem}_{suffix}.py")
+
+
+def random_like(rng: np.random.Generator, value: object) -> object:
+    """A random value with the structure of ``value`` (a float, an array, or
+    a nested tuple of them), standard normal entries: a cotangent for it."""
+    if isinstance(value, tuple):
+        return tuple(random_like(rng, item) for item in value)
+    if isinstance(value, np.ndarray):
+        return rng.standard_normal(value.shape)
+    return float(rng.standard_normal())
+
+
+def dot(xs: Sequence, ys: Sequence) -> float:
+    """The sum of the elementwise products of two equally long lists of
+    floats and arrays (pairs of equal shape)."""
+    assert len(xs) == len(ys), f"dot of {len(xs)} and {len(ys)} items"
+    total = 0.0
+    for x, y in zip(xs, ys, strict=True):
+        x = np.asarray(x, dtype=np.float64)
+        y = np.asarray(y, dtype=np.float64)
+        assert x.shape == y.shape, f"dot of shapes {x.shape} and {y.shape}"
+        total += float(np.sum(x * y))
+    return total
+
+
+def abs_dot(xs: Sequence, ys: Sequence) -> float:
+    """``dot`` of the absolute values: the scale of the rounding error of ``dot``."""
+    return dot([np.abs(np.asarray(x, dtype=np.float64)) for x in xs],
+               [np.abs(np.asarray(y, dtype=np.float64)) for y in ys])
+
+
+def assert_dot_close(lhs: float, rhs: float, scale: float, rtol: float, what: str) -> None:
+    """Assert ``|lhs - rhs| <= rtol * scale``; ``scale`` is the size of the
+    terms summed into the two sides (see ``abs_dot``), so that cancellation
+    in the sums does not count as an error."""
+    err = abs(lhs - rhs)
+    assert err <= rtol * scale, f"{what}: {lhs!r} != {rhs!r} (error {err:.3e} > {rtol:.1e} * {scale:.3g})"
+
+
+def assert_arguments_match(after: Sequence, expected: Sequence, rtol: float, what: str) -> None:
+    """Assert that the array arguments left by a call equal those left by
+    another (the primal's side effects, and no others)."""
+    for k, (a, e) in enumerate(zip(after, expected, strict=True)):
+        if isinstance(e, np.ndarray):
+            assert_close([a], [e], rtol, f"{what}: argument {k} after the call")
+
+
+def call_jvp(f_jvp: Callable, args: list, indices: Sequence[int], direction: Sequence, procedure: bool):
+    """Call a generated ``f_jvp`` on ``args`` (written in place, as the
+    primal writes them) and a copy of ``direction`` (SPEC section 4); return
+    (outputs, output tangents) as flat lists: for a function its value and
+    tangent, for a procedure its differentiable array arguments and their
+    tangents as the call left them."""
+    tangents = copy_args(direction)
+    result = f_jvp(*args, *tangents)
+    if procedure:
+        arrays = [k for k, i in enumerate(indices) if isinstance(args[i], np.ndarray)]
+        return [args[indices[k]] for k in arrays], [tangents[k] for k in arrays]
+    assert isinstance(result, tuple) and len(result) == 2, f"expected (y, y_dot), got {result!r}"
+    value, tangent = result
+    return flatten(value), flatten(tangent)

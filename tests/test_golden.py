@@ -19,7 +19,7 @@ import pytest
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 # mode -> suffix of the generated module
-OUTPUTS = {"forward": "_jvp"}
+OUTPUTS = {"forward": "_jvp", "reverse": "_vjp"}
 CASES = sorted(d.name for d in GOLDEN.iterdir() if (d / f"{d.name}.py").is_file())
 
 
@@ -50,8 +50,15 @@ def test_golden(case, mode, request):
     )
 
 
+@pytest.mark.parametrize("mode", sorted(OUTPUTS))
 @pytest.mark.parametrize("case", CASES)
-def test_generation_is_deterministic(case):
-    _, first = generate(case, "forward")
-    _, second = generate(case, "forward")
+def test_generation_is_deterministic(case, mode):
+    _, first = generate(case, mode)
+    _, second = generate(case, mode)
     assert first == second
+
+
+def test_rosenbrock_gradient_needs_no_tape():
+    """x is never overwritten, so nothing is recorded (issue: reverse mode)."""
+    _, text = generate("rosenbrock", "reverse")
+    assert "tape" not in text

@@ -41,6 +41,7 @@ from ..diagnostics import Reporter
 from ..naming import Namer
 from ..walk import expressions, names_read, same, statements, stmt_expressions, target_names
 from .adjoint import Adjoints
+from .recompute import recomputable, silent_accumulations
 from .structure import single_exit
 from .tape import Tape
 
@@ -71,6 +72,7 @@ class ReverseFunction:
                 if (id(stmt), name) in self.first_defs:
                     self.defined_at.setdefault(name, self.order[id(stmt)])
         self.needed: set[str] = set()
+        self.silent = silent_accumulations(self.body)
 
     # -- driver --------------------------------------------------------------------------
 
@@ -95,6 +97,7 @@ class ReverseFunction:
         self.adjoints = Adjoints(self.facts, self.bar, self.reporter)
         self.pushed_names: dict[str, int] = {}  # name -> where it is first pushed
         self.restored_params: set[str] = set()
+        self.recomputed: set[str] = set()  # iteration-local values recomputed, not taped
         self.value_name = self.bar.fresh("value")
         self.y_bar = self.bar.fresh("y_bar")
         self.counter = 0
@@ -150,7 +153,8 @@ class ReverseFunction:
         reverse sweep reads it; returns (push, pop)."""
         if isinstance(target, ir.Name):
             name = target.id
-            if name not in self.needed or self.is_first_def(stmt, name):
+            if (name not in self.needed or name in self.recomputed or self.is_first_def(stmt, name)
+                    or id(stmt) in self.silent):
                 return [], []
             vtype = self.facts.types.env[name]
             if vtype.is_array:
@@ -374,8 +378,19 @@ class ReverseFunction:
     def recall(self, name: ir.Name, vtype: ir.Type, depth: int) -> list[ir.Stmt]:
         return [] if depth == 0 else self.tape.pop(copy.deepcopy(name), vtype)
 
+    def loop_body(self, loop: ir.For | ir.While, depth: int) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
+        """The sweeps of a loop body; the needed iteration-local values are
+        recomputed at the head of each reversed iteration (recompute.py)."""
+        written = {n for s in statements(loop.body) for n in _written_names(s, self.program)}
+        again = [s for s in recomputable(loop, self.body, written, self.facts.types.env) if s.target.id in self.needed]
+        self.recomputed |= {s.target.id for s in again}
+        fwd_body, rev_body = self.block(loop.body, depth + 1)
+        if not rev_body:
+            return fwd_body, []
+        return fwd_body, [copy.deepcopy(s) for s in again] + rev_body
+
     def _While(self, stmt: ir.While, depth: int) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
-        fwd_body, rev_body = self.block(stmt.body, depth + 1)
+        fwd_body, rev_body = self.loop_body(stmt, depth)
         if not rev_body:
             return [ir.While(stmt.test, fwd_body, stmt.pos)], []
         count = ir.Name(self.bar.fresh("n_iter"))
@@ -388,7 +403,7 @@ class ReverseFunction:
         return fwd, rev
 
     def _For(self, stmt: ir.For, depth: int) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
-        fwd_body, rev_body = self.block(stmt.body, depth + 1)
+        fwd_body, rev_body = self.loop_body(stmt, depth)
         loop = ir.For(stmt.var, stmt.start, stmt.stop, stmt.step, fwd_body, stmt.pos, stmt.directive)
         if not rev_body:
             return [loop], []

@@ -1,0 +1,144 @@
+"""Values the reverse sweep gets back without a tape.
+
+Iteration-local values are recomputed (``recomputable``); partial sums of
+an accumulation loop are never read back at all (``silent_accumulations``).
+
+In ``for j ...: dx = p[i] - p[j]; r = sqrt(dx * dx + eps)`` the values of
+``dx`` and ``r`` live for one iteration, and what they are computed from
+does not change in the loop.  Recording them costs a push and a pop per
+iteration; recomputing them at the start of the iteration's adjoint costs
+the same arithmetic the primal did, and no memory.  This module finds such
+values; the reverse transform then neither pushes nor pops them and puts
+their defining statements at the head of the reversed loop body.
+
+A variable qualifies when, in the loop body:
+- it is assigned exactly once, by a plain statement at the top level of
+  the body, from an expression with no call of a module function;
+- it is a scalar, and nothing in the body reads it before that statement;
+- it is assigned nowhere else in the function and read nowhere outside the
+  loop body (its last value is then nobody else's business);
+- what the expression reads is the loop variable, another such variable
+  defined earlier in the body, or a variable (or array) the body does not
+  write.  Writes after the loop are undone by the usual save and restore,
+  since the recomputing statement reads them.
+"""
+
+from __future__ import annotations
+
+from .. import ir
+from ..walk import expressions, names_read, statements, stmt_expressions, target_names
+
+
+def _reads(stmt: ir.Stmt) -> set[str]:
+    out: set[str] = set()
+    for expr in stmt_expressions(stmt):
+        if isinstance(stmt, ir.Assign) and expr is stmt.target:
+            out.update(n for t in _subscripts(expr) for i in t.index for n in names_read(i))
+        else:
+            out.update(names_read(expr))
+    return out
+
+
+def _subscripts(target: ir.Expr) -> list[ir.Subscript]:
+    if isinstance(target, ir.Subscript):
+        return [target]
+    if isinstance(target, ir.Tuple):
+        return [s for item in target.items for s in _subscripts(item)]
+    return []
+
+
+def recomputable(loop: ir.For | ir.While, function_body: list[ir.Stmt], written_in_body: set[str],
+                 types: dict[str, ir.Type]) -> list[ir.Assign]:
+    """The defining statements of the loop's recomputable values, in order."""
+    inside = {id(s) for s in statements(loop.body)}
+    outside = [s for s in statements(function_body) if id(s) not in inside and s is not loop]
+    assigned_outside = {n for s in outside if isinstance(s, ir.Assign) for n in target_names(s.target)}
+    read_outside = {n for s in outside for n in _reads(s)}
+    if isinstance(loop, ir.While):
+        read_outside |= set(names_read(loop.test))
+    assignments: dict[str, int] = {}
+    for stmt in statements(loop.body):
+        if isinstance(stmt, ir.Assign):
+            for name in target_names(stmt.target):
+                assignments[name] = assignments.get(name, 0) + 1
+
+    chosen: list[ir.Assign] = []
+    defined: set[str] = set()
+    read_so_far: set[str] = set()
+    stable = {loop.var} if isinstance(loop, ir.For) else set()
+    for stmt in loop.body:
+        if _qualifies(stmt, assignments, assigned_outside, read_outside, read_so_far, types):
+            reads = set(names_read(stmt.value))
+            if all(n in stable or n in defined or n not in written_in_body for n in reads):
+                chosen.append(stmt)
+                defined.add(stmt.target.id)
+        read_so_far |= {n for s in statements([stmt]) for n in _reads(s)}
+    return chosen
+
+
+def _qualifies(stmt: ir.Stmt, assignments: dict[str, int], assigned_outside: set[str], read_outside: set[str],
+               read_so_far: set[str], types: dict[str, ir.Type]) -> bool:
+    if not (isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Name) and not stmt.inplace):
+        return False
+    name = stmt.target.id
+    if any(isinstance(e, ir.Call) and e.func.startswith("module.") for e in expressions(stmt.value)):
+        return False
+    return (assignments.get(name) == 1 and name not in assigned_outside and name not in read_outside
+            and name not in read_so_far and types.get(name, ir.NONE).kind in ("float", "int", "bool"))
+
+
+def silent_accumulations(body: list[ir.Stmt]) -> set[int]:
+    """Accumulations ``v += e`` whose overwritten value nobody reads back.
+
+    In ``acc = b[j]; for i in ...: acc += x[i] * w[i, j]`` no adjoint reads
+    the partial sums, and the value ``acc`` must have again before the
+    reverse sweep reaches ``acc = b[j]`` is the one after the loop, which
+    later statements restore.  So the loop's accumulations need no save; the
+    definition right before the loop still saves what came before it.
+    Returns the ids of such statements: an ``inplace`` ``v = v + e`` or
+    ``v = v - e`` on a scalar name in a loop whose block gives ``v`` its
+    value in the statement just before the loop, where nothing else in the
+    loop reads or writes ``v``.
+    """
+    found: set[int] = set()
+    for block in _blocks(body):
+        for before, loop in zip(block, block[1:]):
+            if not (isinstance(loop, (ir.For, ir.While)) and isinstance(before, ir.Assign)
+                    and isinstance(before.target, ir.Name) and before.target.id not in names_read(before.value)):
+                continue
+            found |= _accumulations_of(before.target.id, loop)
+    return found
+
+
+def _accumulations_of(name: str, loop: ir.For | ir.While) -> set[int]:
+    accumulations = [s for s in statements(loop.body) if _accumulates(s, name)]
+    others = [s for s in statements(loop.body) if not _accumulates(s, name)]
+    touched = any(name in _reads(s) or name in _written(s) for s in others)
+    if isinstance(loop, ir.While) and name in names_read(loop.test) or isinstance(loop, ir.For) and loop.var == name:
+        touched = True
+    return set() if touched else {id(s) for s in accumulations}
+
+
+def _accumulates(stmt: ir.Stmt, name: str) -> bool:
+    return (isinstance(stmt, ir.Assign) and stmt.inplace and isinstance(stmt.target, ir.Name)
+            and stmt.target.id == name and isinstance(stmt.value, ir.BinOp) and stmt.value.op in "+-"
+            and isinstance(stmt.value.left, ir.Name) and stmt.value.left.id == name
+            and name not in names_read(stmt.value.right))
+
+
+def _written(stmt: ir.Stmt) -> set[str]:
+    if isinstance(stmt, ir.Assign):
+        return set(target_names(stmt.target))
+    if isinstance(stmt, ir.For):
+        return {stmt.var}
+    return set()
+
+
+def _blocks(body: list[ir.Stmt]):
+    yield body
+    for stmt in statements(body):
+        if isinstance(stmt, (ir.For, ir.While)):
+            yield stmt.body
+        elif isinstance(stmt, ir.If):
+            yield stmt.body
+            yield stmt.orelse

@@ -1,0 +1,112 @@
+"""Reverse mode against the numba-compiled primal: a table of
+case, primal time, gradient time, ratio, and peak memory.
+
+Each case generates the reverse module of a golden source (golden/<case>/),
+then times the numba primal and `f_grad` (median of REPEATS runs after a
+warm-up call that compiles).  Memory is the growth of the process's peak
+resident set while the gradient runs, measured in a fresh worker process
+per case (after the primal ran, so numba and the inputs are already in):
+it bounds the tape and the adjoint arrays from above.
+
+    python benchmarks/reverse.py            # all cases
+    python benchmarks/reverse.py nbody      # some cases
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+import adxform
+
+ROOT = Path(__file__).resolve().parent.parent
+REPEATS = 5
+
+
+def _inputs(case: str) -> tuple[str, tuple]:
+    """The function to differentiate and its arguments."""
+    rng = np.random.default_rng(0)
+    if case == "rosenbrock":
+        return "rosenbrock", (rng.uniform(-1.0, 1.0, 1_000_000),)
+    if case == "nbody":
+        return "energy", (rng.uniform(-10.0, 10.0, (1000, 3)), rng.uniform(0.5, 1.5, 1000), 0.1)
+    if case == "lorenz96":
+        return "final_energy", (8.0 + rng.uniform(-1.0, 1.0, 40), 0.005, 2000)
+    if case == "mlp":
+        x = rng.standard_normal((256, 32))
+        labels = rng.integers(0, 10, 256)
+        return "mlp_loss", (0.1 * rng.standard_normal((32, 64)), 0.1 * rng.standard_normal(64),
+                            0.1 * rng.standard_normal((64, 10)), x, labels)
+    raise ValueError(case)
+
+
+CASES = ["rosenbrock", "nbody", "lorenz96", "mlp"]
+
+
+def _module(case: str, folder: Path):
+    source = ROOT / "golden" / case / f"{case}.py"
+    out = folder / f"{case}_bench_vjp.py"
+    out.write_text(adxform.transform(source.read_text(), "reverse", filename=source.name))
+    spec = importlib.util.spec_from_file_location(out.stem, out)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _median_time(func, args) -> float:
+    """The functions of these cases do not write into their arguments, so
+    every run gets the same ones (as an optimiser's loop would)."""
+    times = []
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        func(*args)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _peak_rss_bytes() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def worker(case: str) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ.setdefault("NUMBA_CACHE_DIR", tmp)
+        module = _module(case, Path(tmp))
+        name, args = _inputs(case)
+        primal, grad = getattr(module, name), getattr(module, f"{name}_grad")
+        primal(*args)
+        primal_time = _median_time(primal, args)
+        grad(*[a[:2].copy() if case == "rosenbrock" else a for a in args])  # compiles, on a small input
+        before = _peak_rss_bytes()
+        grad(*args)
+        growth = _peak_rss_bytes() - before
+        grad_time = _median_time(grad, args)
+    return {"case": case, "primal": primal_time, "grad": grad_time, "memory": growth}
+
+
+def main(argv: list[str]) -> None:
+    if argv[:1] == ["--worker"]:
+        print(json.dumps(worker(argv[1])))
+        return
+    cases = argv or CASES
+    print(f"{'case':<12} {'primal (s)':>11} {'grad (s)':>11} {'ratio':>7} {'peak memory growth':>19}")
+    for case in cases:
+        out = subprocess.run([sys.executable, __file__, "--worker", case], check=True, capture_output=True, text=True)
+        row = json.loads(out.stdout.strip().splitlines()[-1])
+        ratio = row["grad"] / row["primal"]
+        print(f"{row['case']:<12} {row['primal']:>11.5f} {row['grad']:>11.5f} {ratio:>7.2f} "
+              f"{row['memory'] / 2**20:>16.1f} MB", flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,208 @@
+"""The generated reverse-mode module as a user meets it (SPEC sections 3-4):
+differentiable array arguments that overlap in memory are rejected with a
+ValueError, the module imports only numpy, math and numba, and ``--jit
+none`` writes plain Python without numba decorators."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+
+import adxform
+import numpy as np
+import pytest
+from adxform.cli import main
+from helpers import assert_close, corpus_modules, load_module_from_text
+
+JITS = ["numba", "none"]
+
+MODEL = '''\
+"""Two float-array parameters, as a function and as a procedure."""
+
+import math
+
+import numpy as np
+
+
+def weighted(a: np.ndarray, b: np.ndarray, x: float) -> float:
+    s = 0.0
+    for i in range(a.shape[0]):
+        s += a[i] * math.sin(b[i]) * x
+    return s
+
+
+def mix(u: np.ndarray, v: np.ndarray, c: float) -> None:
+    for i in range(u.shape[0]):
+        u[i] += c * v[i] * v[i]
+        v[i] -= c * u[i]
+'''
+
+ALLOWED_IMPORTS = {"numpy", "math", "numba"}
+
+
+@pytest.fixture(scope="module", params=JITS)
+def model(request, tmp_path_factory) -> ModuleType:
+    jit = request.param
+    text = adxform.transform(MODEL, "reverse", filename="model.py", jit=jit)
+    return load_module_from_text(text, tmp_path_factory.mktemp(f"reverse-api-{jit}") / "model_vjp.py")
+
+
+def _vector() -> np.ndarray:
+    return np.linspace(0.1, 1.0, 8)
+
+
+def _matrix() -> np.ndarray:
+    return np.linspace(0.1, 1.0, 16).reshape(4, 4)
+
+
+def _pair(build: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]], base: Callable[[], np.ndarray]) -> Callable:
+    return lambda: build(base())
+
+
+# Each entry builds two same-shape views of one fresh buffer.
+OVERLAPPING = {
+    "same-array-twice": _pair(lambda a: (a, a), _vector),
+    "a[1:]-a[:-1]": _pair(lambda a: (a[1:], a[:-1]), _vector),
+    "a[:5]-a[3:]": _pair(lambda a: (a[:5], a[3:]), _vector),
+    "row-and-column-sharing-m[0,0]": _pair(lambda m: (m[0, :], m[:, 0]), _matrix),
+    "a[::2][:3]-a[2::2]": _pair(lambda a: (a[::2][:3], a[2::2]), _vector),
+}
+DISJOINT = {
+    "a[:4]-a[4:]": _pair(lambda a: (a[:4], a[4:]), _vector),
+    "a[::2]-a[1::2]": _pair(lambda a: (a[::2], a[1::2]), _vector),
+    "columns-m[:,0]-m[:,1]": _pair(lambda m: (m[:, 0], m[:, 1]), _matrix),
+    "rows-m[0]-m[1]": _pair(lambda m: (m[0], m[1]), _matrix),
+}
+
+
+def _owner(array: np.ndarray) -> np.ndarray:
+    return array if array.base is None else array.base
+
+
+@pytest.mark.parametrize("pair", list(OVERLAPPING))
+def test_overlapping_arrays_rejected(model, pair):
+    first, second = OVERLAPPING[pair]()
+    before = _owner(first).copy()
+    with pytest.raises(ValueError):
+        model.weighted_vjp(first, second, 0.5, 1.0)
+    with pytest.raises(ValueError):
+        model.weighted_grad(first, second, 0.5)
+    with pytest.raises(ValueError):
+        model.weighted_value_and_grad(first, second, 0.5)
+    with pytest.raises(ValueError):
+        model.mix_vjp(first, second, 0.5, np.ones(first.shape), np.ones(second.shape))
+    assert np.array_equal(_owner(first), before), "a rejected call wrote into its arguments"
+
+
+@pytest.mark.parametrize("pair", list(DISJOINT))
+def test_disjoint_views_accepted(model, pair):
+    """Views of one buffer that share no element do not overlap: the results
+    equal those on separate copies."""
+    first, second = DISJOINT[pair]()
+    expected = model.weighted_vjp(first.copy(), second.copy(), 0.5, 1.0)
+    got = model.weighted_vjp(first, second, 0.5, 1.0)
+    assert_close(list(got), list(expected), 1e-13, "weighted_vjp on views")
+
+    bu, bv = np.ones(first.shape), np.linspace(-1.0, 1.0, second.shape[0])
+    copies = [first.copy(), second.copy(), 0.5, bu.copy(), bv.copy()]
+    expected_scalars = model.mix_vjp(*copies)
+    views = [first, second, 0.5, bu.copy(), bv.copy()]
+    got_scalars = model.mix_vjp(*views)
+    assert_close(list(got_scalars), list(expected_scalars), 1e-13, "mix_vjp scalar adjoints on views")
+    for k in (0, 1, 3, 4):
+        assert_close([views[k]], [copies[k]], 1e-13, f"mix_vjp argument {k} on views")
+
+
+# ---------------------------------------------------------------- the generated text
+
+
+def _imported_modules(tree: ast.Module) -> set[str]:
+    """The top-level names of every module the text imports, anywhere in it."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            assert node.level == 0, f"relative import: {ast.unparse(node)}"
+            assert node.module is not None
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def _numba_decorators(tree: ast.Module) -> list[str]:
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for decorator in node.decorator_list:
+                text = ast.unparse(decorator)
+                if any(word in text for word in ("numba", "njit", "jit", "cuda")):
+                    found.append(f"{node.name}: @{text}")
+    return found
+
+
+MODULES = [pytest.param(path, id=path.stem) for path in corpus_modules()]
+
+
+@pytest.mark.parametrize("jit", JITS)
+@pytest.mark.parametrize("path", MODULES)
+def test_imports_only_numpy_math_numba(path, jit):
+    text = adxform.transform(path.read_text(), "reverse", filename=path.name, jit=jit)
+    tree = ast.parse(text)
+    imported = _imported_modules(tree)
+    assert imported <= ALLOWED_IMPORTS, f"{path.name}: imports {sorted(imported - ALLOWED_IMPORTS)}"
+
+
+@pytest.mark.parametrize("path", MODULES)
+def test_jit_none_has_no_numba(path):
+    text = adxform.transform(path.read_text(), "reverse", filename=path.name, jit="none")
+    tree = ast.parse(text)
+    assert _numba_decorators(tree) == []
+    assert "numba" not in _imported_modules(tree)
+
+
+@pytest.mark.parametrize("path", MODULES)
+def test_jit_numba_compiles_with_numba(path):
+    """The counterpart of the test above: the default output is jitted."""
+    text = adxform.transform(path.read_text(), "reverse", filename=path.name, jit="numba")
+    tree = ast.parse(text)
+    assert _numba_decorators(tree), f"{path.name}: no numba decorator in the output"
+    assert "numba" in _imported_modules(tree)
+
+
+def test_cli_jit_none_runs_without_numba(tmp_path, monkeypatch, capsys):
+    """``adxform reverse --jit none`` output has no numba decorators and runs
+    where numba cannot be imported."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "model.py").write_text(MODEL)
+    assert main(["reverse", "model.py", "-o", "-", "--jit", "none"]) == 0
+    text = capsys.readouterr().out
+    tree = ast.parse(text)
+    assert _numba_decorators(tree) == []
+    (tmp_path / "model_vjp.py").write_text(text)
+    script = (
+        "import sys\n"
+        "sys.modules['numba'] = None\n"
+        "import numpy as np\n"
+        "import model_vjp\n"
+        "a = np.linspace(0.1, 1.0, 5)\n"
+        "b = np.linspace(-1.0, 1.0, 5)\n"
+        "y, a_bar, b_bar, x_bar = model_vjp.weighted_vjp(a, b, 0.5, 1.0)\n"
+        "assert np.allclose(a_bar, np.sin(b) * 0.5, rtol=1e-14, atol=0.0), a_bar\n"
+        "assert np.allclose(b_bar, a * np.cos(b) * 0.5, rtol=1e-14, atol=0.0), b_bar\n"
+        "assert abs(x_bar - float(np.sum(a * np.sin(b)))) < 1e-14, x_bar\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+
+
+def test_source_path_is_unchanged_by_cli(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "model.py").write_text(MODEL)
+    assert main(["reverse", "model.py", "-o", "model_vjp.py", "--jit", "none"]) == 0
+    assert (tmp_path / "model.py").read_text() == MODEL
+    assert "def weighted_vjp(" in (tmp_path / "model_vjp.py").read_text()
