@@ -21,8 +21,7 @@ def reverse_functions(program: Program, reporter: Reporter) -> dict[str, list[ir
         builder = ReverseFunction(program.facts[name], program, reporter)
         functions = [builder.build()]
         if name in program.roots:
-            bar_names = {p: builder.bar(p) for p in program.facts[name].wrt}
-            functions += public_functions(program.facts[name], bar_names, builder.y_bar, builder.value_name)
+            functions += public_functions(program.facts[name], builder.bar, builder.y_bar)
         out[name] = functions
     reporter.check()
     return out

@@ -42,6 +42,7 @@ from ..naming import Namer
 from ..walk import expressions, names_read, same, statements, stmt_expressions, target_names
 from .adjoint import Adjoints
 from .recompute import recomputable, silent_accumulations
+from .slicing import slice_forward
 from .structure import single_exit
 from .tape import Tape
 
@@ -96,9 +97,7 @@ class ReverseFunction:
         self.tape = Tape(self.bar)
         self.adjoints = Adjoints(self.facts, self.bar, self.reporter)
         self.pushed_names: dict[str, int] = {}  # name -> where it is first pushed
-        self.restored_params: set[str] = set()
         self.recomputed: set[str] = set()  # iteration-local values recomputed, not taped
-        self.value_name = self.bar.fresh("value")
         self.y_bar = self.bar.fresh("y_bar")
         self.counter = 0
 
@@ -170,7 +169,6 @@ class ReverseFunction:
             base = target.value.id
             if base not in self.needed:
                 return [], []
-            self.mark_restored(base)
             if self.type(target).is_array:
                 return self.save_array(target)
             vtype = self.type(target)
@@ -180,10 +178,6 @@ class ReverseFunction:
     def save_array(self, array: ir.Expr) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
         return [self.tape.push_array(copy.deepcopy(array))], [self.tape.load_array(copy.deepcopy(array)),
                                                                self.tape.drop_array(copy.deepcopy(array))]
-
-    def mark_restored(self, base: str) -> None:
-        if base in {p.name for p in self.facts.func.params}:
-            self.restored_params.add(base)
 
     # -- statements ------------------------------------------------------------------------------
 
@@ -202,7 +196,6 @@ class ReverseFunction:
         array_name = isinstance(stmt.target, ir.Name) and self.type(stmt.target).is_array
         if array_name and stmt.inplace:
             if stmt.target.id in self.needed:
-                self.mark_restored(stmt.target.id)
                 pushes, pops = self.save_array(stmt.target)
         else:
             for element in elements:
@@ -298,7 +291,6 @@ class ReverseFunction:
             if base is None:
                 continue
             if base in self.needed or is_active:
-                self.mark_restored(base)
                 pushes.append(self.tape.push_array(copy.deepcopy(array)))
                 saves.append(array)
         fwd = pushes + [stmt]
@@ -314,7 +306,6 @@ class ReverseFunction:
         outs: list[ir.Name] = []
         if not callee.is_procedure:
             args.append(self.result_seed(target))
-            outs.append(ir.Name(self.bar.fresh(f"{callee.func.name.lstrip('_')}_value")))
         scalar_args: list[tuple[ir.Expr, ir.Name]] = []
         for param, arg in zip(callee.func.params, call.args):
             if param.name not in callee.wrt:
@@ -461,32 +452,21 @@ class ReverseFunction:
         for p in func.params:
             if self.active(p.name) and env[p.name].is_array and p.name not in facts.wrt:
                 prologue.append(ir.Assign(ir.Name(self.bar(p.name)), build.call("numpy.zeros_like", ir.Name(p.name))))
-        if self.output is not None:  # the value, before the reverse sweep restores anything
-            value = self.output
-            if self.type(value).is_array and set(names_read(value)) & self.needed:
-                value = ir.Call("method.copy", [value])
-            fwd = fwd + [ir.Assign(ir.Name(self.value_name), value, self.output.pos)]
-        posts = sorted(self.restored_params & {p.name for p in func.params})
-        post_names = {name: self.bar.fresh(f"{name}_after") for name in posts}
-        fwd += [ir.Assign(ir.Name(post_names[n]), ir.Call("method.copy", [ir.Name(n)])) for n in posts]
         bars = [ir.Assign(ir.Name(self.bar(name)), ir.Const(0.0))
                 for name in sorted(facts.active | set(wrt_scalars))
                 if not env[name].is_array and env[name].kind != "tuple"]
-        epilogue = [ir.Assign(ir.Subscript(ir.Name(n), [ir.Const(...)]), ir.Name(post_names[n])) for n in posts]
-        results: list[ir.Expr] = [ir.Name(self.value_name)] if self.output is not None else []
-        results += [ir.Name(self.bar(p)) for p in wrt_scalars]
-        body = prologue + fwd + bars + seed + rev + epilogue + [ir.Return(ir.Tuple(results))]
-        kind = "procedure" if self.output is None else "function"
-        doc = (f"Adjoint of {func.name} ({kind}); array adjoints ({', '.join(self.bar(p) for p in wrt_arrays)}) "
-               f"are in/out; returns ({', '.join(map(_text, results))}).")
-        return ir.Function(rev_name(func.name), params, body, func.pos, doc, target=func.target)
+        results = ir.Return(ir.Tuple([ir.Name(self.bar(p)) for p in wrt_scalars]))
+        after = bars + seed + rev + [results]
+        reads = {n for s in statements(after) for e in stmt_expressions(s) for n in names_read(e)}
+        writes = {name: facts_.writes for name, facts_ in self.program.facts.items()}
+        fwd = slice_forward(fwd, reads, writes)
+        doc = (f"Adjoint of {func.name}: array adjoints ({', '.join(self.bar(p) for p in wrt_arrays)}) are "
+               f"in/out; returns the adjoints of ({', '.join(wrt_scalars)}). Leaves out {func.name}'s value "
+               "and side effects: the public wrappers run the primal for those.")
+        return ir.Function(rev_name(func.name), params, prologue + fwd + after, func.pos, doc, target=func.target)
 
 
 # -- helpers ------------------------------------------------------------------------------------------------
-
-
-def _text(expr: ir.Expr) -> str:
-    return expr.id if isinstance(expr, ir.Name) else "…"
 
 
 def _flat(target: ir.Expr) -> list[ir.Expr]:

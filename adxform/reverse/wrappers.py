@@ -4,7 +4,11 @@ For a function ``f(a1..an) -> y``:
 ``f_vjp(a1..an, y_bar) -> (y, b1..bk)``, ``f_grad(a1..an)`` and
 ``f_value_and_grad(a1..an)`` (the last two when y is a float);
 for a procedure: ``p_vjp(a1..an, B1..Bm) -> (scalar adjoints)``.
-Each checks that its differentiable array arguments do not overlap.
+
+``f_rev`` leaves out the value and the side effects (see ``slicing.py``), so
+a wrapper runs the primal for them: after ``f_rev``, on the arguments as
+they were on entry (the arrays ``f`` writes are copied first and put back).
+Each wrapper checks that its differentiable array arguments do not overlap.
 """
 
 from __future__ import annotations
@@ -13,49 +17,50 @@ import itertools
 
 from .. import build, ir
 from ..analysis.program import FunctionFacts
+from ..naming import Namer
 from .function import rev_name
 
 
-def _disjointness_checks(facts: FunctionFacts) -> list[ir.Stmt]:
-    arrays = [p for p in facts.wrt if facts.types.env[p].is_array]
-    return [ir.ExprStmt(build.call("module._check_disjoint", ir.Name(a), ir.Name(b)))
-            for a, b in itertools.combinations(arrays, 2)]
-
-
-def public_functions(facts: FunctionFacts, bar_names: dict[str, str], y_bar: str, value: str) -> list[ir.Function]:
-    """``bar_names`` maps a parameter to its adjoint's name in ``f_rev``;
-    ``y_bar`` and ``value`` name the cotangent and the value there."""
-    func = facts.func
-    env = facts.types.env
+def public_functions(facts: FunctionFacts, bar: Namer, y_bar: str) -> list[ir.Function]:
+    """``bar`` is the namer ``f_rev`` used (adjoint names), ``y_bar`` its cotangent."""
+    func, env = facts.func, facts.types.env
     params = [ir.Param(p.name, None, p.pos) for p in func.params]
     args = [ir.Name(p.name) for p in func.params]
     arrays = [p for p in facts.wrt if env[p].is_array]
     scalars = [p for p in facts.wrt if not env[p].is_array]
-    checks = _disjointness_checks(facts)
+    body: list[ir.Stmt] = [ir.ExprStmt(build.call("module._check_disjoint", ir.Name(a), ir.Name(b)))
+                           for a, b in itertools.combinations(arrays, 2)]
+    written = [func.params[k].name for k in sorted(facts.writes)]
+    saved = {name: bar.fresh(f"{name}_on_entry") for name in written}
+    body += [ir.Assign(ir.Name(saved[n]), ir.Call("method.copy", [ir.Name(n)])) for n in written]
+    value = bar.fresh("value")
+    rev_args = args + ([] if facts.is_procedure else [ir.Name(y_bar)]) + [ir.Name(bar(p)) for p in arrays]
+    if not facts.is_procedure:
+        body += [ir.Assign(ir.Name(bar(p)), build.call("numpy.zeros_like", ir.Name(p))) for p in arrays]
+    rev = ir.Call("module." + rev_name(func.name), rev_args)
+    body.append(ir.Assign(ir.Tuple([ir.Name(bar(p)) for p in scalars]), rev) if scalars else ir.ExprStmt(rev))
+    body += [ir.Assign(ir.Subscript(ir.Name(n), [ir.Const(...)]), ir.Name(saved[n])) for n in written]
+    primal = ir.Call("module." + func.name, list(args))
     if facts.is_procedure:
-        bars = [ir.Param(bar_names[p], None) for p in arrays]
-        call = ir.Call("module." + rev_name(func.name), args + [ir.Name(b.name) for b in bars])
+        body += [ir.ExprStmt(primal), ir.Return(ir.Tuple([ir.Name(bar(p)) for p in scalars]))]
+        bars = [ir.Param(bar(p), None) for p in arrays]
         doc = (f"Adjoint of the procedure {func.name} (SPEC §4): ({', '.join(b.name for b in bars)}) are in/out; "
                f"returns the adjoints of ({', '.join(scalars)}).")
-        return [ir.Function(f"{func.name}_vjp", params + bars, checks + [ir.Return(call)], func.pos, doc)]
+        return [ir.Function(f"{func.name}_vjp", params + bars, body, func.pos, doc)]
 
-    allocs = [ir.Assign(ir.Name(bar_names[p]), build.call("numpy.zeros_like", ir.Name(p))) for p in arrays]
-    outs = [ir.Name(value)] + [ir.Name(bar_names[p]) for p in scalars]
-    call = ir.Call("module." + rev_name(func.name), args + [ir.Name(y_bar)] + [ir.Name(bar_names[p]) for p in arrays])
-    ordered = [ir.Name(bar_names[p]) for p in facts.wrt]
-    vjp = ir.Function(
-        f"{func.name}_vjp", params + [ir.Param(y_bar, None)],
-        checks + allocs + [ir.Assign(ir.Tuple(outs), call), ir.Return(ir.Tuple([ir.Name(value)] + ordered))],
-        func.pos, f"Reverse mode of {func.name}: returns ({value}, {', '.join(n.id for n in ordered)}) for the "
-                  f"cotangent {y_bar}.")
-    out = [vjp]
+    ordered = [ir.Name(bar(p)) for p in facts.wrt]
+    body += [ir.Assign(ir.Name(value), primal), ir.Return(ir.Tuple([ir.Name(value)] + ordered))]
+    out = [ir.Function(f"{func.name}_vjp", params + [ir.Param(y_bar, None)], body, func.pos,
+                       f"Reverse mode of {func.name}: ({value}, {', '.join(n.id for n in ordered)}) "
+                       f"for the cotangent {y_bar}.")]
     if facts.types.returns.kind == "float":
         gradient = ordered[0] if len(ordered) == 1 else ir.Tuple(ordered)
         unpack = ir.Assign(ir.Tuple([ir.Name(value)] + ordered),
                            ir.Call(f"module.{func.name}_vjp", args + [ir.Const(1.0)]))
+        wrt = ", ".join(facts.wrt)
         out.append(ir.Function(f"{func.name}_grad", params, [unpack, ir.Return(gradient)], func.pos,
-                               f"The gradient of {func.name} with respect to ({', '.join(facts.wrt)})."))
+                               f"The gradient of {func.name} with respect to ({wrt})."))
         out.append(ir.Function(f"{func.name}_value_and_grad", params,
                                [unpack, ir.Return(ir.Tuple([ir.Name(value), gradient]))], func.pos,
-                               f"({func.name}(...), its gradient with respect to ({', '.join(facts.wrt)}))."))
+                               f"({func.name}(...), its gradient with respect to ({wrt}))."))
     return out

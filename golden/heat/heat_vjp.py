@@ -44,13 +44,12 @@ def step(u, k, dt):
 
 @numba.njit(cache=True)
 def step_rev(u, k, dt, u_bar):
-    """Adjoint of step (procedure); array adjoints (u_bar) are in/out; returns (k_bar, dt_bar)."""
+    """Adjoint of step: array adjoints (u_bar) are in/out; returns the adjoints of (k, dt). Leaves out step's value and side effects: the public wrappers run the primal for those."""
     n = u.shape[0]  # heat.py:8
     old = u.copy()  # heat.py:9
     old_bar = np.zeros_like(old)  # heat.py:9
     for i in range(1, n - 1):  # heat.py:10
         lap = old[i - 1] - 2.0 * old[i] + old[i + 1]  # heat.py:11
-        u[i] = old[i] + dt * (k * lap + 0.1 * math.sin(old[i]))  # heat.py:12
     dt_bar = 0.0
     k_bar = 0.0
     lap_bar = 0.0
@@ -75,7 +74,11 @@ def step_rev(u, k, dt, u_bar):
 @numba.njit(cache=True)
 def step_vjp(u, k, dt, u_bar):
     """Adjoint of the procedure step (SPEC §4): (u_bar) are in/out; returns the adjoints of (k, dt)."""
-    return step_rev(u, k, dt, u_bar)
+    u_on_entry = u.copy()
+    k_bar, dt_bar = step_rev(u, k, dt, u_bar)
+    u[...] = u_on_entry
+    step(u, k, dt)
+    return k_bar, dt_bar
 
 
 @numba.njit(cache=True)
@@ -91,7 +94,7 @@ def loss(u0, k, nsteps):
 
 @numba.njit(cache=True)
 def loss_rev(u0, k, nsteps, y_bar, u0_bar):
-    """Adjoint of loss (function); array adjoints (u0_bar) are in/out; returns (value, k_bar)."""
+    """Adjoint of loss: array adjoints (u0_bar) are in/out; returns the adjoints of (k). Leaves out loss's value and side effects: the public wrappers run the primal for those."""
     ftape = np.empty(256)
     ftop = 0
     u = u0.copy()  # heat.py:16
@@ -99,10 +102,6 @@ def loss_rev(u0, k, nsteps, y_bar, u0_bar):
     for _ in range(nsteps):  # heat.py:17
         ftape, ftop = _tape_push_array(ftape, ftop, u)
         step(u, k, 0.05)  # heat.py:18
-    total = 0.0  # heat.py:19
-    for i in range(u.shape[0]):  # heat.py:20
-        total += u[i] * u[i]  # heat.py:21
-    value = total / u.shape[0]  # heat.py:22
     k_bar = 0.0
     total_bar = 0.0
     total_bar += y_bar / u.shape[0]  # heat.py:22
@@ -116,14 +115,15 @@ def loss_rev(u0, k, nsteps, y_bar, u0_bar):
         _tape_load_array(u, ftape, ftop)
         ftop -= u.size
     u0_bar += u_bar  # heat.py:16
-    return value, k_bar
+    return (k_bar,)
 
 
 @numba.njit(cache=True)
 def loss_vjp(u0, k, nsteps, y_bar):
-    """Reverse mode of loss: returns (value, u0_bar, k_bar) for the cotangent y_bar."""
+    """Reverse mode of loss: (value, u0_bar, k_bar) for the cotangent y_bar."""
     u0_bar = np.zeros_like(u0)
-    value, k_bar = loss_rev(u0, k, nsteps, y_bar, u0_bar)
+    k_bar, = loss_rev(u0, k, nsteps, y_bar, u0_bar)
+    value = loss(u0, k, nsteps)
     return value, u0_bar, k_bar
 
 

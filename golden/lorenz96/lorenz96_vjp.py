@@ -97,10 +97,8 @@ def rhs(x, dxdt):
 
 @numba.njit(cache=True)
 def rhs_rev(x, dxdt, x_bar, dxdt_bar):
-    """Adjoint of rhs (procedure); array adjoints (x_bar, dxdt_bar) are in/out; returns ()."""
+    """Adjoint of rhs: array adjoints (x_bar, dxdt_bar) are in/out; returns the adjoints of (). Leaves out rhs's value and side effects: the public wrappers run the primal for those."""
     n = x.shape[0]  # lorenz96.py:8
-    for i in range(n):  # lorenz96.py:9
-        dxdt[i] = (x[(i + 1) % n] - x[i - 2]) * x[i - 1] - x[i] + FORCING  # lorenz96.py:10
     for i in range(n - 1, -1, -1):  # lorenz96.py:9
         t_bar = dxdt_bar[i]
         t_bar2 = t_bar * x[i - 1]
@@ -116,7 +114,11 @@ def rhs_rev(x, dxdt, x_bar, dxdt_bar):
 def rhs_vjp(x, dxdt, x_bar, dxdt_bar):
     """Adjoint of the procedure rhs (SPEC §4): (x_bar, dxdt_bar) are in/out; returns the adjoints of ()."""
     _check_disjoint(x, dxdt)
-    return rhs_rev(x, dxdt, x_bar, dxdt_bar)
+    dxdt_on_entry = dxdt.copy()
+    rhs_rev(x, dxdt, x_bar, dxdt_bar)
+    dxdt[...] = dxdt_on_entry
+    rhs(x, dxdt)
+    return ()
 
 
 @numba.njit(cache=True)
@@ -143,7 +145,7 @@ def rk4_step(x, dt):
 
 @numba.njit(cache=True)
 def rk4_step_rev(x, dt, x_bar):
-    """Adjoint of rk4_step (procedure); array adjoints (x_bar) are in/out; returns (dt_bar)."""
+    """Adjoint of rk4_step: array adjoints (x_bar) are in/out; returns the adjoints of (dt). Leaves out rk4_step's value and side effects: the public wrappers run the primal for those."""
     ftape = np.empty(256)
     ftop = 0
     n = x.shape[0]  # lorenz96.py:14
@@ -181,7 +183,6 @@ def rk4_step_rev(x, dt, x_bar):
     for i in range(n):  # lorenz96.py:30
         ftape, ftop = _tape_push(ftape, ftop, x[i])
         x[i] += dt / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i])  # lorenz96.py:31
-    x_after = x.copy()
     dt_bar = 0.0
     for i in range(n - 1, -1, -1):  # lorenz96.py:30
         ftop -= 1
@@ -233,14 +234,17 @@ def rk4_step_rev(x, dt, x_bar):
     rhs_rev(x, k1, x_bar, k1_bar)  # lorenz96.py:20
     _tape_load_array(k1, ftape, ftop)
     ftop -= k1.size
-    x[...] = x_after
     return (dt_bar,)
 
 
 @numba.njit(cache=True)
 def rk4_step_vjp(x, dt, x_bar):
     """Adjoint of the procedure rk4_step (SPEC §4): (x_bar) are in/out; returns the adjoints of (dt)."""
-    return rk4_step_rev(x, dt, x_bar)
+    x_on_entry = x.copy()
+    dt_bar, = rk4_step_rev(x, dt, x_bar)
+    x[...] = x_on_entry
+    rk4_step(x, dt)
+    return (dt_bar,)
 
 
 @numba.njit(cache=True)
@@ -256,7 +260,7 @@ def final_energy(x0, dt, nsteps):
 
 @numba.njit(cache=True)
 def final_energy_rev(x0, dt, nsteps, y_bar, x0_bar):
-    """Adjoint of final_energy (function); array adjoints (x0_bar) are in/out; returns (value, dt_bar)."""
+    """Adjoint of final_energy: array adjoints (x0_bar) are in/out; returns the adjoints of (dt). Leaves out final_energy's value and side effects: the public wrappers run the primal for those."""
     ftape = np.empty(256)
     ftop = 0
     x = x0.copy()  # lorenz96.py:35
@@ -264,10 +268,6 @@ def final_energy_rev(x0, dt, nsteps, y_bar, x0_bar):
     for _ in range(nsteps):  # lorenz96.py:36
         ftape, ftop = _tape_push_array(ftape, ftop, x)
         rk4_step(x, dt)  # lorenz96.py:37
-    e = 0.0  # lorenz96.py:38
-    for i in range(x.shape[0]):  # lorenz96.py:39
-        e += 0.5 * x[i] * x[i]  # lorenz96.py:40
-    value = e  # lorenz96.py:41
     dt_bar = 0.0
     e_bar = 0.0
     e_bar += y_bar  # lorenz96.py:41
@@ -281,14 +281,15 @@ def final_energy_rev(x0, dt, nsteps, y_bar, x0_bar):
         _tape_load_array(x, ftape, ftop)
         ftop -= x.size
     x0_bar += x_bar  # lorenz96.py:35
-    return value, dt_bar
+    return (dt_bar,)
 
 
 @numba.njit(cache=True)
 def final_energy_vjp(x0, dt, nsteps, y_bar):
-    """Reverse mode of final_energy: returns (value, x0_bar, dt_bar) for the cotangent y_bar."""
+    """Reverse mode of final_energy: (value, x0_bar, dt_bar) for the cotangent y_bar."""
     x0_bar = np.zeros_like(x0)
-    value, dt_bar = final_energy_rev(x0, dt, nsteps, y_bar, x0_bar)
+    dt_bar, = final_energy_rev(x0, dt, nsteps, y_bar, x0_bar)
+    value = final_energy(x0, dt, nsteps)
     return value, x0_bar, dt_bar
 
 

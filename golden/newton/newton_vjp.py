@@ -44,7 +44,7 @@ def cube_root(a):
 
 @numba.njit(cache=True)
 def cube_root_rev(a, y_bar):
-    """Adjoint of cube_root (function); array adjoints () are in/out; returns (value, a_bar)."""
+    """Adjoint of cube_root: array adjoints () are in/out; returns the adjoints of (a). Leaves out cube_root's value and side effects: the public wrappers run the primal for those."""
     ftape = np.empty(256)
     ftop = 0
     x = a if a > 1.0 else 1.0  # newton.py:8
@@ -58,7 +58,6 @@ def cube_root_rev(a, y_bar):
         it += 1  # newton.py:13
         if abs(dx) < TOL * x:  # newton.py:14
             break  # newton.py:15
-    value = x  # newton.py:16
     a_bar = 0.0
     dx_bar = 0.0
     x_bar = 0.0
@@ -79,13 +78,14 @@ def cube_root_rev(a, y_bar):
         dx_bar = 0.0  # newton.py:11
     if a > 1.0:  # newton.py:8
         a_bar += x_bar  # newton.py:8
-    return value, a_bar
+    return (a_bar,)
 
 
 @numba.njit(cache=True)
 def cube_root_vjp(a, y_bar):
-    """Reverse mode of cube_root: returns (value, a_bar) for the cotangent y_bar."""
-    value, a_bar = cube_root_rev(a, y_bar)
+    """Reverse mode of cube_root: (value, a_bar) for the cotangent y_bar."""
+    a_bar, = cube_root_rev(a, y_bar)
+    value = cube_root(a)
     return value, a_bar
 
 
@@ -116,14 +116,13 @@ def smooth_clip(x, lo, hi):
 
 @numba.njit(cache=True)
 def smooth_clip_rev(x, lo, hi, y_bar2):
-    """Adjoint of smooth_clip (function); array adjoints () are in/out; returns (value, x_bar, lo_bar, hi_bar)."""
+    """Adjoint of smooth_clip: array adjoints () are in/out; returns the adjoints of (x, lo, hi). Leaves out smooth_clip's value and side effects: the public wrappers run the primal for those."""
     if x < lo:  # newton.py:20
         y = lo - math.log1p(lo - x)  # newton.py:21
     elif x > hi:  # newton.py:22
         y = hi + math.log1p(x - hi)  # newton.py:23
     else:
         y = x  # newton.py:25
-    value = y * y if y > 0.0 else -(y * y)  # newton.py:26
     hi_bar = 0.0
     lo_bar = 0.0
     x_bar = 0.0
@@ -147,13 +146,14 @@ def smooth_clip_rev(x, lo, hi, y_bar2):
         hi_bar -= t_bar2  # newton.py:23
     else:
         x_bar += y_bar  # newton.py:25
-    return value, x_bar, lo_bar, hi_bar
+    return x_bar, lo_bar, hi_bar
 
 
 @numba.njit(cache=True)
 def smooth_clip_vjp(x, lo, hi, y_bar2):
-    """Reverse mode of smooth_clip: returns (value, x_bar, lo_bar, hi_bar) for the cotangent y_bar2."""
-    value, x_bar, lo_bar, hi_bar = smooth_clip_rev(x, lo, hi, y_bar2)
+    """Reverse mode of smooth_clip: (value, x_bar, lo_bar, hi_bar) for the cotangent y_bar2."""
+    x_bar, lo_bar, hi_bar = smooth_clip_rev(x, lo, hi, y_bar2)
+    value = smooth_clip(x, lo, hi)
     return value, x_bar, lo_bar, hi_bar
 
 
