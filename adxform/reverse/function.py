@@ -41,7 +41,7 @@ from ..diagnostics import Reporter
 from ..naming import Namer
 from ..walk import expressions, names_read, same, statements, stmt_expressions, target_names
 from .adjoint import Adjoints
-from .recompute import recomputable, silent_accumulations
+from .recompute import iterations_commute, recomputable, silent_accumulations
 from .slicing import slice_forward
 from .structure import single_exit
 from .tape import Tape
@@ -402,7 +402,13 @@ class ReverseFunction:
         written = {n for s in statements(stmt.body) for n in _written_names(s, self.program)}
         breaks = any(isinstance(s, ir.Break) for s in _own_statements(stmt.body))
         if not breaks and not bound_names & written:
-            return self.reserve(loop, fwd_body, depth) + [loop], [_reversed_for(stmt, rev_body)]
+            private = {self.bar(n) for n in self.recomputed}
+            if iterations_commute(rev_body, stmt.var, private):
+                backwards = ir.For(stmt.var, copy.deepcopy(stmt.start), copy.deepcopy(stmt.stop),
+                                   copy.deepcopy(stmt.step), rev_body, stmt.pos)
+            else:
+                backwards = _reversed_for(stmt, rev_body)
+            return self.reserve(loop, fwd_body, depth) + [loop], [backwards]
         if {n for b in (stmt.start, stmt.step) for n in names_read(b)} & written:
             self.refuse(stmt.pos, "a loop whose start or step the loop body changes")
         count = ir.Name(self.bar.fresh("n_iter"))

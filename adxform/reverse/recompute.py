@@ -142,3 +142,57 @@ def _blocks(body: list[ir.Stmt]):
         elif isinstance(stmt, ir.If):
             yield stmt.body
             yield stmt.orelse
+
+
+def iterations_commute(body: list[ir.Stmt], var: str, private_scalars: set[str]) -> bool:
+    """Whether the adjoints of a loop's iterations may run in any order.
+
+    They may when each iteration only adds into adjoints (``a_bar[k] += e``,
+    and addition commutes), and everything else it assigns is its own: a
+    temporary it assigns before reading, one of ``private_scalars`` (the
+    adjoints of recomputed values, zero again at the end of each
+    iteration), or an element indexed by the loop variable (a distinct
+    element per iteration).  Nothing it reads may be written by another
+    iteration.  The reverse sweep then walks such a loop forwards, which
+    is what the hardware prefetches best.
+    """
+    temps = {s.target.id for s in statements(body)
+             if isinstance(s, ir.Assign) and isinstance(s.target, ir.Name) and not s.inplace}
+    local = temps | private_scalars
+    private_arrays: set[str] = set()
+    shared_writes: set[str] = set()
+    for stmt in statements(body):
+        if isinstance(stmt, ir.ExprStmt):
+            return False
+        if isinstance(stmt, ir.For):
+            local.add(stmt.var)
+        if not isinstance(stmt, ir.Assign):
+            continue
+        for target in _subscripts(stmt.target):
+            if stmt.inplace and stmt.value.op in "+-":
+                shared_writes.add(target.value.id)
+            elif _indexed_by(target, var):
+                private_arrays.add(target.value.id)
+            else:
+                return False
+        if isinstance(stmt.target, ir.Name) and stmt.target.id not in local:
+            if not (stmt.inplace and stmt.value.op in "+-"):
+                return False
+            shared_writes.add(stmt.target.id)
+    if private_arrays & shared_writes:
+        return False
+    for stmt in statements(body):
+        reads = list(_reads(stmt))
+        if isinstance(stmt, ir.Assign) and stmt.inplace:
+            reads = names_read(stmt.value.right) + [n for t in _subscripts(stmt.target) for i in t.index
+                                                     for n in names_read(i)]
+        if set(reads) & shared_writes:
+            return False
+        for sub in (e for x in stmt_expressions(stmt) for e in expressions(x) if isinstance(e, ir.Subscript)):
+            if isinstance(sub.value, ir.Name) and sub.value.id in private_arrays and not _indexed_by(sub, var):
+                return False
+    return True
+
+
+def _indexed_by(sub: ir.Subscript, var: str) -> bool:
+    return isinstance(sub.value, ir.Name) and isinstance(sub.index[0], ir.Name) and sub.index[0].id == var

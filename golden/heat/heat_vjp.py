@@ -53,7 +53,7 @@ def step_rev(u, k, dt, u_bar):
     dt_bar = 0.0
     k_bar = 0.0
     lap_bar = 0.0
-    for i in range(n - 1 - 1, 0, -1):  # heat.py:10
+    for i in range(1, n - 1):  # heat.py:10
         lap = old[i - 1] - 2.0 * old[i] + old[i + 1]  # heat.py:11
         t_bar = u_bar[i]
         old_bar[i] += t_bar  # heat.py:12
@@ -105,7 +105,7 @@ def loss_rev(u0, k, nsteps, y_bar, u0_bar):
     k_bar = 0.0
     total_bar = 0.0
     total_bar += y_bar / u.shape[0]  # heat.py:22
-    for i in range(u.shape[0] - 1, -1, -1):  # heat.py:20
+    for i in range(u.shape[0]):  # heat.py:20
         u_bar[i] += total_bar * u[i]  # heat.py:21
         u_bar[i] += u[i] * total_bar  # heat.py:21
     for _ in range(nsteps - 1, -1, -1):  # heat.py:17

@@ -99,7 +99,7 @@ def rhs(x, dxdt):
 def rhs_rev(x, dxdt, x_bar, dxdt_bar):
     """Adjoint of rhs: array adjoints (x_bar, dxdt_bar) are in/out; returns the adjoints of (). Leaves out rhs's value and side effects: the public wrappers run the primal for those."""
     n = x.shape[0]  # lorenz96.py:8
-    for i in range(n - 1, -1, -1):  # lorenz96.py:9
+    for i in range(n):  # lorenz96.py:9
         t_bar = dxdt_bar[i]
         t_bar2 = t_bar * x[i - 1]
         x_bar[(i + 1) % n] += t_bar2  # lorenz96.py:10
@@ -271,7 +271,7 @@ def final_energy_rev(x0, dt, nsteps, y_bar, x0_bar):
     dt_bar = 0.0
     e_bar = 0.0
     e_bar += y_bar  # lorenz96.py:41
-    for i in range(x.shape[0] - 1, -1, -1):  # lorenz96.py:39
+    for i in range(x.shape[0]):  # lorenz96.py:39
         x_bar[i] += 0.5 * (e_bar * x[i])  # lorenz96.py:40
         x_bar[i] += 0.5 * x[i] * e_bar  # lorenz96.py:40
     for _ in range(nsteps - 1, -1, -1):  # lorenz96.py:36

@@ -148,7 +148,7 @@ def mlp_loss_rev(w1, b1, w2, x, labels, y_bar, w1_bar, b1_bar, w2_bar, x_bar):
         zmax_bar += total_bar  # mlp.py:32
         lse_bar += total_bar * (1.0 / lse)  # mlp.py:32
         z_bar[labels[s]] -= total_bar  # mlp.py:32
-        for c in range(nclass - 1, -1, -1):  # mlp.py:30
+        for c in range(nclass):  # mlp.py:30
             t_bar2 = lse_bar * math.exp(z[c] - zmax)
             z_bar[c] += t_bar2  # mlp.py:31
             zmax_bar -= t_bar2  # mlp.py:31
@@ -166,7 +166,7 @@ def mlp_loss_rev(w1, b1, w2, x, labels, y_bar, w1_bar, b1_bar, w2_bar, x_bar):
             z[c] = ftape[ftop]
             acc_bar += z_bar[c]  # mlp.py:27
             z_bar[c] = 0.0  # mlp.py:27
-            for j in range(nhidden - 1, -1, -1):  # mlp.py:25
+            for j in range(nhidden):  # mlp.py:25
                 h_bar[j] += acc_bar * w2[j, c]  # mlp.py:26
                 w2_bar[j, c] += h[j] * acc_bar  # mlp.py:26
             ftop -= 1
@@ -180,7 +180,7 @@ def mlp_loss_rev(w1, b1, w2, x, labels, y_bar, w1_bar, b1_bar, w2_bar, x_bar):
             h[j] = ftape[ftop]
             acc_bar += h_bar[j] * (1.0 - math.tanh(acc) * math.tanh(acc))  # mlp.py:21
             h_bar[j] = 0.0  # mlp.py:21
-            for i in range(nin - 1, -1, -1):  # mlp.py:19
+            for i in range(nin):  # mlp.py:19
                 x_bar[s, i] += acc_bar * w1[i, j]  # mlp.py:20
                 w1_bar[i, j] += x[s, i] * acc_bar  # mlp.py:20
             ftop -= 1

@@ -83,8 +83,8 @@ def energy_rev(pos, mass, eps, y_bar, pos_bar, mass_bar):
     eps_bar = 0.0
     r_bar = 0.0
     e_bar += y_bar  # nbody.py:17
-    for i in range(n - 1, -1, -1):  # nbody.py:10
-        for j in range(n - 1, i + 1 - 1, -1):  # nbody.py:11
+    for i in range(n):  # nbody.py:10
+        for j in range(i + 1, n):  # nbody.py:11
             dx = pos[i, 0] - pos[j, 0]  # nbody.py:12
             dy = pos[i, 1] - pos[j, 1]  # nbody.py:13
             dz = pos[i, 2] - pos[j, 2]  # nbody.py:14

@@ -21,7 +21,7 @@ def rosenbrock_rev(x, y_bar, x_bar):
     """Adjoint of rosenbrock: array adjoints (x_bar) are in/out; returns the adjoints of (). Leaves out rosenbrock's value and side effects: the public wrappers run the primal for those."""
     s_bar = 0.0
     s_bar += y_bar  # rosenbrock.py:9
-    for i in range(x.shape[0] - 1 - 1, -1, -1):  # rosenbrock.py:7
+    for i in range(x.shape[0] - 1):  # rosenbrock.py:7
         t_bar = 100.0 * s_bar * (2 * (x[i + 1] - x[i] ** 2))
         x_bar[i + 1] += t_bar  # rosenbrock.py:8
         x_bar[i] -= t_bar * (2 * x[i])  # rosenbrock.py:8
