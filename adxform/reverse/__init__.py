@@ -15,13 +15,17 @@ def reverse_functions(program: Program, reporter: Reporter) -> dict[str, list[ir
     the primal's name: its ``_rev``, then (for the functions asked for) the
     public wrappers."""
     out: dict[str, list[ir.Function]] = {}
+    entry_reads: dict[str, set[str]] = {}  # callees come first in program.order
+    returns_value: dict[str, bool] = {}
     for name in program.order:
         if not program.needs_derivative(name):
             continue
-        builder = ReverseFunction(program.facts[name], program, reporter)
+        builder = ReverseFunction(program.facts[name], program, reporter, entry_reads, returns_value)
         functions = [builder.build()]
+        entry_reads[name] = builder.entry_reads
+        returns_value[name] = builder.returns_value
         if name in program.roots:
-            functions += public_functions(program.facts[name], builder.bar, builder.y_bar)
+            functions += public_functions(program.facts[name], builder.bar, builder.y_bar, builder.returns_value)
         out[name] = functions
     reporter.check()
     return out

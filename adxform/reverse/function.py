@@ -54,8 +54,11 @@ def rev_name(name: str) -> str:
 
 
 class ReverseFunction:
-    def __init__(self, facts: FunctionFacts, program: Program, reporter: Reporter):
+    def __init__(self, facts: FunctionFacts, program: Program, reporter: Reporter,
+                 entry_reads: dict[str, set[str]], returns_value: dict[str, bool]):
         self.facts = facts
+        self.callee_entry_reads = entry_reads  # callee -> the names its _rev reads on entry
+        self.callee_returns_value = returns_value  # callee -> whether its _rev returns its value
         self.program = program
         self.reporter = reporter
         base = Namer(facts.func, "bar")
@@ -99,6 +102,7 @@ class ReverseFunction:
         self.pushed_names: dict[str, int] = {}  # name -> where it is first pushed
         self.recomputed: set[str] = set()  # iteration-local values recomputed, not taped
         self.y_bar = self.bar.fresh("y_bar")
+        self.value_name = self.bar.fresh("value")
         self.counter = 0
 
     def reads(self, stmts: list[ir.Stmt]) -> set[str]:
@@ -286,9 +290,9 @@ class ReverseFunction:
             pops = pop + pops
         written = [call.args[i] for i in sorted(callee.writes) if i < len(call.args)]
         saves: list[ir.Expr] = []
-        for array in written:
+        for position, array in zip(sorted(callee.writes), written):
             base = _base_name(array)
-            if base is None:
+            if base is None or self.entry_value_unused(stmt, base, callee, position):
                 continue
             if base in self.needed or is_active:
                 pushes.append(self.tape.push_array(copy.deepcopy(array)))
@@ -300,12 +304,32 @@ class ReverseFunction:
             return fwd, pops + restore + drop
         return fwd, pops + restore + self.call_adjoint(stmt, call, target, callee) + restore + drop
 
+    def entry_value_unused(self, stmt: ir.Stmt, base: str, callee: FunctionFacts, position: int) -> bool:
+        """Whether nobody reads what array ``base`` held before the call: the
+        callee's adjoint does not read that parameter on entry, and the call
+        runs once (top level of the body) with nothing before it reading the
+        array but its own first definition."""
+        param = callee.func.params[position].name
+        top = [k for k, s in enumerate(self.body) if s is stmt]
+        if param in self.callee_entry_reads.get(callee.func.name, {param}) or not top:
+            return False
+        for earlier in self.body[:top[0]]:
+            for inner in statements([earlier]):
+                reads = {n for e in stmt_expressions(inner) for n in names_read(e)}
+                if isinstance(inner, ir.Assign) and isinstance(inner.target, ir.Name) and inner.target.id == base:
+                    reads = set(names_read(inner.value))
+                if base in reads:
+                    return False
+        return True
+
     def call_adjoint(self, stmt: ir.Stmt, call: ir.Call, target: ir.Expr | None,
                      callee: FunctionFacts) -> list[ir.Stmt]:
         args = [copy.deepcopy(a) for a in call.args]
         outs: list[ir.Name] = []
         if not callee.is_procedure:
             args.append(self.result_seed(target))
+            if self.callee_returns_value.get(callee.func.name, False):
+                outs.append(ir.Name(self.bar.fresh(f"{callee.func.name.lstrip('_')}_value")))
         scalar_args: list[tuple[ir.Expr, ir.Name]] = []
         for param, arg in zip(callee.func.params, call.args):
             if param.name not in callee.wrt:
@@ -441,6 +465,27 @@ class ReverseFunction:
             return []
         return self.adjoints.increments(self.output, ir.Name(self.y_bar))
 
+    def choose_forward(self, fwd: list[ir.Stmt], after: list[ir.Stmt]) -> list[ir.Stmt]:
+        """The forward sweep, cut down to what ``after`` reads (slicing.py);
+        with the function's value too when that adds less than half the
+        primal's work, else the public wrapper runs the primal for it
+        (``self.returns_value`` says which)."""
+        reads = {n for s in statements(after) for e in stmt_expressions(s) for n in names_read(e)}
+        writes = {name: facts.writes for name, facts in self.program.facts.items()}
+        plain, self.entry_reads = slice_forward(fwd, reads, writes)
+        self.returns_value = False
+        if self.output is None:
+            return plain
+        value = self.output  # computed before the reverse sweep restores anything
+        if self.type(value).is_array and set(names_read(value)) & self.needed:
+            value = ir.Call("method.copy", [value])
+        store = ir.Assign(ir.Name(self.value_name), value, self.output.pos)
+        valued, entry = slice_forward(fwd + [store], reads | {self.value_name}, writes)
+        if _work(valued) - _work(plain) < 0.5 * _work(self.facts.func.body):
+            self.returns_value, self.entry_reads = True, entry
+            return valued
+        return plain
+
     def assemble(self, fwd: list[ir.Stmt], seed: list[ir.Stmt], rev: list[ir.Stmt]) -> ir.Function:
         func, facts = self.facts.func, self.facts
         env = facts.types.env
@@ -461,14 +506,14 @@ class ReverseFunction:
         bars = [ir.Assign(ir.Name(self.bar(name)), ir.Const(0.0))
                 for name in sorted(facts.active | set(wrt_scalars))
                 if not env[name].is_array and env[name].kind != "tuple"]
-        results = ir.Return(ir.Tuple([ir.Name(self.bar(p)) for p in wrt_scalars]))
-        after = bars + seed + rev + [results]
-        reads = {n for s in statements(after) for e in stmt_expressions(s) for n in names_read(e)}
-        writes = {name: facts_.writes for name, facts_ in self.program.facts.items()}
-        fwd = slice_forward(fwd, reads, writes)
+        fwd = self.choose_forward(fwd, bars + seed + rev + [ir.Return(ir.Tuple(
+            [ir.Name(self.bar(p)) for p in wrt_scalars]))])
+        values = [ir.Name(self.value_name)] if self.returns_value else []
+        after = bars + seed + rev + [ir.Return(ir.Tuple(values + [ir.Name(self.bar(p)) for p in wrt_scalars]))]
+        returned = ([f"{func.name}'s value"] if self.returns_value else []) + [self.bar(p) for p in wrt_scalars]
         doc = (f"Adjoint of {func.name}: array adjoints ({', '.join(self.bar(p) for p in wrt_arrays)}) are "
-               f"in/out; returns the adjoints of ({', '.join(wrt_scalars)}). Leaves out {func.name}'s value "
-               "and side effects: the public wrappers run the primal for those.")
+               f"in/out; returns ({', '.join(returned)}). Leaves out {func.name}'s side effects on its "
+               "arguments: the public wrappers run the primal for those.")
         return ir.Function(rev_name(func.name), params, prologue + fwd + after, func.pos, doc, target=func.target)
 
 
@@ -582,6 +627,21 @@ def _pushes_per_iteration(body: list[ir.Stmt]) -> dict[str, int] | None:
                 tape = stmt.value.args[0]
                 counts["float" if tape.id.startswith("ftape") else "int"] += 1
     return counts
+
+
+def _work(body: list[ir.Stmt], depth: int = 0) -> int:
+    """A rough cost: a statement weighs 10 per enclosing loop, a module call
+    one loop more."""
+    total = 0
+    for stmt in body:
+        calls = sum(isinstance(e, ir.Call) and e.func.startswith("module.")
+                    for x in stmt_expressions(stmt) for e in expressions(x))
+        total += 10 ** depth + calls * 10 ** (depth + 1)
+        inner = depth + 1 if isinstance(stmt, (ir.For, ir.While)) else depth
+        for block in ([stmt.body] if isinstance(stmt, (ir.For, ir.While)) else
+                      [stmt.body, stmt.orelse] if isinstance(stmt, ir.If) else []):
+            total += _work(block, inner)
+    return total
 
 
 def _typed_zero(vtype: ir.Type) -> ir.Expr:

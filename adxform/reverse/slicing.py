@@ -118,6 +118,8 @@ class Slicer:
     _Continue = _Break
 
 
-def slice_forward(fwd: list[ir.Stmt], reverse_reads: set[str], call_writes: dict[str, set[int]]) -> list[ir.Stmt]:
-    kept, _ = Slicer(call_writes).block(fwd, set(reverse_reads))
-    return kept
+def slice_forward(fwd: list[ir.Stmt], reverse_reads: set[str],
+                  call_writes: dict[str, set[int]]) -> tuple[list[ir.Stmt], set[str]]:
+    """The statements that stay, and the names whose values on entry they
+    (or the reverse sweep) read."""
+    return Slicer(call_writes).block(fwd, set(reverse_reads))

@@ -16,7 +16,7 @@ from __future__ import annotations
 from .. import ir
 from ..naming import Namer
 
-INITIAL_CAPACITY = 256
+INITIAL_CAPACITY = 1024
 
 
 class Tape:

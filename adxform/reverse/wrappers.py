@@ -5,9 +5,10 @@ For a function ``f(a1..an) -> y``:
 ``f_value_and_grad(a1..an)`` (the last two when y is a float);
 for a procedure: ``p_vjp(a1..an, B1..Bm) -> (scalar adjoints)``.
 
-``f_rev`` leaves out the value and the side effects (see ``slicing.py``), so
-a wrapper runs the primal for them: after ``f_rev``, on the arguments as
-they were on entry (the arrays ``f`` writes are copied first and put back).
+``f_rev`` leaves out the side effects (see ``slicing.py``), so the wrapper
+of a function that writes into its arguments runs the primal for them, after
+``f_rev``, on the arguments as they were on entry (the arrays ``f`` writes
+are copied first and put back).
 Each wrapper checks that its differentiable array arguments do not overlap.
 """
 
@@ -21,8 +22,9 @@ from ..naming import Namer
 from .function import rev_name
 
 
-def public_functions(facts: FunctionFacts, bar: Namer, y_bar: str) -> list[ir.Function]:
-    """``bar`` is the namer ``f_rev`` used (adjoint names), ``y_bar`` its cotangent."""
+def public_functions(facts: FunctionFacts, bar: Namer, y_bar: str, rev_returns_value: bool) -> list[ir.Function]:
+    """``bar`` is the namer ``f_rev`` used (adjoint names), ``y_bar`` its
+    cotangent; ``rev_returns_value`` whether ``f_rev`` returns f's value."""
     func, env = facts.func, facts.types.env
     params = [ir.Param(p.name, None, p.pos) for p in func.params]
     args = [ir.Name(p.name) for p in func.params]
@@ -34,22 +36,26 @@ def public_functions(facts: FunctionFacts, bar: Namer, y_bar: str) -> list[ir.Fu
     saved = {name: bar.fresh(f"{name}_on_entry") for name in written}
     body += [ir.Assign(ir.Name(saved[n]), ir.Call("method.copy", [ir.Name(n)])) for n in written]
     value = bar.fresh("value")
+    results = ([ir.Name(value)] if rev_returns_value else []) + [ir.Name(bar(p)) for p in scalars]
     rev_args = args + ([] if facts.is_procedure else [ir.Name(y_bar)]) + [ir.Name(bar(p)) for p in arrays]
     if not facts.is_procedure:
         body += [ir.Assign(ir.Name(bar(p)), build.call("numpy.zeros_like", ir.Name(p))) for p in arrays]
     rev = ir.Call("module." + rev_name(func.name), rev_args)
-    body.append(ir.Assign(ir.Tuple([ir.Name(bar(p)) for p in scalars]), rev) if scalars else ir.ExprStmt(rev))
-    body += [ir.Assign(ir.Subscript(ir.Name(n), [ir.Const(...)]), ir.Name(saved[n])) for n in written]
-    primal = ir.Call("module." + func.name, list(args))
+    body.append(ir.Assign(ir.Tuple(results), rev) if results else ir.ExprStmt(rev))
+    if written or not (facts.is_procedure or rev_returns_value):
+        # f's side effects or value: the primal, from the arguments as they came
+        body += [ir.Assign(ir.Subscript(ir.Name(n), [ir.Const(...)]), ir.Name(saved[n])) for n in written]
+        primal = ir.Call("module." + func.name, list(args))
+        body.append(ir.ExprStmt(primal) if facts.is_procedure else ir.Assign(ir.Name(value), primal))
     if facts.is_procedure:
-        body += [ir.ExprStmt(primal), ir.Return(ir.Tuple([ir.Name(bar(p)) for p in scalars]))]
+        body.append(ir.Return(ir.Tuple([ir.Name(bar(p)) for p in scalars])))
         bars = [ir.Param(bar(p), None) for p in arrays]
         doc = (f"Adjoint of the procedure {func.name} (SPEC §4): ({', '.join(b.name for b in bars)}) are in/out; "
                f"returns the adjoints of ({', '.join(scalars)}).")
         return [ir.Function(f"{func.name}_vjp", params + bars, body, func.pos, doc)]
 
     ordered = [ir.Name(bar(p)) for p in facts.wrt]
-    body += [ir.Assign(ir.Name(value), primal), ir.Return(ir.Tuple([ir.Name(value)] + ordered))]
+    body.append(ir.Return(ir.Tuple([ir.Name(value)] + ordered)))
     out = [ir.Function(f"{func.name}_vjp", params + [ir.Param(y_bar, None)], body, func.pos,
                        f"Reverse mode of {func.name}: ({value}, {', '.join(n.id for n in ordered)}) "
                        f"for the cotangent {y_bar}.")]

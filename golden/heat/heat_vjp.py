@@ -8,7 +8,7 @@ import numba
 import numpy as np
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _tape_reserve(tape, size):
     """The tape, or a copy twice as long, so that it holds ``size`` values."""
     if size <= tape.shape[0]:
@@ -18,16 +18,16 @@ def _tape_reserve(tape, size):
     return bigger
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _tape_push_array(tape, top, array):
     """Push the contents of ``array`` on the tape; returns (tape, new top)."""
     n = array.size
     tape = _tape_reserve(tape, top + n)
-    tape[top:top + n] = array.flatten()
+    tape[top:top + n].reshape(array.shape)[...] = array
     return tape, top + n
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _tape_load_array(array, tape, top):
     """Copy the array pushed last back into ``array``, leaving it on the tape."""
     array[...] = tape[top - array.size:top].reshape(array.shape)
@@ -44,7 +44,7 @@ def step(u, k, dt):
 
 @numba.njit(cache=True)
 def step_rev(u, k, dt, u_bar):
-    """Adjoint of step: array adjoints (u_bar) are in/out; returns the adjoints of (k, dt). Leaves out step's value and side effects: the public wrappers run the primal for those."""
+    """Adjoint of step: array adjoints (u_bar) are in/out; returns (k_bar, dt_bar). Leaves out step's side effects on its arguments: the public wrappers run the primal for those."""
     n = u.shape[0]  # heat.py:8
     old = u.copy()  # heat.py:9
     old_bar = np.zeros_like(old)  # heat.py:9
@@ -94,14 +94,18 @@ def loss(u0, k, nsteps):
 
 @numba.njit(cache=True)
 def loss_rev(u0, k, nsteps, y_bar, u0_bar):
-    """Adjoint of loss: array adjoints (u0_bar) are in/out; returns the adjoints of (k). Leaves out loss's value and side effects: the public wrappers run the primal for those."""
-    ftape = np.empty(256)
+    """Adjoint of loss: array adjoints (u0_bar) are in/out; returns (loss's value, k_bar). Leaves out loss's side effects on its arguments: the public wrappers run the primal for those."""
+    ftape = np.empty(1024)
     ftop = 0
     u = u0.copy()  # heat.py:16
     u_bar = np.zeros_like(u)  # heat.py:16
     for _ in range(nsteps):  # heat.py:17
         ftape, ftop = _tape_push_array(ftape, ftop, u)
         step(u, k, 0.05)  # heat.py:18
+    total = 0.0  # heat.py:19
+    for i in range(u.shape[0]):  # heat.py:20
+        total += u[i] * u[i]  # heat.py:21
+    value = total / u.shape[0]  # heat.py:22
     k_bar = 0.0
     total_bar = 0.0
     total_bar += y_bar / u.shape[0]  # heat.py:22
@@ -115,27 +119,26 @@ def loss_rev(u0, k, nsteps, y_bar, u0_bar):
         _tape_load_array(u, ftape, ftop)
         ftop -= u.size
     u0_bar += u_bar  # heat.py:16
-    return (k_bar,)
+    return value, k_bar
 
 
 @numba.njit(cache=True)
 def loss_vjp(u0, k, nsteps, y_bar):
-    """Reverse mode of loss: (value, u0_bar, k_bar) for the cotangent y_bar."""
+    """Reverse mode of loss: (value2, u0_bar, k_bar) for the cotangent y_bar."""
     u0_bar = np.zeros_like(u0)
-    k_bar, = loss_rev(u0, k, nsteps, y_bar, u0_bar)
-    value = loss(u0, k, nsteps)
-    return value, u0_bar, k_bar
+    value2, k_bar = loss_rev(u0, k, nsteps, y_bar, u0_bar)
+    return value2, u0_bar, k_bar
 
 
 @numba.njit(cache=True)
 def loss_grad(u0, k, nsteps):
     """The gradient of loss with respect to (u0, k)."""
-    value, u0_bar, k_bar = loss_vjp(u0, k, nsteps, 1.0)
+    value2, u0_bar, k_bar = loss_vjp(u0, k, nsteps, 1.0)
     return u0_bar, k_bar
 
 
 @numba.njit(cache=True)
 def loss_value_and_grad(u0, k, nsteps):
     """(loss(...), its gradient with respect to (u0, k))."""
-    value, u0_bar, k_bar = loss_vjp(u0, k, nsteps, 1.0)
-    return value, (u0_bar, k_bar)
+    value2, u0_bar, k_bar = loss_vjp(u0, k, nsteps, 1.0)
+    return value2, (u0_bar, k_bar)

@@ -10,7 +10,7 @@ import numpy as np
 FORCING = 8.0
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _tape_reserve(tape, size):
     """The tape, or a copy twice as long, so that it holds ``size`` values."""
     if size <= tape.shape[0]:
@@ -20,7 +20,7 @@ def _tape_reserve(tape, size):
     return bigger
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _tape_push(tape, top, value):
     """Push ``value`` on the tape (an array used as a stack); returns (tape, new top)."""
     if top == tape.shape[0]:
@@ -29,16 +29,16 @@ def _tape_push(tape, top, value):
     return tape, top + 1
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _tape_push_array(tape, top, array):
     """Push the contents of ``array`` on the tape; returns (tape, new top)."""
     n = array.size
     tape = _tape_reserve(tape, top + n)
-    tape[top:top + n] = array.flatten()
+    tape[top:top + n].reshape(array.shape)[...] = array
     return tape, top + n
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _tape_load_array(array, tape, top):
     """Copy the array pushed last back into ``array``, leaving it on the tape."""
     array[...] = tape[top - array.size:top].reshape(array.shape)
@@ -97,7 +97,7 @@ def rhs(x, dxdt):
 
 @numba.njit(cache=True)
 def rhs_rev(x, dxdt, x_bar, dxdt_bar):
-    """Adjoint of rhs: array adjoints (x_bar, dxdt_bar) are in/out; returns the adjoints of (). Leaves out rhs's value and side effects: the public wrappers run the primal for those."""
+    """Adjoint of rhs: array adjoints (x_bar, dxdt_bar) are in/out; returns (). Leaves out rhs's side effects on its arguments: the public wrappers run the primal for those."""
     n = x.shape[0]  # lorenz96.py:8
     for i in range(n):  # lorenz96.py:9
         t_bar = dxdt_bar[i]
@@ -145,8 +145,8 @@ def rk4_step(x, dt):
 
 @numba.njit(cache=True)
 def rk4_step_rev(x, dt, x_bar):
-    """Adjoint of rk4_step: array adjoints (x_bar) are in/out; returns the adjoints of (dt). Leaves out rk4_step's value and side effects: the public wrappers run the primal for those."""
-    ftape = np.empty(256)
+    """Adjoint of rk4_step: array adjoints (x_bar) are in/out; returns (dt_bar). Leaves out rk4_step's side effects on its arguments: the public wrappers run the primal for those."""
+    ftape = np.empty(1024)
     ftop = 0
     n = x.shape[0]  # lorenz96.py:14
     k1 = np.zeros(n)  # lorenz96.py:15
@@ -159,25 +159,21 @@ def rk4_step_rev(x, dt, x_bar):
     k4_bar = np.zeros_like(k4)  # lorenz96.py:18
     tmp = np.empty(n)  # lorenz96.py:19
     tmp_bar = np.zeros_like(tmp)  # lorenz96.py:19
-    ftape, ftop = _tape_push_array(ftape, ftop, k1)
     rhs(x, k1)  # lorenz96.py:20
     ftape = _tape_reserve(ftape, ftop + n)
     for i in range(n):  # lorenz96.py:21
         ftape, ftop = _tape_push(ftape, ftop, tmp[i])
         tmp[i] = x[i] + 0.5 * dt * k1[i]  # lorenz96.py:22
-    ftape, ftop = _tape_push_array(ftape, ftop, k2)
     rhs(tmp, k2)  # lorenz96.py:23
     ftape = _tape_reserve(ftape, ftop + n)
     for i in range(n):  # lorenz96.py:24
         ftape, ftop = _tape_push(ftape, ftop, tmp[i])
         tmp[i] = x[i] + 0.5 * dt * k2[i]  # lorenz96.py:25
-    ftape, ftop = _tape_push_array(ftape, ftop, k3)
     rhs(tmp, k3)  # lorenz96.py:26
     ftape = _tape_reserve(ftape, ftop + n)
     for i in range(n):  # lorenz96.py:27
         ftape, ftop = _tape_push(ftape, ftop, tmp[i])
         tmp[i] = x[i] + dt * k3[i]  # lorenz96.py:28
-    ftape, ftop = _tape_push_array(ftape, ftop, k4)
     rhs(tmp, k4)  # lorenz96.py:29
     ftape = _tape_reserve(ftape, ftop + n)
     for i in range(n):  # lorenz96.py:30
@@ -194,10 +190,7 @@ def rk4_step_rev(x, dt, x_bar):
         k2_bar[i] += 2.0 * t_bar5  # lorenz96.py:31
         k3_bar[i] += 2.0 * t_bar5  # lorenz96.py:31
         k4_bar[i] += t_bar5  # lorenz96.py:31
-    _tape_load_array(k4, ftape, ftop)
     rhs_rev(tmp, k4, tmp_bar, k4_bar)  # lorenz96.py:29
-    _tape_load_array(k4, ftape, ftop)
-    ftop -= k4.size
     for i in range(n - 1, -1, -1):  # lorenz96.py:27
         ftop -= 1
         tmp[i] = ftape[ftop]
@@ -206,10 +199,7 @@ def rk4_step_rev(x, dt, x_bar):
         dt_bar += t_bar3 * k3[i]  # lorenz96.py:28
         k3_bar[i] += dt * t_bar3  # lorenz96.py:28
         tmp_bar[i] = 0.0  # lorenz96.py:28
-    _tape_load_array(k3, ftape, ftop)
     rhs_rev(tmp, k3, tmp_bar, k3_bar)  # lorenz96.py:26
-    _tape_load_array(k3, ftape, ftop)
-    ftop -= k3.size
     for i in range(n - 1, -1, -1):  # lorenz96.py:24
         ftop -= 1
         tmp[i] = ftape[ftop]
@@ -218,10 +208,7 @@ def rk4_step_rev(x, dt, x_bar):
         dt_bar += 0.5 * (t_bar2 * k2[i])  # lorenz96.py:25
         k2_bar[i] += 0.5 * dt * t_bar2  # lorenz96.py:25
         tmp_bar[i] = 0.0  # lorenz96.py:25
-    _tape_load_array(k2, ftape, ftop)
     rhs_rev(tmp, k2, tmp_bar, k2_bar)  # lorenz96.py:23
-    _tape_load_array(k2, ftape, ftop)
-    ftop -= k2.size
     for i in range(n - 1, -1, -1):  # lorenz96.py:21
         ftop -= 1
         tmp[i] = ftape[ftop]
@@ -230,10 +217,7 @@ def rk4_step_rev(x, dt, x_bar):
         dt_bar += 0.5 * (t_bar * k1[i])  # lorenz96.py:22
         k1_bar[i] += 0.5 * dt * t_bar  # lorenz96.py:22
         tmp_bar[i] = 0.0  # lorenz96.py:22
-    _tape_load_array(k1, ftape, ftop)
     rhs_rev(x, k1, x_bar, k1_bar)  # lorenz96.py:20
-    _tape_load_array(k1, ftape, ftop)
-    ftop -= k1.size
     return (dt_bar,)
 
 
@@ -260,14 +244,18 @@ def final_energy(x0, dt, nsteps):
 
 @numba.njit(cache=True)
 def final_energy_rev(x0, dt, nsteps, y_bar, x0_bar):
-    """Adjoint of final_energy: array adjoints (x0_bar) are in/out; returns the adjoints of (dt). Leaves out final_energy's value and side effects: the public wrappers run the primal for those."""
-    ftape = np.empty(256)
+    """Adjoint of final_energy: array adjoints (x0_bar) are in/out; returns (final_energy's value, dt_bar). Leaves out final_energy's side effects on its arguments: the public wrappers run the primal for those."""
+    ftape = np.empty(1024)
     ftop = 0
     x = x0.copy()  # lorenz96.py:35
     x_bar = np.zeros_like(x)  # lorenz96.py:35
     for _ in range(nsteps):  # lorenz96.py:36
         ftape, ftop = _tape_push_array(ftape, ftop, x)
         rk4_step(x, dt)  # lorenz96.py:37
+    e = 0.0  # lorenz96.py:38
+    for i in range(x.shape[0]):  # lorenz96.py:39
+        e += 0.5 * x[i] * x[i]  # lorenz96.py:40
+    value = e  # lorenz96.py:41
     dt_bar = 0.0
     e_bar = 0.0
     e_bar += y_bar  # lorenz96.py:41
@@ -281,27 +269,26 @@ def final_energy_rev(x0, dt, nsteps, y_bar, x0_bar):
         _tape_load_array(x, ftape, ftop)
         ftop -= x.size
     x0_bar += x_bar  # lorenz96.py:35
-    return (dt_bar,)
+    return value, dt_bar
 
 
 @numba.njit(cache=True)
 def final_energy_vjp(x0, dt, nsteps, y_bar):
-    """Reverse mode of final_energy: (value, x0_bar, dt_bar) for the cotangent y_bar."""
+    """Reverse mode of final_energy: (value2, x0_bar, dt_bar) for the cotangent y_bar."""
     x0_bar = np.zeros_like(x0)
-    dt_bar, = final_energy_rev(x0, dt, nsteps, y_bar, x0_bar)
-    value = final_energy(x0, dt, nsteps)
-    return value, x0_bar, dt_bar
+    value2, dt_bar = final_energy_rev(x0, dt, nsteps, y_bar, x0_bar)
+    return value2, x0_bar, dt_bar
 
 
 @numba.njit(cache=True)
 def final_energy_grad(x0, dt, nsteps):
     """The gradient of final_energy with respect to (x0, dt)."""
-    value, x0_bar, dt_bar = final_energy_vjp(x0, dt, nsteps, 1.0)
+    value2, x0_bar, dt_bar = final_energy_vjp(x0, dt, nsteps, 1.0)
     return x0_bar, dt_bar
 
 
 @numba.njit(cache=True)
 def final_energy_value_and_grad(x0, dt, nsteps):
     """(final_energy(...), its gradient with respect to (x0, dt))."""
-    value, x0_bar, dt_bar = final_energy_vjp(x0, dt, nsteps, 1.0)
-    return value, (x0_bar, dt_bar)
+    value2, x0_bar, dt_bar = final_energy_vjp(x0, dt, nsteps, 1.0)
+    return value2, (x0_bar, dt_bar)

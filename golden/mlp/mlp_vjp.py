@@ -8,7 +8,7 @@ import numba
 import numpy as np
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _tape_reserve(tape, size):
     """The tape, or a copy twice as long, so that it holds ``size`` values."""
     if size <= tape.shape[0]:
@@ -18,7 +18,7 @@ def _tape_reserve(tape, size):
     return bigger
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _tape_push(tape, top, value):
     """Push ``value`` on the tape (an array used as a stack); returns (tape, new top)."""
     if top == tape.shape[0]:
@@ -102,8 +102,8 @@ def mlp_loss(w1, b1, w2, x, labels):
 
 @numba.njit(cache=True)
 def mlp_loss_rev(w1, b1, w2, x, labels, y_bar, w1_bar, b1_bar, w2_bar, x_bar):
-    """Adjoint of mlp_loss: array adjoints (w1_bar, b1_bar, w2_bar, x_bar) are in/out; returns the adjoints of (). Leaves out mlp_loss's value and side effects: the public wrappers run the primal for those."""
-    ftape = np.empty(256)
+    """Adjoint of mlp_loss: array adjoints (w1_bar, b1_bar, w2_bar, x_bar) are in/out; returns (mlp_loss's value). Leaves out mlp_loss's side effects on its arguments: the public wrappers run the primal for those."""
+    ftape = np.empty(1024)
     ftop = 0
     acc = 0.0
     lse = 0.0
@@ -116,6 +116,7 @@ def mlp_loss_rev(w1, b1, w2, x, labels, y_bar, w1_bar, b1_bar, w2_bar, x_bar):
     h_bar = np.zeros_like(h)  # mlp.py:13
     z = np.zeros(nclass)  # mlp.py:14
     z_bar = np.zeros_like(z)  # mlp.py:14
+    total = 0.0  # mlp.py:15
     for s in range(nsamples):  # mlp.py:16
         for j in range(nhidden):  # mlp.py:17
             ftape, ftop = _tape_push(ftape, ftop, acc)
@@ -139,6 +140,8 @@ def mlp_loss_rev(w1, b1, w2, x, labels, y_bar, w1_bar, b1_bar, w2_bar, x_bar):
         lse = 0.0  # mlp.py:29
         for c in range(nclass):  # mlp.py:30
             lse += math.exp(z[c] - zmax)  # mlp.py:31
+        total += zmax + math.log(lse) - z[labels[s]]  # mlp.py:32
+    value = total / nsamples  # mlp.py:33
     acc_bar = 0.0
     lse_bar = 0.0
     total_bar = 0.0
@@ -187,12 +190,12 @@ def mlp_loss_rev(w1, b1, w2, x, labels, y_bar, w1_bar, b1_bar, w2_bar, x_bar):
             acc = ftape[ftop]
             b1_bar[j] += acc_bar  # mlp.py:18
             acc_bar = 0.0  # mlp.py:18
-    return ()
+    return (value,)
 
 
 @numba.njit(cache=True)
 def mlp_loss_vjp(w1, b1, w2, x, labels, y_bar):
-    """Reverse mode of mlp_loss: (value, w1_bar, b1_bar, w2_bar, x_bar) for the cotangent y_bar."""
+    """Reverse mode of mlp_loss: (value2, w1_bar, b1_bar, w2_bar, x_bar) for the cotangent y_bar."""
     _check_disjoint(w1, b1)
     _check_disjoint(w1, w2)
     _check_disjoint(w1, x)
@@ -203,20 +206,19 @@ def mlp_loss_vjp(w1, b1, w2, x, labels, y_bar):
     b1_bar = np.zeros_like(b1)
     w2_bar = np.zeros_like(w2)
     x_bar = np.zeros_like(x)
-    mlp_loss_rev(w1, b1, w2, x, labels, y_bar, w1_bar, b1_bar, w2_bar, x_bar)
-    value = mlp_loss(w1, b1, w2, x, labels)
-    return value, w1_bar, b1_bar, w2_bar, x_bar
+    value2, = mlp_loss_rev(w1, b1, w2, x, labels, y_bar, w1_bar, b1_bar, w2_bar, x_bar)
+    return value2, w1_bar, b1_bar, w2_bar, x_bar
 
 
 @numba.njit(cache=True)
 def mlp_loss_grad(w1, b1, w2, x, labels):
     """The gradient of mlp_loss with respect to (w1, b1, w2, x)."""
-    value, w1_bar, b1_bar, w2_bar, x_bar = mlp_loss_vjp(w1, b1, w2, x, labels, 1.0)
+    value2, w1_bar, b1_bar, w2_bar, x_bar = mlp_loss_vjp(w1, b1, w2, x, labels, 1.0)
     return w1_bar, b1_bar, w2_bar, x_bar
 
 
 @numba.njit(cache=True)
 def mlp_loss_value_and_grad(w1, b1, w2, x, labels):
     """(mlp_loss(...), its gradient with respect to (w1, b1, w2, x))."""
-    value, w1_bar, b1_bar, w2_bar, x_bar = mlp_loss_vjp(w1, b1, w2, x, labels, 1.0)
-    return value, (w1_bar, b1_bar, w2_bar, x_bar)
+    value2, w1_bar, b1_bar, w2_bar, x_bar = mlp_loss_vjp(w1, b1, w2, x, labels, 1.0)
+    return value2, (w1_bar, b1_bar, w2_bar, x_bar)

@@ -10,7 +10,7 @@ import numpy as np
 TOL = 1e-10
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _tape_reserve(tape, size):
     """The tape, or a copy twice as long, so that it holds ``size`` values."""
     if size <= tape.shape[0]:
@@ -20,7 +20,7 @@ def _tape_reserve(tape, size):
     return bigger
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _tape_push(tape, top, value):
     """Push ``value`` on the tape (an array used as a stack); returns (tape, new top)."""
     if top == tape.shape[0]:
@@ -44,8 +44,8 @@ def cube_root(a):
 
 @numba.njit(cache=True)
 def cube_root_rev(a, y_bar):
-    """Adjoint of cube_root: array adjoints () are in/out; returns the adjoints of (a). Leaves out cube_root's value and side effects: the public wrappers run the primal for those."""
-    ftape = np.empty(256)
+    """Adjoint of cube_root: array adjoints () are in/out; returns (cube_root's value, a_bar). Leaves out cube_root's side effects on its arguments: the public wrappers run the primal for those."""
+    ftape = np.empty(1024)
     ftop = 0
     x = a if a > 1.0 else 1.0  # newton.py:8
     it = 0  # newton.py:9
@@ -58,6 +58,7 @@ def cube_root_rev(a, y_bar):
         it += 1  # newton.py:13
         if abs(dx) < TOL * x:  # newton.py:14
             break  # newton.py:15
+    value = x  # newton.py:16
     a_bar = 0.0
     dx_bar = 0.0
     x_bar = 0.0
@@ -78,29 +79,28 @@ def cube_root_rev(a, y_bar):
         dx_bar = 0.0  # newton.py:11
     if a > 1.0:  # newton.py:8
         a_bar += x_bar  # newton.py:8
-    return (a_bar,)
+    return value, a_bar
 
 
 @numba.njit(cache=True)
 def cube_root_vjp(a, y_bar):
-    """Reverse mode of cube_root: (value, a_bar) for the cotangent y_bar."""
-    a_bar, = cube_root_rev(a, y_bar)
-    value = cube_root(a)
-    return value, a_bar
+    """Reverse mode of cube_root: (value2, a_bar) for the cotangent y_bar."""
+    value2, a_bar = cube_root_rev(a, y_bar)
+    return value2, a_bar
 
 
 @numba.njit(cache=True)
 def cube_root_grad(a):
     """The gradient of cube_root with respect to (a)."""
-    value, a_bar = cube_root_vjp(a, 1.0)
+    value2, a_bar = cube_root_vjp(a, 1.0)
     return a_bar
 
 
 @numba.njit(cache=True)
 def cube_root_value_and_grad(a):
     """(cube_root(...), its gradient with respect to (a))."""
-    value, a_bar = cube_root_vjp(a, 1.0)
-    return value, a_bar
+    value2, a_bar = cube_root_vjp(a, 1.0)
+    return value2, a_bar
 
 
 @numba.njit(cache=True)
@@ -116,13 +116,14 @@ def smooth_clip(x, lo, hi):
 
 @numba.njit(cache=True)
 def smooth_clip_rev(x, lo, hi, y_bar2):
-    """Adjoint of smooth_clip: array adjoints () are in/out; returns the adjoints of (x, lo, hi). Leaves out smooth_clip's value and side effects: the public wrappers run the primal for those."""
+    """Adjoint of smooth_clip: array adjoints () are in/out; returns (smooth_clip's value, x_bar, lo_bar, hi_bar). Leaves out smooth_clip's side effects on its arguments: the public wrappers run the primal for those."""
     if x < lo:  # newton.py:20
         y = lo - math.log1p(lo - x)  # newton.py:21
     elif x > hi:  # newton.py:22
         y = hi + math.log1p(x - hi)  # newton.py:23
     else:
         y = x  # newton.py:25
+    value = y * y if y > 0.0 else -(y * y)  # newton.py:26
     hi_bar = 0.0
     lo_bar = 0.0
     x_bar = 0.0
@@ -146,26 +147,25 @@ def smooth_clip_rev(x, lo, hi, y_bar2):
         hi_bar -= t_bar2  # newton.py:23
     else:
         x_bar += y_bar  # newton.py:25
-    return x_bar, lo_bar, hi_bar
+    return value, x_bar, lo_bar, hi_bar
 
 
 @numba.njit(cache=True)
 def smooth_clip_vjp(x, lo, hi, y_bar2):
-    """Reverse mode of smooth_clip: (value, x_bar, lo_bar, hi_bar) for the cotangent y_bar2."""
-    x_bar, lo_bar, hi_bar = smooth_clip_rev(x, lo, hi, y_bar2)
-    value = smooth_clip(x, lo, hi)
-    return value, x_bar, lo_bar, hi_bar
+    """Reverse mode of smooth_clip: (value2, x_bar, lo_bar, hi_bar) for the cotangent y_bar2."""
+    value2, x_bar, lo_bar, hi_bar = smooth_clip_rev(x, lo, hi, y_bar2)
+    return value2, x_bar, lo_bar, hi_bar
 
 
 @numba.njit(cache=True)
 def smooth_clip_grad(x, lo, hi):
     """The gradient of smooth_clip with respect to (x, lo, hi)."""
-    value, x_bar, lo_bar, hi_bar = smooth_clip_vjp(x, lo, hi, 1.0)
+    value2, x_bar, lo_bar, hi_bar = smooth_clip_vjp(x, lo, hi, 1.0)
     return x_bar, lo_bar, hi_bar
 
 
 @numba.njit(cache=True)
 def smooth_clip_value_and_grad(x, lo, hi):
     """(smooth_clip(...), its gradient with respect to (x, lo, hi))."""
-    value, x_bar, lo_bar, hi_bar = smooth_clip_vjp(x, lo, hi, 1.0)
-    return value, (x_bar, lo_bar, hi_bar)
+    value2, x_bar, lo_bar, hi_bar = smooth_clip_vjp(x, lo, hi, 1.0)
+    return value2, (x_bar, lo_bar, hi_bar)
