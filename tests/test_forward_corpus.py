@@ -14,17 +14,17 @@ from pathlib import Path
 from types import ModuleType
 
 import adxform
-import numpy as np
 import pytest
 from corpus_inputs import INPUTS
 from helpers import (
+    assert_arguments_match,
     assert_close,
+    call_jvp,
     call_outputs,
     central_difference,
     copy_args,
     corpus_modules,
     differentiable_indices,
-    flatten,
     function_defs,
     import_path,
     is_procedure,
@@ -67,19 +67,6 @@ def jvp_module(tmp_path_factory) -> Callable[[Path, str], ModuleType]:
     return get
 
 
-def _call_jvp(f_jvp: Callable, args: list, indices: tuple[int, ...], direction: list, procedure: bool):
-    """Call ``f_jvp`` on ``args`` (written in place) and a copy of
-    ``direction``; return (outputs, output tangents) as flat lists."""
-    tangents = copy_args(direction)
-    result = f_jvp(*args, *tangents)
-    if procedure:
-        arrays = [k for k, i in enumerate(indices) if isinstance(args[i], np.ndarray)]
-        return [args[indices[k]] for k in arrays], [tangents[k] for k in arrays]
-    assert isinstance(result, tuple) and len(result) == 2, f"expected (y, y_dot), got {result!r}"
-    value, tangent = result
-    return flatten(value), flatten(tangent)
-
-
 @pytest.mark.parametrize("jit", ["numba", "none"])
 @pytest.mark.parametrize(("path", "name"), CASES)
 def test_jvp_matches_finite_differences(path, name, jit, jvp_module):
@@ -102,11 +89,8 @@ def test_jvp_matches_finite_differences(path, name, jit, jvp_module):
     for d in range(DIRECTIONS):
         direction = random_direction(rng, args, indices)
         jvp_args = copy_args(args)
-        values, tangents = _call_jvp(f_jvp, jvp_args, indices, direction, procedure)
+        values, tangents = call_jvp(f_jvp, jvp_args, indices, direction, procedure)
         assert_close(values, expected, VALUE_RTOL, f"{qualname} value (direction {d})")
-        # the primal's side effects on the arguments, and no others
-        for k, (after_jvp, after_primal) in enumerate(zip(jvp_args, primal_args, strict=True)):
-            if isinstance(after_primal, np.ndarray):
-                assert_close([after_jvp], [after_primal], VALUE_RTOL, f"{qualname} argument {k} after the call")
+        assert_arguments_match(jvp_args, primal_args, VALUE_RTOL, f"{qualname} f_jvp")
         reference = central_difference(f, args, indices, direction)
         assert_close(tangents, reference, TANGENT_RTOL, f"{qualname} tangent (direction {d})")

@@ -42,7 +42,7 @@ from ..naming import Namer
 from ..walk import expressions, names_read, same, statements, stmt_expressions, target_names
 from .adjoint import Adjoints
 from .recompute import iterations_commute, recomputable, silent_accumulations
-from .slicing import slice_forward
+from .slicing import live_in, slice_forward
 from .structure import single_exit
 from .tape import Tape
 
@@ -470,7 +470,7 @@ class ReverseFunction:
         with the function's value too when that adds less than half the
         primal's work, else the public wrapper runs the primal for it
         (``self.returns_value`` says which)."""
-        reads = {n for s in statements(after) for e in stmt_expressions(s) for n in names_read(e)}
+        reads = live_in(after)
         writes = {name: facts.writes for name, facts in self.program.facts.items()}
         plain, self.entry_reads = slice_forward(fwd, reads, writes)
         self.returns_value = False

@@ -123,3 +123,30 @@ def slice_forward(fwd: list[ir.Stmt], reverse_reads: set[str],
     """The statements that stay, and the names whose values on entry they
     (or the reverse sweep) read."""
     return Slicer(call_writes).block(fwd, set(reverse_reads))
+
+
+def live_in(body: list[ir.Stmt], live: set[str] = frozenset()) -> set[str]:
+    """The names ``body`` reads before it writes them (its upward-exposed
+    uses), given what is live after it."""
+    live = set(live)
+    for stmt in reversed(body):
+        live = _live_before(stmt, live)
+    return live
+
+
+def _live_before(stmt: ir.Stmt, live: set[str]) -> set[str]:
+    if isinstance(stmt, ir.Assign):
+        whole = {t.id for t in _flat(stmt.target) if isinstance(t, ir.Name)} if not stmt.inplace else set()
+        return (live - whole) | _reads(stmt)
+    if isinstance(stmt, (ir.For, ir.While)):
+        heads = {n for e in stmt_expressions(stmt) for n in names_read(e)}
+        inner = set(live)
+        while True:  # what one iteration needs, with what the next ones need after it
+            grown = live | live_in(stmt.body, inner) | heads
+            if grown == inner:
+                break
+            inner = grown
+        return inner - ({stmt.var} - heads if isinstance(stmt, ir.For) else set())
+    if isinstance(stmt, ir.If):
+        return live_in(stmt.body, live) | live_in(stmt.orelse, live) | set(names_read(stmt.test))
+    return live | {n for e in stmt_expressions(stmt) for n in names_read(e)}

@@ -28,7 +28,7 @@ import copy
 
 from .. import ir
 from ..naming import Namer
-from ..walk import statements, sub_blocks
+from ..walk import statements
 
 JUMPS = (ir.Break, ir.Continue, ir.Return)
 
@@ -142,5 +142,3 @@ def single_exit(func: ir.Function, namer: Namer) -> tuple[list[ir.Stmt], ir.Expr
 def _check_no_jump_left(body: list[ir.Stmt]) -> None:
     for stmt in statements(body):
         assert not isinstance(stmt, (ir.Return, ir.Continue)), "restructuring left a jump"
-        for block in sub_blocks(stmt):
-            del block  # only statements() matters here

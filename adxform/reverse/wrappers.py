@@ -35,7 +35,7 @@ def public_functions(facts: FunctionFacts, bar: Namer, y_bar: str, rev_returns_v
     written = [func.params[k].name for k in sorted(facts.writes)]
     saved = {name: bar.fresh(f"{name}_on_entry") for name in written}
     body += [ir.Assign(ir.Name(saved[n]), ir.Call("method.copy", [ir.Name(n)])) for n in written]
-    value = bar.fresh("value")
+    value = Namer(func, "bar").fresh("value")  # a name of the wrapper's own
     results = ([ir.Name(value)] if rev_returns_value else []) + [ir.Name(bar(p)) for p in scalars]
     rev_args = args + ([] if facts.is_procedure else [ir.Name(y_bar)]) + [ir.Name(bar(p)) for p in arrays]
     if not facts.is_procedure:

@@ -48,8 +48,6 @@ def step_rev(u, k, dt, u_bar):
     n = u.shape[0]  # heat.py:8
     old = u.copy()  # heat.py:9
     old_bar = np.zeros_like(old)  # heat.py:9
-    for i in range(1, n - 1):  # heat.py:10
-        lap = old[i - 1] - 2.0 * old[i] + old[i + 1]  # heat.py:11
     dt_bar = 0.0
     k_bar = 0.0
     lap_bar = 0.0
@@ -124,21 +122,21 @@ def loss_rev(u0, k, nsteps, y_bar, u0_bar):
 
 @numba.njit(cache=True)
 def loss_vjp(u0, k, nsteps, y_bar):
-    """Reverse mode of loss: (value2, u0_bar, k_bar) for the cotangent y_bar."""
+    """Reverse mode of loss: (value, u0_bar, k_bar) for the cotangent y_bar."""
     u0_bar = np.zeros_like(u0)
-    value2, k_bar = loss_rev(u0, k, nsteps, y_bar, u0_bar)
-    return value2, u0_bar, k_bar
+    value, k_bar = loss_rev(u0, k, nsteps, y_bar, u0_bar)
+    return value, u0_bar, k_bar
 
 
 @numba.njit(cache=True)
 def loss_grad(u0, k, nsteps):
     """The gradient of loss with respect to (u0, k)."""
-    value2, u0_bar, k_bar = loss_vjp(u0, k, nsteps, 1.0)
+    value, u0_bar, k_bar = loss_vjp(u0, k, nsteps, 1.0)
     return u0_bar, k_bar
 
 
 @numba.njit(cache=True)
 def loss_value_and_grad(u0, k, nsteps):
     """(loss(...), its gradient with respect to (u0, k))."""
-    value2, u0_bar, k_bar = loss_vjp(u0, k, nsteps, 1.0)
-    return value2, (u0_bar, k_bar)
+    value, u0_bar, k_bar = loss_vjp(u0, k, nsteps, 1.0)
+    return value, (u0_bar, k_bar)

@@ -274,21 +274,21 @@ def final_energy_rev(x0, dt, nsteps, y_bar, x0_bar):
 
 @numba.njit(cache=True)
 def final_energy_vjp(x0, dt, nsteps, y_bar):
-    """Reverse mode of final_energy: (value2, x0_bar, dt_bar) for the cotangent y_bar."""
+    """Reverse mode of final_energy: (value, x0_bar, dt_bar) for the cotangent y_bar."""
     x0_bar = np.zeros_like(x0)
-    value2, dt_bar = final_energy_rev(x0, dt, nsteps, y_bar, x0_bar)
-    return value2, x0_bar, dt_bar
+    value, dt_bar = final_energy_rev(x0, dt, nsteps, y_bar, x0_bar)
+    return value, x0_bar, dt_bar
 
 
 @numba.njit(cache=True)
 def final_energy_grad(x0, dt, nsteps):
     """The gradient of final_energy with respect to (x0, dt)."""
-    value2, x0_bar, dt_bar = final_energy_vjp(x0, dt, nsteps, 1.0)
+    value, x0_bar, dt_bar = final_energy_vjp(x0, dt, nsteps, 1.0)
     return x0_bar, dt_bar
 
 
 @numba.njit(cache=True)
 def final_energy_value_and_grad(x0, dt, nsteps):
     """(final_energy(...), its gradient with respect to (x0, dt))."""
-    value2, x0_bar, dt_bar = final_energy_vjp(x0, dt, nsteps, 1.0)
-    return value2, (x0_bar, dt_bar)
+    value, x0_bar, dt_bar = final_energy_vjp(x0, dt, nsteps, 1.0)
+    return value, (x0_bar, dt_bar)

@@ -195,7 +195,7 @@ def mlp_loss_rev(w1, b1, w2, x, labels, y_bar, w1_bar, b1_bar, w2_bar, x_bar):
 
 @numba.njit(cache=True)
 def mlp_loss_vjp(w1, b1, w2, x, labels, y_bar):
-    """Reverse mode of mlp_loss: (value2, w1_bar, b1_bar, w2_bar, x_bar) for the cotangent y_bar."""
+    """Reverse mode of mlp_loss: (value, w1_bar, b1_bar, w2_bar, x_bar) for the cotangent y_bar."""
     _check_disjoint(w1, b1)
     _check_disjoint(w1, w2)
     _check_disjoint(w1, x)
@@ -206,19 +206,19 @@ def mlp_loss_vjp(w1, b1, w2, x, labels, y_bar):
     b1_bar = np.zeros_like(b1)
     w2_bar = np.zeros_like(w2)
     x_bar = np.zeros_like(x)
-    value2, = mlp_loss_rev(w1, b1, w2, x, labels, y_bar, w1_bar, b1_bar, w2_bar, x_bar)
-    return value2, w1_bar, b1_bar, w2_bar, x_bar
+    value, = mlp_loss_rev(w1, b1, w2, x, labels, y_bar, w1_bar, b1_bar, w2_bar, x_bar)
+    return value, w1_bar, b1_bar, w2_bar, x_bar
 
 
 @numba.njit(cache=True)
 def mlp_loss_grad(w1, b1, w2, x, labels):
     """The gradient of mlp_loss with respect to (w1, b1, w2, x)."""
-    value2, w1_bar, b1_bar, w2_bar, x_bar = mlp_loss_vjp(w1, b1, w2, x, labels, 1.0)
+    value, w1_bar, b1_bar, w2_bar, x_bar = mlp_loss_vjp(w1, b1, w2, x, labels, 1.0)
     return w1_bar, b1_bar, w2_bar, x_bar
 
 
 @numba.njit(cache=True)
 def mlp_loss_value_and_grad(w1, b1, w2, x, labels):
     """(mlp_loss(...), its gradient with respect to (w1, b1, w2, x))."""
-    value2, w1_bar, b1_bar, w2_bar, x_bar = mlp_loss_vjp(w1, b1, w2, x, labels, 1.0)
-    return value2, (w1_bar, b1_bar, w2_bar, x_bar)
+    value, w1_bar, b1_bar, w2_bar, x_bar = mlp_loss_vjp(w1, b1, w2, x, labels, 1.0)
+    return value, (w1_bar, b1_bar, w2_bar, x_bar)

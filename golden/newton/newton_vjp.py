@@ -84,23 +84,23 @@ def cube_root_rev(a, y_bar):
 
 @numba.njit(cache=True)
 def cube_root_vjp(a, y_bar):
-    """Reverse mode of cube_root: (value2, a_bar) for the cotangent y_bar."""
-    value2, a_bar = cube_root_rev(a, y_bar)
-    return value2, a_bar
+    """Reverse mode of cube_root: (value, a_bar) for the cotangent y_bar."""
+    value, a_bar = cube_root_rev(a, y_bar)
+    return value, a_bar
 
 
 @numba.njit(cache=True)
 def cube_root_grad(a):
     """The gradient of cube_root with respect to (a)."""
-    value2, a_bar = cube_root_vjp(a, 1.0)
+    value, a_bar = cube_root_vjp(a, 1.0)
     return a_bar
 
 
 @numba.njit(cache=True)
 def cube_root_value_and_grad(a):
     """(cube_root(...), its gradient with respect to (a))."""
-    value2, a_bar = cube_root_vjp(a, 1.0)
-    return value2, a_bar
+    value, a_bar = cube_root_vjp(a, 1.0)
+    return value, a_bar
 
 
 @numba.njit(cache=True)
@@ -152,20 +152,20 @@ def smooth_clip_rev(x, lo, hi, y_bar2):
 
 @numba.njit(cache=True)
 def smooth_clip_vjp(x, lo, hi, y_bar2):
-    """Reverse mode of smooth_clip: (value2, x_bar, lo_bar, hi_bar) for the cotangent y_bar2."""
-    value2, x_bar, lo_bar, hi_bar = smooth_clip_rev(x, lo, hi, y_bar2)
-    return value2, x_bar, lo_bar, hi_bar
+    """Reverse mode of smooth_clip: (value, x_bar, lo_bar, hi_bar) for the cotangent y_bar2."""
+    value, x_bar, lo_bar, hi_bar = smooth_clip_rev(x, lo, hi, y_bar2)
+    return value, x_bar, lo_bar, hi_bar
 
 
 @numba.njit(cache=True)
 def smooth_clip_grad(x, lo, hi):
     """The gradient of smooth_clip with respect to (x, lo, hi)."""
-    value2, x_bar, lo_bar, hi_bar = smooth_clip_vjp(x, lo, hi, 1.0)
+    value, x_bar, lo_bar, hi_bar = smooth_clip_vjp(x, lo, hi, 1.0)
     return x_bar, lo_bar, hi_bar
 
 
 @numba.njit(cache=True)
 def smooth_clip_value_and_grad(x, lo, hi):
     """(smooth_clip(...), its gradient with respect to (x, lo, hi))."""
-    value2, x_bar, lo_bar, hi_bar = smooth_clip_vjp(x, lo, hi, 1.0)
-    return value2, (x_bar, lo_bar, hi_bar)
+    value, x_bar, lo_bar, hi_bar = smooth_clip_vjp(x, lo, hi, 1.0)
+    return value, (x_bar, lo_bar, hi_bar)

@@ -31,22 +31,22 @@ def rosenbrock_rev(x, y_bar, x_bar):
 
 @numba.njit(cache=True)
 def rosenbrock_vjp(x, y_bar):
-    """Reverse mode of rosenbrock: (value2, x_bar) for the cotangent y_bar."""
+    """Reverse mode of rosenbrock: (value, x_bar) for the cotangent y_bar."""
     x_bar = np.zeros_like(x)
     rosenbrock_rev(x, y_bar, x_bar)
-    value2 = rosenbrock(x)
-    return value2, x_bar
+    value = rosenbrock(x)
+    return value, x_bar
 
 
 @numba.njit(cache=True)
 def rosenbrock_grad(x):
     """The gradient of rosenbrock with respect to (x)."""
-    value2, x_bar = rosenbrock_vjp(x, 1.0)
+    value, x_bar = rosenbrock_vjp(x, 1.0)
     return x_bar
 
 
 @numba.njit(cache=True)
 def rosenbrock_value_and_grad(x):
     """(rosenbrock(...), its gradient with respect to (x))."""
-    value2, x_bar = rosenbrock_vjp(x, 1.0)
-    return value2, x_bar
+    value, x_bar = rosenbrock_vjp(x, 1.0)
+    return value, x_bar
