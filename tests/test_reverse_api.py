@@ -206,3 +206,30 @@ def test_source_path_is_unchanged_by_cli(tmp_path: Path, monkeypatch):
     assert main(["reverse", "model.py", "-o", "model_vjp.py", "--jit", "none"]) == 0
     assert (tmp_path / "model.py").read_text() == MODEL
     assert "def weighted_vjp(" in (tmp_path / "model_vjp.py").read_text()
+
+
+REFUSED_IN_REVERSE = """import numpy as np
+
+
+def scale_twice(a: np.ndarray, x: float) -> float:
+    for k in range(2):
+        a = a * x
+    return a[0]
+"""
+
+
+def test_reverse_refuses_what_it_cannot_differentiate(tmp_path, capsys):
+    """Rebinding an active array in a loop is forward-only for now: reverse
+    mode says so with a position and writes nothing, never a wrong gradient."""
+    from adxform.cli import main
+
+    src = tmp_path / "model.py"
+    src.write_text(REFUSED_IN_REVERSE)
+    out = tmp_path / "model_grad.py"
+    assert main(["forward", str(src), "-o", str(tmp_path / "model_jvp.py")]) == 0
+    capsys.readouterr()
+    assert main(["reverse", str(src), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"{src}:6:9: error: ") and "[unsupported-reverse]" in err.splitlines()[0]
+    assert "Traceback" not in err
+    assert not out.exists()
