@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from . import ir
 from .naming import Namer
-from .walk import sub_blocks
+from .walk import flat_targets, sub_blocks
 
 
 class Hoister:
@@ -55,7 +55,7 @@ class Hoister:
             return _map_outside_conditionals(expr, replace)
 
         if isinstance(stmt, ir.Assign):
-            simple_target = all(isinstance(t, ir.Name) for t in _flat(stmt.target))
+            simple_target = all(isinstance(t, ir.Name) for t in flat_targets(stmt.target))
             stmt.value = hoist(stmt.value, keep_top=simple_target)
         elif isinstance(stmt, ir.ExprStmt):
             stmt.value = hoist(stmt.value, keep_top=True)
@@ -78,10 +78,6 @@ def _map_outside_conditionals(expr: ir.Expr, replace) -> ir.Expr:
             setattr(expr, attr, _map_outside_conditionals(value, replace))
     replaced = replace(expr)
     return expr if replaced is None else replaced
-
-
-def _flat(target: ir.Expr) -> list[ir.Expr]:
-    return [x for item in target.items for x in _flat(item)] if isinstance(target, ir.Tuple) else [target]
 
 
 def hoist_module_calls(module: ir.Module) -> None:

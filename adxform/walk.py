@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Callable, Iterator
 
 from . import ir
@@ -115,6 +116,24 @@ def calls(body: list[ir.Stmt]) -> Iterator[ir.Call]:
             for sub in expressions(expr):
                 if isinstance(sub, ir.Call):
                     yield sub
+
+
+def flat_targets(target: ir.Expr) -> list[ir.Expr]:
+    """The names and subscripts of an assignment target, tuples flattened."""
+    return [x for item in target.items for x in flat_targets(item)] if isinstance(target, ir.Tuple) else [target]
+
+
+def assignment_pairs(target: ir.Expr, value: ir.Expr) -> tuple[list[ir.Expr], list[ir.Expr]]:
+    """``a, b = e1, e2`` as its (target, value) pairs; a tuple target with a
+    tuple-valued expression pairs each element with ``value[k]``."""
+    if not isinstance(target, ir.Tuple):
+        return [target], [value]
+    if isinstance(value, ir.Tuple) and len(value.items) == len(target.items):
+        pairs = [assignment_pairs(t, v) for t, v in zip(target.items, value.items)]
+    else:
+        pairs = [assignment_pairs(t, ir.Subscript(copy.deepcopy(value), [ir.Const(i)]))
+                 for i, t in enumerate(target.items)]
+    return [t for ts, _ in pairs for t in ts], [v for _, vs in pairs for v in vs]
 
 
 def target_names(target: ir.Expr) -> list[str]:

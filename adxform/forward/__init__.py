@@ -22,7 +22,7 @@ from .. import ir
 from ..analysis.program import FunctionFacts, Program
 from ..diagnostics import Reporter
 from ..naming import Namer
-from ..walk import names_read
+from ..walk import assignment_pairs, names_read
 from .tangent import Tangents
 
 
@@ -80,7 +80,7 @@ class ForwardFunction:
             return [ir.Assign(ir.Tuple([copy.deepcopy(stmt.target), self.dot_target(stmt.target)]),
                               self.jvp_call(stmt.value), stmt.pos)]
         updates: list[tuple[ir.Expr, ir.Expr, bool]] = []  # (tangent target, tangent, is zero)
-        for target, value in zip(*self.pairs(stmt.target, stmt.value)):
+        for target, value in zip(*assignment_pairs(stmt.target, stmt.value)):
             if self.is_active_target(target):
                 tangent = self.tangents.of(value) if value is not None else None
                 zero = self.tangents.zero(target if isinstance(target, ir.Name) else value)
@@ -108,18 +108,6 @@ class ForwardFunction:
         if self.tangents.type(stmt.target).is_array and isinstance(target, ir.Name) and not augmentable:
             return ir.Assign(ir.Subscript(target, [ir.Const(...)]), value, stmt.pos)
         return ir.Assign(target, value, stmt.pos, inplace=True)
-
-    def pairs(self, target: ir.Expr, value: ir.Expr) -> tuple[list[ir.Expr], list[ir.Expr | None]]:
-        """Split ``a, b = e1, e2`` into its (target, value) pairs; a tuple
-        target with a tuple-valued expression pairs each name with an item."""
-        if not isinstance(target, ir.Tuple):
-            return [target], [value]
-        if isinstance(value, ir.Tuple) and len(value.items) == len(target.items):
-            pairs = [self.pairs(t, v) for t, v in zip(target.items, value.items)]
-        else:
-            pairs = [self.pairs(t, ir.Subscript(copy.deepcopy(value), [ir.Const(i)]))
-                     for i, t in enumerate(target.items)]
-        return [t for ts, _ in pairs for t in ts], [v for _, vs in pairs for v in vs]
 
     def is_active_target(self, target: ir.Expr) -> bool:
         if isinstance(target, ir.Name):

@@ -39,8 +39,18 @@ from ..analysis.dataflow import VIEW_METHODS
 from ..analysis.program import FunctionFacts, Program
 from ..diagnostics import Reporter
 from ..naming import Namer
-from ..walk import expressions, names_read, same, statements, stmt_expressions, target_names
+from ..walk import (
+    assignment_pairs,
+    expressions,
+    flat_targets,
+    names_read,
+    same,
+    statements,
+    stmt_expressions,
+    target_names,
+)
 from .adjoint import Adjoints
+from .loops import increment, own_statements, pushes_per_iteration, reversed_for, trip_count_expr
 from .recompute import iterations_commute, recomputable, silent_accumulations
 from .slicing import live_in, slice_forward
 from .structure import single_exit
@@ -72,7 +82,7 @@ class ReverseFunction:
         self.order = {id(stmt): k for k, stmt in enumerate(statements(self.body))}
         self.defined_at = {}  # name -> where its first definition is
         for stmt in statements(self.body):
-            for name in (t.id for t in _flat(getattr(stmt, "target", ir.Tuple([]))) if isinstance(t, ir.Name)):
+            for name in (t.id for t in flat_targets(getattr(stmt, "target", ir.Tuple([]))) if isinstance(t, ir.Name)):
                 if (id(stmt), name) in self.first_defs:
                     self.defined_at.setdefault(name, self.order[id(stmt)])
         self.needed: set[str] = set()
@@ -112,7 +122,7 @@ class ReverseFunction:
         for stmt in statements(stmts):
             exprs = stmt_expressions(stmt)
             if isinstance(stmt, ir.Assign):
-                exprs = [stmt.value] + [i for t in _flat(stmt.target) if isinstance(t, ir.Subscript) for i in t.index]
+                exprs = [stmt.value] + [i for t in flat_targets(stmt.target) if isinstance(t, ir.Subscript) for i in t.index]
             for expr in exprs:
                 found.update(n for n in names_read(expr) if n in env)
         return found
@@ -196,7 +206,7 @@ class ReverseFunction:
             return self.call(stmt, stmt.value, stmt.target)
         pushes: list[ir.Stmt] = []
         pops: list[ir.Stmt] = []
-        elements = _flat(stmt.target)
+        elements = flat_targets(stmt.target)
         array_name = isinstance(stmt.target, ir.Name) and self.type(stmt.target).is_array
         if array_name and stmt.inplace:
             if stmt.target.id in self.needed:
@@ -228,7 +238,7 @@ class ReverseFunction:
         return [alloc], self.adjoints.increments(stmt.value, bar)
 
     def assign_adjoint(self, stmt: ir.Assign) -> list[ir.Stmt]:
-        targets, values = _pairs(stmt.target, stmt.value)
+        targets, values = assignment_pairs(stmt.target, stmt.value)
         active = [(t, v) for t, v in zip(targets, values) if _base_name(t) is not None and self.active(_base_name(t))]
         if not active:
             return []
@@ -284,7 +294,7 @@ class ReverseFunction:
         is_active = bool(callee.wrt) and any(self.active(n) for arg in call.args for n in names_read(arg))
         pushes: list[ir.Stmt] = []
         pops: list[ir.Stmt] = []
-        for element in _flat(target) if target is not None else []:
+        for element in flat_targets(target) if target is not None else []:
             push, pop = self.save(stmt, element)
             pushes += push
             pops = pop + pops
@@ -343,7 +353,7 @@ class ReverseFunction:
         rev_call = ir.Call("module." + rev_name(callee.func.name), args, [], call.pos)
         out: list[ir.Stmt] = [ir.Assign(ir.Tuple(outs), rev_call, stmt.pos) if outs else ir.ExprStmt(rev_call, stmt.pos)]
         if target is not None:
-            for element in _flat(target):
+            for element in flat_targets(target):
                 if self.active(element.id):
                     out += self.zero_bar(stmt, element)
         for arg, bar in scalar_args:
@@ -410,7 +420,7 @@ class ReverseFunction:
             return [ir.While(stmt.test, fwd_body, stmt.pos)], []
         count = ir.Name(self.bar.fresh("n_iter"))
         fwd = [ir.Assign(copy.deepcopy(count), ir.Const(0), stmt.pos),
-               ir.While(stmt.test, [_increment(count)] + fwd_body, stmt.pos)]
+               ir.While(stmt.test, [increment(count)] + fwd_body, stmt.pos)]
         if depth > 0:
             fwd.append(self.tape.push(copy.deepcopy(count), ir.INT))
         rev = self.recall(count, ir.INT, depth) + [
@@ -424,19 +434,19 @@ class ReverseFunction:
             return [loop], []
         bound_names = {n for b in (stmt.start, stmt.stop, stmt.step) for n in names_read(b)}
         written = {n for s in statements(stmt.body) for n in _written_names(s, self.program)}
-        breaks = any(isinstance(s, ir.Break) for s in _own_statements(stmt.body))
+        breaks = any(isinstance(s, ir.Break) for s in own_statements(stmt.body))
         if not breaks and not bound_names & written:
             private = {self.bar(n) for n in self.recomputed}
             if iterations_commute(rev_body, stmt.var, private):
                 backwards = ir.For(stmt.var, copy.deepcopy(stmt.start), copy.deepcopy(stmt.stop),
                                    copy.deepcopy(stmt.step), rev_body, stmt.pos)
             else:
-                backwards = _reversed_for(stmt, rev_body)
+                backwards = reversed_for(stmt, rev_body)
             return self.reserve(loop, fwd_body, depth) + [loop], [backwards]
         if {n for b in (stmt.start, stmt.step) for n in names_read(b)} & written:
             self.refuse(stmt.pos, "a loop whose start or step the loop body changes")
         count = ir.Name(self.bar.fresh("n_iter"))
-        loop.body = [_increment(count)] + fwd_body
+        loop.body = [increment(count)] + fwd_body
         fwd = [ir.Assign(copy.deepcopy(count), ir.Const(0), stmt.pos), loop]
         if depth > 0:
             fwd.append(self.tape.push(copy.deepcopy(count), ir.INT))
@@ -450,10 +460,10 @@ class ReverseFunction:
     def reserve(self, loop: ir.For, fwd_body: list[ir.Stmt], depth: int) -> list[ir.Stmt]:
         """Room on the tapes for every iteration of a loop whose pushes per
         iteration are known (no nested loop, no array push)."""
-        per_iteration = _pushes_per_iteration(fwd_body)
+        per_iteration = pushes_per_iteration(fwd_body)
         if per_iteration is None or depth > 0:
             return []
-        count = _trip_count_expr(loop)
+        count = trip_count_expr(loop)
         return [self.tape.reserve(kind, build.mul(ir.Const(n), copy.deepcopy(count)))
                 for kind, n in sorted(per_iteration.items()) if n]
 
@@ -520,26 +530,12 @@ class ReverseFunction:
 # -- helpers ------------------------------------------------------------------------------------------------
 
 
-def _flat(target: ir.Expr) -> list[ir.Expr]:
-    return [x for item in target.items for x in _flat(item)] if isinstance(target, ir.Tuple) else [target]
-
-
 def _base_name(expr: ir.Expr) -> str | None:
     if isinstance(expr, ir.Name):
         return expr.id
     if isinstance(expr, ir.Subscript) and isinstance(expr.value, ir.Name):
         return expr.value.id
     return None
-
-
-def _pairs(target: ir.Expr, value: ir.Expr) -> tuple[list[ir.Expr], list[ir.Expr]]:
-    if not isinstance(target, ir.Tuple):
-        return [target], [value]
-    if isinstance(value, ir.Tuple) and len(value.items) == len(target.items):
-        pairs = [_pairs(t, v) for t, v in zip(target.items, value.items)]
-    else:
-        pairs = [_pairs(t, ir.Subscript(copy.deepcopy(value), [ir.Const(i)])) for i, t in enumerate(target.items)]
-    return [t for ts, _ in pairs for t in ts], [v for _, vs in pairs for v in vs]
 
 
 def _bar_view(expr: ir.Expr, rf: ReverseFunction) -> ir.Expr | None:
@@ -573,62 +569,6 @@ def _written_names(stmt: ir.Stmt, program: Program) -> set[str]:
     return out
 
 
-def _own_statements(body: list[ir.Stmt]):
-    """Statements of ``body`` outside nested loops."""
-    for stmt in body:
-        yield stmt
-        if isinstance(stmt, ir.If):
-            yield from _own_statements(stmt.body + stmt.orelse)
-
-
-def _increment(name: ir.Name) -> ir.Stmt:
-    return ir.Assign(copy.deepcopy(name), ir.BinOp("+", copy.deepcopy(name), ir.Const(1)), inplace=True)
-
-
-def _reversed_for(stmt: ir.For, body: list[ir.Stmt]) -> ir.For:
-    """``range(start, stop, step)`` walked backwards, from the same bounds."""
-    start, stop, step = (copy.deepcopy(e) for e in (stmt.start, stmt.stop, stmt.step))
-    if build.is_const(step, 1):
-        return ir.For(stmt.var, build.sub(stop, ir.Const(1)), build.sub(start, ir.Const(1)), ir.Const(-1), body,
-                      stmt.pos)
-    if build.is_const(step, -1):
-        return ir.For(stmt.var, build.add(stop, ir.Const(1)), build.add(start, ir.Const(1)), ir.Const(1), body,
-                      stmt.pos)
-    count = ir.Call("module._trip_count", [start, stop, step])
-    last = build.add(copy.deepcopy(start), build.mul(build.sub(count, ir.Const(1)), copy.deepcopy(step)))
-    return ir.For(stmt.var, last, build.sub(copy.deepcopy(start), copy.deepcopy(step)), build.neg(copy.deepcopy(step)),
-                  body, stmt.pos)
-
-
-def _trip_count_expr(loop: ir.For) -> ir.Expr:
-    if build.is_const(loop.step, 1):
-        return build.sub(copy.deepcopy(loop.stop), copy.deepcopy(loop.start))
-    return ir.Call("module._trip_count", [copy.deepcopy(loop.start), copy.deepcopy(loop.stop), copy.deepcopy(loop.step)])
-
-
-def _pushes_per_iteration(body: list[ir.Stmt]) -> dict[str, int] | None:
-    """The most scalar pushes one iteration makes, per tape; None when a
-    nested loop or an array push makes that unknown."""
-    counts = {"float": 0, "int": 0}
-    for stmt in body:
-        if isinstance(stmt, (ir.For, ir.While)):
-            return None
-        if isinstance(stmt, ir.If):
-            branches = [_pushes_per_iteration(stmt.body), _pushes_per_iteration(stmt.orelse)]
-            if None in branches:
-                return None
-            for kind in counts:
-                counts[kind] += max(b[kind] for b in branches)
-        elif isinstance(stmt, ir.Assign) and isinstance(stmt.value, ir.Call):
-            func = stmt.value.func
-            if func == "module._tape_push_array":
-                return None
-            if func == "module._tape_push":
-                tape = stmt.value.args[0]
-                counts["float" if tape.id.startswith("ftape") else "int"] += 1
-    return counts
-
-
 def _work(body: list[ir.Stmt], depth: int = 0) -> int:
     """A rough cost: a statement weighs 10 per enclosing loop, a module call
     one loop more."""
@@ -656,7 +596,7 @@ def _first_definitions(body: list[ir.Stmt], params: set[str]) -> set[tuple[int, 
     def walk(block: list[ir.Stmt], assigned: set[str], in_loop: bool) -> set[str]:
         for stmt in block:
             if isinstance(stmt, ir.Assign):
-                for name in (t.id for t in _flat(stmt.target) if isinstance(t, ir.Name)):
+                for name in (t.id for t in flat_targets(stmt.target) if isinstance(t, ir.Name)):
                     if not in_loop and name not in assigned:
                         found.add((id(stmt), name))
                     assigned = assigned | {name}

@@ -26,25 +26,17 @@ A variable qualifies when, in the loop body:
 from __future__ import annotations
 
 from .. import ir
-from ..walk import expressions, names_read, statements, stmt_expressions, target_names
+from ..walk import expressions, flat_targets, names_read, statements, stmt_expressions, target_names
 
 
 def _reads(stmt: ir.Stmt) -> set[str]:
     out: set[str] = set()
     for expr in stmt_expressions(stmt):
         if isinstance(stmt, ir.Assign) and expr is stmt.target:
-            out.update(n for t in _subscripts(expr) for i in t.index for n in names_read(i))
+            out.update(n for t in (t for t in flat_targets(expr) if isinstance(t, ir.Subscript)) for i in t.index for n in names_read(i))
         else:
             out.update(names_read(expr))
     return out
-
-
-def _subscripts(target: ir.Expr) -> list[ir.Subscript]:
-    if isinstance(target, ir.Subscript):
-        return [target]
-    if isinstance(target, ir.Tuple):
-        return [s for item in target.items for s in _subscripts(item)]
-    return []
 
 
 def recomputable(loop: ir.For | ir.While, function_body: list[ir.Stmt], written_in_body: set[str],
@@ -168,7 +160,7 @@ def iterations_commute(body: list[ir.Stmt], var: str, private_scalars: set[str])
             local.add(stmt.var)
         if not isinstance(stmt, ir.Assign):
             continue
-        for target in _subscripts(stmt.target):
+        for target in (t for t in flat_targets(stmt.target) if isinstance(t, ir.Subscript)):
             if stmt.inplace and stmt.value.op in "+-":
                 shared_writes.add(target.value.id)
             elif _indexed_by(target, var):
@@ -184,7 +176,7 @@ def iterations_commute(body: list[ir.Stmt], var: str, private_scalars: set[str])
     for stmt in statements(body):
         reads = list(_reads(stmt))
         if isinstance(stmt, ir.Assign) and stmt.inplace:
-            reads = names_read(stmt.value.right) + [n for t in _subscripts(stmt.target) for i in t.index
+            reads = names_read(stmt.value.right) + [n for t in (t for t in flat_targets(stmt.target) if isinstance(t, ir.Subscript)) for i in t.index
                                                      for n in names_read(i)]
         if set(reads) & shared_writes:
             return False

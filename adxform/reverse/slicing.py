@@ -16,7 +16,7 @@ is also saved and restored.
 from __future__ import annotations
 
 from .. import ir
-from ..walk import expressions, names_read, statements, stmt_expressions
+from ..walk import expressions, flat_targets, names_read, statements, stmt_expressions
 
 RUNTIME_WRITERS = ("module._tape_push", "module._tape_push_array", "module._tape_reserve")
 
@@ -24,16 +24,12 @@ RUNTIME_WRITERS = ("module._tape_push", "module._tape_push_array", "module._tape
 def _reads(stmt: ir.Stmt) -> set[str]:
     if isinstance(stmt, ir.Assign):
         out = set(names_read(stmt.value))
-        for target in _flat(stmt.target):
+        for target in flat_targets(stmt.target):
             if isinstance(target, ir.Subscript):
                 out |= {n for i in target.index for n in names_read(i)}
                 out |= set(names_read(target.value))  # a partial write keeps the rest of the array
         return out
     return {n for e in stmt_expressions(stmt) for n in names_read(e)}
-
-
-def _flat(target: ir.Expr) -> list[ir.Expr]:
-    return [x for item in target.items for x in _flat(item)] if isinstance(target, ir.Tuple) else [target]
 
 
 class Slicer:
@@ -55,7 +51,7 @@ class Slicer:
         written = self.written(stmt)
         if not written & live:
             return None, live
-        whole = {t.id for t in _flat(stmt.target) if isinstance(t, ir.Name)} if not stmt.inplace else set()
+        whole = {t.id for t in flat_targets(stmt.target) if isinstance(t, ir.Name)} if not stmt.inplace else set()
         return stmt, (live - whole) | _reads(stmt)
 
     def _ExprStmt(self, stmt: ir.ExprStmt, live: set[str]):
@@ -66,7 +62,7 @@ class Slicer:
     def written(self, stmt: ir.Stmt) -> set[str]:
         out: set[str] = set()
         if isinstance(stmt, ir.Assign):
-            out |= {t.id if isinstance(t, ir.Name) else t.value.id for t in _flat(stmt.target)
+            out |= {t.id if isinstance(t, ir.Name) else t.value.id for t in flat_targets(stmt.target)
                     if isinstance(t, ir.Name) or isinstance(t, ir.Subscript) and isinstance(t.value, ir.Name)}
         for expr in stmt_expressions(stmt):
             for call in (e for e in expressions(expr) if isinstance(e, ir.Call) and e.func.startswith("module.")):
@@ -136,7 +132,7 @@ def live_in(body: list[ir.Stmt], live: set[str] = frozenset()) -> set[str]:
 
 def _live_before(stmt: ir.Stmt, live: set[str]) -> set[str]:
     if isinstance(stmt, ir.Assign):
-        whole = {t.id for t in _flat(stmt.target) if isinstance(t, ir.Name)} if not stmt.inplace else set()
+        whole = {t.id for t in flat_targets(stmt.target) if isinstance(t, ir.Name)} if not stmt.inplace else set()
         return (live - whole) | _reads(stmt)
     if isinstance(stmt, (ir.For, ir.While)):
         heads = {n for e in stmt_expressions(stmt) for n in names_read(e)}

@@ -1,0 +1,64 @@
+"""Loops in the reverse sweep: walking a range backwards, counting trips,
+knowing how many values one iteration pushes."""
+
+from __future__ import annotations
+
+import copy
+
+from .. import build, ir
+
+
+def own_statements(body: list[ir.Stmt]):
+    """Statements of ``body`` outside nested loops."""
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, ir.If):
+            yield from own_statements(stmt.body + stmt.orelse)
+
+
+def increment(name: ir.Name) -> ir.Stmt:
+    return ir.Assign(copy.deepcopy(name), ir.BinOp("+", copy.deepcopy(name), ir.Const(1)), inplace=True)
+
+
+def reversed_for(stmt: ir.For, body: list[ir.Stmt]) -> ir.For:
+    """``range(start, stop, step)`` walked backwards, from the same bounds."""
+    start, stop, step = (copy.deepcopy(e) for e in (stmt.start, stmt.stop, stmt.step))
+    if build.is_const(step, 1):
+        return ir.For(stmt.var, build.sub(stop, ir.Const(1)), build.sub(start, ir.Const(1)), ir.Const(-1), body,
+                      stmt.pos)
+    if build.is_const(step, -1):
+        return ir.For(stmt.var, build.add(stop, ir.Const(1)), build.add(start, ir.Const(1)), ir.Const(1), body,
+                      stmt.pos)
+    count = ir.Call("module._trip_count", [start, stop, step])
+    last = build.add(copy.deepcopy(start), build.mul(build.sub(count, ir.Const(1)), copy.deepcopy(step)))
+    return ir.For(stmt.var, last, build.sub(copy.deepcopy(start), copy.deepcopy(step)), build.neg(copy.deepcopy(step)),
+                  body, stmt.pos)
+
+
+def trip_count_expr(loop: ir.For) -> ir.Expr:
+    if build.is_const(loop.step, 1):
+        return build.sub(copy.deepcopy(loop.stop), copy.deepcopy(loop.start))
+    return ir.Call("module._trip_count", [copy.deepcopy(loop.start), copy.deepcopy(loop.stop), copy.deepcopy(loop.step)])
+
+
+def pushes_per_iteration(body: list[ir.Stmt]) -> dict[str, int] | None:
+    """The most scalar pushes one iteration makes, per tape; None when a
+    nested loop or an array push makes that unknown."""
+    counts = {"float": 0, "int": 0}
+    for stmt in body:
+        if isinstance(stmt, (ir.For, ir.While)):
+            return None
+        if isinstance(stmt, ir.If):
+            branches = [pushes_per_iteration(stmt.body), pushes_per_iteration(stmt.orelse)]
+            if None in branches:
+                return None
+            for kind in counts:
+                counts[kind] += max(b[kind] for b in branches)
+        elif isinstance(stmt, ir.Assign) and isinstance(stmt.value, ir.Call):
+            func = stmt.value.func
+            if func == "module._tape_push_array":
+                return None
+            if func == "module._tape_push":
+                tape = stmt.value.args[0]
+                counts["float" if tape.id.startswith("ftape") else "int"] += 1
+    return counts
