@@ -50,7 +50,7 @@ from ..walk import (
     target_names,
 )
 from .adjoint import Adjoints
-from .loops import increment, own_statements, pushes_per_iteration, reversed_for, trip_count_expr
+from .loops import increment, own_statements, pushes_per_iteration, put_pushes, reversed_for, trip_count_expr
 from .recompute import iterations_commute, recomputable, silent_accumulations
 from .slicing import live_in, slice_forward
 from .structure import single_exit
@@ -463,6 +463,7 @@ class ReverseFunction:
         per_iteration = pushes_per_iteration(fwd_body)
         if per_iteration is None or depth > 0:
             return []
+        put_pushes(fwd_body)
         count = trip_count_expr(loop)
         return [self.tape.reserve(kind, build.mul(ir.Const(n), copy.deepcopy(count)))
                 for kind, n in sorted(per_iteration.items()) if n]

@@ -62,3 +62,16 @@ def pushes_per_iteration(body: list[ir.Stmt]) -> dict[str, int] | None:
                 tape = stmt.value.args[0]
                 counts["float" if tape.id.startswith("ftape") else "int"] += 1
     return counts
+
+
+def put_pushes(body: list[ir.Stmt]) -> None:
+    """In a loop whose room on the tapes is reserved, pushes become
+    ``top = _tape_put(tape, top, value)``: no growth test, and the tape
+    array is not rebound (and reference counted) at every iteration."""
+    for k, stmt in enumerate(body):
+        if isinstance(stmt, ir.If):
+            put_pushes(stmt.body)
+            put_pushes(stmt.orelse)
+        elif isinstance(stmt, ir.Assign) and isinstance(stmt.value, ir.Call) and stmt.value.func == "module._tape_push":
+            tape, top, value = stmt.value.args
+            body[k] = ir.Assign(copy.deepcopy(top), ir.Call("module._tape_put", [tape, top, value]), stmt.pos)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from .. import ir
 from ..walk import expressions, flat_targets, names_read, statements, stmt_expressions
 
-RUNTIME_WRITERS = ("module._tape_push", "module._tape_push_array", "module._tape_reserve")
+RUNTIME_WRITERS = ("module._tape_push", "module._tape_put", "module._tape_push_array", "module._tape_reserve")
 
 
 def _reads(stmt: ir.Stmt) -> set[str]:

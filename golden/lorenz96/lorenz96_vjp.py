@@ -21,12 +21,10 @@ def _tape_reserve(tape, size):
 
 
 @numba.njit(cache=True, inline="always")
-def _tape_push(tape, top, value):
-    """Push ``value`` on the tape (an array used as a stack); returns (tape, new top)."""
-    if top == tape.shape[0]:
-        tape = _tape_reserve(tape, top + 1)
+def _tape_put(tape, top, value):
+    """Push ``value`` on a tape that has room for it; returns the new top."""
     tape[top] = value
-    return tape, top + 1
+    return top + 1
 
 
 @numba.njit(cache=True, inline="always")
@@ -162,22 +160,22 @@ def rk4_step_rev(x, dt, x_bar):
     rhs(x, k1)  # lorenz96.py:20
     ftape = _tape_reserve(ftape, ftop + n)
     for i in range(n):  # lorenz96.py:21
-        ftape, ftop = _tape_push(ftape, ftop, tmp[i])
+        ftop = _tape_put(ftape, ftop, tmp[i])
         tmp[i] = x[i] + 0.5 * dt * k1[i]  # lorenz96.py:22
     rhs(tmp, k2)  # lorenz96.py:23
     ftape = _tape_reserve(ftape, ftop + n)
     for i in range(n):  # lorenz96.py:24
-        ftape, ftop = _tape_push(ftape, ftop, tmp[i])
+        ftop = _tape_put(ftape, ftop, tmp[i])
         tmp[i] = x[i] + 0.5 * dt * k2[i]  # lorenz96.py:25
     rhs(tmp, k3)  # lorenz96.py:26
     ftape = _tape_reserve(ftape, ftop + n)
     for i in range(n):  # lorenz96.py:27
-        ftape, ftop = _tape_push(ftape, ftop, tmp[i])
+        ftop = _tape_put(ftape, ftop, tmp[i])
         tmp[i] = x[i] + dt * k3[i]  # lorenz96.py:28
     rhs(tmp, k4)  # lorenz96.py:29
     ftape = _tape_reserve(ftape, ftop + n)
     for i in range(n):  # lorenz96.py:30
-        ftape, ftop = _tape_push(ftape, ftop, x[i])
+        ftop = _tape_put(ftape, ftop, x[i])
         x[i] += dt / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i])  # lorenz96.py:31
     dt_bar = 0.0
     for i in range(n - 1, -1, -1):  # lorenz96.py:30
