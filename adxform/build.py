@@ -13,10 +13,6 @@ from . import ir
 from .walk import same
 
 
-def const(value: float | int) -> ir.Const:
-    return ir.Const(value)
-
-
 def is_const(expr: ir.Expr | None, value: float | None = None) -> bool:
     if not isinstance(expr, ir.Const) or isinstance(expr.value, bool) or expr.value is None:
         return False
