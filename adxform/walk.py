@@ -136,6 +136,15 @@ def assignment_pairs(target: ir.Expr, value: ir.Expr) -> tuple[list[ir.Expr], li
     return [t for ts, _ in pairs for t in ts], [v for _, vs in pairs for v in vs]
 
 
+def stmt_reads(stmt: ir.Stmt) -> set[str]:
+    """The variables a statement itself reads (not those of nested blocks):
+    an assignment reads its value and the indices of its targets."""
+    if isinstance(stmt, ir.Assign):
+        indices = [i for t in flat_targets(stmt.target) if isinstance(t, ir.Subscript) for i in t.index]
+        return {n for e in [stmt.value] + indices for n in names_read(e)}
+    return {n for e in stmt_expressions(stmt) for n in names_read(e)}
+
+
 def target_names(target: ir.Expr) -> list[str]:
     """The variables an assignment target binds or writes into."""
     if isinstance(target, ir.Name):

@@ -47,6 +47,7 @@ from ..walk import (
     same,
     statements,
     stmt_expressions,
+    stmt_reads,
     target_names,
 )
 from .adjoint import Adjoints
@@ -118,14 +119,7 @@ class ReverseFunction:
     def reads(self, stmts: list[ir.Stmt]) -> set[str]:
         """The primal variables the reverse code reads."""
         env = self.facts.types.env
-        found: set[str] = set()
-        for stmt in statements(stmts):
-            exprs = stmt_expressions(stmt)
-            if isinstance(stmt, ir.Assign):
-                exprs = [stmt.value] + [i for t in flat_targets(stmt.target) if isinstance(t, ir.Subscript) for i in t.index]
-            for expr in exprs:
-                found.update(n for n in names_read(expr) if n in env)
-        return found
+        return {n for stmt in statements(stmts) for n in stmt_reads(stmt) if n in env}
 
     # -- facts ---------------------------------------------------------------------------------
 

@@ -26,17 +26,7 @@ A variable qualifies when, in the loop body:
 from __future__ import annotations
 
 from .. import ir
-from ..walk import expressions, flat_targets, names_read, statements, stmt_expressions, target_names
-
-
-def _reads(stmt: ir.Stmt) -> set[str]:
-    out: set[str] = set()
-    for expr in stmt_expressions(stmt):
-        if isinstance(stmt, ir.Assign) and expr is stmt.target:
-            out.update(n for t in (t for t in flat_targets(expr) if isinstance(t, ir.Subscript)) for i in t.index for n in names_read(i))
-        else:
-            out.update(names_read(expr))
-    return out
+from ..walk import expressions, flat_targets, names_read, statements, stmt_expressions, stmt_reads, target_names
 
 
 def recomputable(loop: ir.For | ir.While, function_body: list[ir.Stmt], written_in_body: set[str],
@@ -45,7 +35,7 @@ def recomputable(loop: ir.For | ir.While, function_body: list[ir.Stmt], written_
     inside = {id(s) for s in statements(loop.body)}
     outside = [s for s in statements(function_body) if id(s) not in inside and s is not loop]
     assigned_outside = {n for s in outside if isinstance(s, ir.Assign) for n in target_names(s.target)}
-    read_outside = {n for s in outside for n in _reads(s)}
+    read_outside = {n for s in outside for n in stmt_reads(s)}
     if isinstance(loop, ir.While):
         read_outside |= set(names_read(loop.test))
     assignments: dict[str, int] = {}
@@ -64,7 +54,7 @@ def recomputable(loop: ir.For | ir.While, function_body: list[ir.Stmt], written_
             if all(n in stable or n in defined or n not in written_in_body for n in reads):
                 chosen.append(stmt)
                 defined.add(stmt.target.id)
-        read_so_far |= {n for s in statements([stmt]) for n in _reads(s)}
+        read_so_far |= {n for s in statements([stmt]) for n in stmt_reads(s)}
     return chosen
 
 
@@ -105,7 +95,7 @@ def silent_accumulations(body: list[ir.Stmt]) -> set[int]:
 def _accumulations_of(name: str, loop: ir.For | ir.While) -> set[int]:
     accumulations = [s for s in statements(loop.body) if _accumulates(s, name)]
     others = [s for s in statements(loop.body) if not _accumulates(s, name)]
-    touched = any(name in _reads(s) or name in _written(s) for s in others)
+    touched = any(name in stmt_reads(s) or name in _written(s) for s in others)
     if isinstance(loop, ir.While) and name in names_read(loop.test) or isinstance(loop, ir.For) and loop.var == name:
         touched = True
     return set() if touched else {id(s) for s in accumulations}
@@ -174,7 +164,7 @@ def iterations_commute(body: list[ir.Stmt], var: str, private_scalars: set[str])
     if private_arrays & shared_writes:
         return False
     for stmt in statements(body):
-        reads = list(_reads(stmt))
+        reads = list(stmt_reads(stmt))
         if isinstance(stmt, ir.Assign) and stmt.inplace:
             reads = names_read(stmt.value.right) + [n for t in (t for t in flat_targets(stmt.target) if isinstance(t, ir.Subscript)) for i in t.index
                                                      for n in names_read(i)]

@@ -16,20 +16,17 @@ is also saved and restored.
 from __future__ import annotations
 
 from .. import ir
-from ..walk import expressions, flat_targets, names_read, statements, stmt_expressions
+from ..walk import expressions, flat_targets, names_read, statements, stmt_expressions, stmt_reads
 
 RUNTIME_WRITERS = ("module._tape_push", "module._tape_put", "module._tape_push_array", "module._tape_reserve")
 
 
 def _reads(stmt: ir.Stmt) -> set[str]:
-    if isinstance(stmt, ir.Assign):
-        out = set(names_read(stmt.value))
-        for target in flat_targets(stmt.target):
-            if isinstance(target, ir.Subscript):
-                out |= {n for i in target.index for n in names_read(i)}
-                out |= set(names_read(target.value))  # a partial write keeps the rest of the array
-        return out
-    return {n for e in stmt_expressions(stmt) for n in names_read(e)}
+    """What a statement reads; a write into an element also keeps the rest
+    of its array live."""
+    bases = {t.value.id for t in flat_targets(stmt.target) if isinstance(t, ir.Subscript)
+             and isinstance(t.value, ir.Name)} if isinstance(stmt, ir.Assign) else set()
+    return stmt_reads(stmt) | bases
 
 
 class Slicer:
