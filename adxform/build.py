@@ -108,3 +108,15 @@ def power(a: ir.Expr, b: ir.Expr) -> ir.Expr:
 
 def call(func: str, *args: ir.Expr) -> ir.Call:
     return ir.Call(func, list(args))
+
+
+def increment(name: ir.Name) -> ir.Stmt:
+    """``name += 1``, for counters."""
+    return ir.Assign(copy.deepcopy(name), ir.BinOp("+", copy.deepcopy(name), ir.Const(1)), inplace=True)
+
+
+def trip_count(loop: ir.For) -> ir.Expr:
+    """``len(range(start, stop, step))`` of a ``for`` loop."""
+    if is_const(loop.step, 1):
+        return sub(copy.deepcopy(loop.stop), copy.deepcopy(loop.start))
+    return ir.Call("module._trip_count", [copy.deepcopy(loop.start), copy.deepcopy(loop.stop), copy.deepcopy(loop.step)])

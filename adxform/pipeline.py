@@ -21,6 +21,7 @@ from typing import Callable
 
 from . import ir
 from .analysis.program import Program, analyse
+from .checkpoint import DEFAULT_SNAPSHOTS, LoopCounter
 from .diagnostics import Reporter, UsageError
 from .emit import ModuleText, function_text, render_module
 from .forward import forward_functions
@@ -43,6 +44,8 @@ class Options:
     wrt: list[str] | None = None
     jit: str = "numba"
     dump_after: str | None = None
+    snapshots: int = DEFAULT_SNAPSHOTS  # for checkpointed loops whose directive names no count
+    instrument: bool = False  # count what checkpointed loops do (adxform_stats)
     command: str = ""
     dump: Callable[[str], None] = field(default=lambda text: print(text, file=sys.stderr))
 
@@ -51,6 +54,8 @@ class Options:
             raise UsageError(f"unknown mode '{self.mode}' (choose from {', '.join(MODES)})")
         if self.jit not in JITS:
             raise UsageError(f"unknown --jit '{self.jit}' (choose from {', '.join(JITS)})")
+        if self.snapshots < 1:
+            raise UsageError(f"--snapshots must be a positive integer, not {self.snapshots}")
         if self.dump_after is not None and self.dump_after not in PASS_NAMES:
             raise UsageError(f"unknown pass '{self.dump_after}' (choose from {', '.join(PASS_NAMES)})")
 
@@ -68,8 +73,13 @@ def _pass_analyse(state: "State") -> None:
 
 
 def _pass_differentiate(state: "State") -> None:
-    transform = forward_functions if state.options.mode == "forward" else reverse_functions
-    state.derivatives = transform(state.program, state.reporter)
+    options = state.options
+    if options.instrument:
+        state.loops = LoopCounter()
+    if options.mode == "forward":
+        state.derivatives = forward_functions(state.program, state.reporter)
+    else:
+        state.derivatives = reverse_functions(state.program, state.reporter, options.snapshots, state.loops)
 
 
 PASSES: list[tuple[str, Callable[["State"], None]]] = [
@@ -90,6 +100,7 @@ class State:
     module: ir.Module | None = None
     program: Program | None = None
     derivatives: dict[str, list[ir.Function]] = field(default_factory=dict)
+    loops: LoopCounter | None = None  # --instrument: the checkpointed loops counted
 
     def dump(self) -> str:
         funcs = [f for fs in self.derivatives.values() for f in fs]
@@ -105,6 +116,10 @@ def default_command(mode: str, source_name: str, output: str, options: Options) 
         parts += ["--wrt", ",".join(options.wrt)]
     if options.jit != "numba":
         parts += ["--jit", options.jit]
+    if options.snapshots != DEFAULT_SNAPSHOTS:
+        parts += ["--snapshots", str(options.snapshots)]
+    if options.instrument:
+        parts.append("--instrument")
     return shlex.join(parts)
 
 
@@ -128,7 +143,8 @@ def emit(state: State) -> str:
             functions += state.derivatives.get(name, [])
     summary = SUMMARIES[state.options.mode]
     meta = ModuleText(state.source, state.filename, state.options.command,
-                      f"{summary} of {Path(state.filename).name}.", state.options.jit)
+                      f"{summary} of {Path(state.filename).name}.", state.options.jit,
+                      state.loops.labels if state.loops is not None else None)
     return render_module(meta, state.module.constants, functions)
 
 
@@ -142,18 +158,19 @@ def _primal_copy(func: ir.Function) -> ir.Function:
 
 def transform(source: str, mode: str, *, filename: str = "<string>", functions: list[str] | None = None,
               wrt: list[str] | None = None, jit: str = "numba", command: str | None = None,
-              dump_after: str | None = None) -> str:
+              dump_after: str | None = None, snapshots: int = DEFAULT_SNAPSHOTS, instrument: bool = False) -> str:
     """The text of the derivative module of ``source`` (SPEC §8).
 
     Raises ``DiagnosticError`` for problems in the source and ``UsageError``
     for bad options."""
-    options = Options(mode, functions, wrt, jit, dump_after)
+    options = Options(mode, functions, wrt, jit, dump_after, snapshots, instrument)
     options.command = command or default_command(mode, filename, "OUT", options)
     return emit(run_passes(source, filename, options))
 
 
 def generate(path: str | os.PathLike, mode: str, output: str | os.PathLike, *, functions: list[str] | None = None,
-             wrt: list[str] | None = None, jit: str = "numba", command: str | None = None) -> str:
+             wrt: list[str] | None = None, jit: str = "numba", command: str | None = None,
+             snapshots: int = DEFAULT_SNAPSHOTS, instrument: bool = False) -> str:
     """Read ``path``, write its derivative module to ``output`` atomically
     (never over the source), and return the text."""
     path, output = Path(path), Path(output)
@@ -161,8 +178,10 @@ def generate(path: str | os.PathLike, mode: str, output: str | os.PathLike, *, f
         raise UsageError(f"refusing to write the output over the source {path}")
     source = read_source(path)
     if command is None:
-        command = default_command(mode, str(path), str(output), Options(mode, functions, wrt, jit))
-    text = transform(source, mode, filename=str(path), functions=functions, wrt=wrt, jit=jit, command=command)
+        command = default_command(mode, str(path), str(output), Options(mode, functions, wrt, jit,
+                                                                        snapshots=snapshots, instrument=instrument))
+    text = transform(source, mode, filename=str(path), functions=functions, wrt=wrt, jit=jit, command=command,
+                     snapshots=snapshots, instrument=instrument)
     write_atomically(output, text)
     return text
 

@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from adxform.checkpoint import DEFAULT_SNAPSHOTS
 from adxform.version import __version__
 from adxform.diagnostics import DiagnosticError, UsageError
 from adxform.pipeline import (
@@ -43,12 +44,23 @@ def _parser() -> argparse.ArgumentParser:
         common(generate)
         generate.add_argument("-o", "--output", required=True, metavar="OUT", help="the module to write; - for stdout")
         generate.add_argument("--jit", choices=JITS, default="numba", help="numba (default) or none for plain Python")
+        generate.add_argument("--snapshots", type=_positive, default=DEFAULT_SNAPSHOTS, metavar="N",
+                              help=f"snapshots of a checkpointed loop whose directive names none "
+                              f"(default {DEFAULT_SNAPSHOTS})")
+        generate.add_argument("--instrument", action="store_true",
+                              help="count what checkpointed loops do; adxform_stats() returns the counts")
         generate.add_argument("--check", action="store_true", help="write nothing; exit 1 if OUT is not up to date")
         generate.add_argument("--dump-after", choices=PASS_NAMES, metavar="PASS",
                               help=f"print the IR after a pass ({', '.join(PASS_NAMES)}) to stderr")
     check = sub.add_parser("check", help="report diagnostics only; write nothing")
     common(check)
     return parser
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, not '{text}'")
+    return int(text)
 
 
 def _read_source(name: str) -> str:
@@ -63,7 +75,8 @@ def _read_source(name: str) -> str:
 def _run(args: argparse.Namespace) -> int:
     mode = "forward" if args.command == "check" else args.command
     wrt = [w.strip() for w in args.wrt.split(",") if w.strip()] if args.wrt else None
-    options = Options(mode, args.func, wrt, getattr(args, "jit", "numba"), getattr(args, "dump_after", None))
+    options = Options(mode, args.func, wrt, getattr(args, "jit", "numba"), getattr(args, "dump_after", None),
+                      getattr(args, "snapshots", DEFAULT_SNAPSHOTS), getattr(args, "instrument", False))
     output = getattr(args, "output", None)
     if output not in (None, "-") and args.source != "-" and Path(output).resolve() == Path(args.source).resolve():
         raise UsageError(f"refusing to write the output over the source {args.source}")

@@ -39,6 +39,7 @@ class ModuleText:
     command: str
     summary: str
     jit: str
+    instrumented: list[str] | None = None  # --instrument: the labels of the checkpointed loops
 
 
 def function_text(func: ir.Function, origin: str, jit: str) -> str:
@@ -60,6 +61,8 @@ RUNTIME_DEPENDENCIES = {
     "_tape_reserve": [], "_tape_push": ["_tape_reserve"], "_tape_put": [], "_tape_push_array": ["_tape_reserve"],
     "_tape_load_array": [], "_trip_count": [], "_memory_bounds": [], "_element_addresses": [],
     "_check_disjoint": ["_memory_bounds", "_element_addresses"],
+    "_revolve_plan": [], "_revolve_split": [], "_revolve_next": ["_revolve_plan", "_revolve_split"],
+    "_snapshot_slots": [],
 }
 
 
@@ -73,8 +76,17 @@ def runtime_helpers(functions: list[ir.Function], jit: str) -> list[str]:
         wanted.add(name)
         called |= set(RUNTIME_DEPENDENCIES[name]) - wanted
     text = _ENV.get_template("runtime.py.j2").render(jit=jit)
-    chunks = [c.strip("\n") for c in text.split("\n\n\n")]
-    return [c for c in chunks if re.search(r"^def (\w+)", c, re.M).group(1) in wanted]
+    out: list[str] = []
+    preamble = ""  # module constants go out with the helper after them
+    for chunk in (c.strip("\n") for c in text.split("\n\n\n")):
+        defined = re.search(r"^def (\w+)", chunk, re.M)
+        if defined is None:
+            preamble += chunk + "\n\n\n"
+        else:
+            if defined.group(1) in wanted:
+                out.append(preamble + chunk)
+            preamble = ""
+    return out
 
 
 def render_module(meta: ModuleText, constants: list[ir.Constant], functions: list[ir.Function]) -> str:
@@ -88,5 +100,13 @@ def render_module(meta: ModuleText, constants: list[ir.Constant], functions: lis
         summary=meta.summary,
         jit=meta.jit,
         constants=[f"{c.name} = {printer.text(c.value)}" for c in constants],
-        functions=runtime_helpers(functions, meta.jit) + [function_text(f, origin, meta.jit) for f in functions],
+        functions=runtime_helpers(functions, meta.jit) + _instrumentation(meta)
+        + [function_text(f, origin, meta.jit) for f in functions],
     )
+
+
+def _instrumentation(meta: ModuleText) -> list[str]:
+    """The counters and ``adxform_stats()`` of ``--instrument``."""
+    if meta.instrumented is None:
+        return []
+    return [_ENV.get_template("instrument.py.j2").render(labels=meta.instrumented, jit=meta.jit).strip("\n")]

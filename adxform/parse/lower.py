@@ -22,6 +22,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .. import ir
 from ..diagnostics import Diagnostic, Reporter
+from .directives import find_directives, unclaimed
 
 BINARY_OPS = {
     "Add": "+", "Subtract": "-", "Multiply": "*", "Divide": "/", "FloorDivide": "//",
@@ -103,9 +104,10 @@ def _dotted(node: cst.BaseExpression) -> str | None:
 
 
 class Lowerer:
-    def __init__(self, wrapper: MetadataWrapper, reporter: Reporter):
+    def __init__(self, wrapper: MetadataWrapper, reporter: Reporter, directives: dict[int, ir.Directive]):
         self.positions = wrapper.resolve(PositionProvider)
         self.reporter = reporter
+        self.directives = directives  # line -> directive; loops take theirs, the rest are misplaced
         self.scope = ModuleScope()
         self.function = ""
 
@@ -355,7 +357,12 @@ class Lowerer:
             orelse = self._body(node.orelse.body)
         return ir.If(self.expr(node.test), self._body(node.body), orelse, self.pos(node))
 
+    def directive(self, node: cst.CSTNode) -> ir.Directive | None:
+        """The directive on the line directly above a loop."""
+        return self.directives.pop(self.pos(node).line - 1, None)
+
     def _stmt_For(self, node: cst.For) -> ir.Stmt:
+        directive = self.directive(node)
         if node.orelse is not None:
             raise Unsupported(node.orelse, "'else' on a loop is not in the differentiable subset", "unsupported-loop-else")
         if node.asynchronous is not None:
@@ -370,12 +377,13 @@ class Lowerer:
         start, stop, step = {1: lambda: (ir.Const(0), args[0], ir.Const(1)),
                              2: lambda: (args[0], args[1], ir.Const(1)),
                              3: lambda: tuple(args)}[len(args)]()
-        return ir.For(node.target.value, start, stop, step, self._body(node.body), self.pos(node))
+        return ir.For(node.target.value, start, stop, step, self._body(node.body), self.pos(node), directive)
 
     def _stmt_While(self, node: cst.While) -> ir.Stmt:
+        directive = self.directive(node)
         if node.orelse is not None:
             raise Unsupported(node.orelse, "'else' on a loop is not in the differentiable subset", "unsupported-loop-else")
-        return ir.While(self.expr(node.test), self._body(node.body), self.pos(node))
+        return ir.While(self.expr(node.test), self._body(node.body), self.pos(node), directive)
 
     # -- assignment targets ------------------------------------------------------------
 
@@ -541,4 +549,7 @@ def lower_module(source: str, filename: str, reporter: Reporter) -> ir.Module | 
         reporter.error(ir.Pos(err.raw_line, err.raw_column + 1), f"invalid syntax: {err.message}", "syntax-error")
         return None
     wrapper = MetadataWrapper(tree)  # positions are keyed on the wrapper's copy of the tree
-    return Lowerer(wrapper, reporter).module(wrapper.module, filename, source)
+    directives = find_directives(source, reporter)
+    module = Lowerer(wrapper, reporter, directives).module(wrapper.module, filename, source)
+    unclaimed(directives, reporter)
+    return module

@@ -33,8 +33,10 @@ writes are saved whole before the call and restored around its ``_rev``.
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 
 from .. import build, ir
+from ..checkpoint import DEFAULT_SNAPSHOTS, Checkpointed, LoopCounter, carried_state
 from ..analysis.dataflow import VIEW_METHODS
 from ..analysis.program import FunctionFacts, Program
 from ..diagnostics import Reporter
@@ -51,9 +53,10 @@ from ..walk import (
     target_names,
 )
 from .adjoint import Adjoints
-from .loops import increment, own_statements, pushes_per_iteration, put_pushes, reversed_for, trip_count_expr
+from .loops import own_statements, pushes_per_iteration, put_pushes, reversed_for
 from .recompute import iterations_commute, recomputable, silent_accumulations
-from .slicing import live_in, slice_forward
+from ..analysis.liveness import live_in
+from .slicing import slice_forward
 from .structure import single_exit
 from .tape import Tape
 
@@ -64,10 +67,21 @@ def rev_name(name: str) -> str:
     return f"{name}_rev"
 
 
+@dataclass
+class Checkpointing:
+    """The settings of checkpointed loops: the snapshot count of a directive
+    that names none (``--snapshots``), and the counter of ``--instrument``."""
+
+    snapshots: int = DEFAULT_SNAPSHOTS
+    loops: LoopCounter | None = None
+
+
 class ReverseFunction:
     def __init__(self, facts: FunctionFacts, program: Program, reporter: Reporter,
-                 entry_reads: dict[str, set[str]], returns_value: dict[str, bool]):
+                 entry_reads: dict[str, set[str]], returns_value: dict[str, bool],
+                 checkpointing: Checkpointing = Checkpointing()):
         self.facts = facts
+        self.checkpointing = checkpointing
         self.callee_entry_reads = entry_reads  # callee -> the names its _rev reads on entry
         self.callee_returns_value = returns_value  # callee -> whether its _rev returns its value
         self.program = program
@@ -110,7 +124,7 @@ class ReverseFunction:
                 self.bar(name)
         self.tape = Tape(self.bar)
         self.adjoints = Adjoints(self.facts, self.bar, self.reporter)
-        self.pushed_names: dict[str, int] = {}  # name -> where it is first pushed
+        self.pushed_names: dict[str, int] = {}  # name -> where it is first saved (tape or snapshot)
         self.recomputed: set[str] = set()  # iteration-local values recomputed, not taped
         self.y_bar = self.bar.fresh("y_bar")
         self.value_name = self.bar.fresh("value")
@@ -138,9 +152,9 @@ class ReverseFunction:
     def is_first_def(self, stmt: ir.Stmt, name: str) -> bool:
         return (id(stmt), name) in self.first_defs
 
-    def refuse(self, pos: ir.Pos, what: str) -> None:
+    def refuse(self, pos: ir.Pos, what: str, code: str = "unsupported-reverse") -> None:
         self.reporter.error(pos, f"{what} is not supported in reverse mode yet (in function "
-                            f"'{self.facts.func.name}')", "unsupported-reverse")
+                            f"'{self.facts.func.name}')", code)
 
     # -- blocks --------------------------------------------------------------------------------
 
@@ -409,12 +423,14 @@ class ReverseFunction:
         return fwd_body, [copy.deepcopy(s) for s in again] + rev_body
 
     def _While(self, stmt: ir.While, depth: int) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
+        if stmt.directive is not None:
+            return self.checkpointed(stmt, depth)
         fwd_body, rev_body = self.loop_body(stmt, depth)
         if not rev_body:
             return [ir.While(stmt.test, fwd_body, stmt.pos)], []
         count = ir.Name(self.bar.fresh("n_iter"))
         fwd = [ir.Assign(copy.deepcopy(count), ir.Const(0), stmt.pos),
-               ir.While(stmt.test, [increment(count)] + fwd_body, stmt.pos)]
+               ir.While(stmt.test, [build.increment(count)] + fwd_body, stmt.pos)]
         if depth > 0:
             fwd.append(self.tape.push(copy.deepcopy(count), ir.INT))
         rev = self.recall(count, ir.INT, depth) + [
@@ -422,6 +438,8 @@ class ReverseFunction:
         return fwd, rev
 
     def _For(self, stmt: ir.For, depth: int) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
+        if stmt.directive is not None:
+            return self.checkpointed(stmt, depth)
         fwd_body, rev_body = self.loop_body(stmt, depth)
         loop = ir.For(stmt.var, stmt.start, stmt.stop, stmt.step, fwd_body, stmt.pos, stmt.directive)
         if not rev_body:
@@ -440,7 +458,7 @@ class ReverseFunction:
         if {n for b in (stmt.start, stmt.step) for n in names_read(b)} & written:
             self.refuse(stmt.pos, "a loop whose start or step the loop body changes")
         count = ir.Name(self.bar.fresh("n_iter"))
-        loop.body = [increment(count)] + fwd_body
+        loop.body = [build.increment(count)] + fwd_body
         fwd = [ir.Assign(copy.deepcopy(count), ir.Const(0), stmt.pos), loop]
         if depth > 0:
             fwd.append(self.tape.push(copy.deepcopy(count), ir.INT))
@@ -451,6 +469,42 @@ class ReverseFunction:
             [ir.Assign(ir.Name(stmt.var), value, stmt.pos)] + rev_body, stmt.pos)]
         return fwd, rev
 
+    def checkpointed(self, loop: ir.For | ir.While, depth: int) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
+        """A loop under ``# adxform: checkpoint``: its iterations are recorded
+        one at a time, right before their adjoints, from snapshots of its
+        state (checkpoint/)."""
+        fwd_body, rev_body = self.loop_body(loop, depth)
+        if not rev_body:
+            plain = copy.copy(loop)
+            plain.body = fwd_body
+            return [plain], []
+        what = "a checkpointed loop"
+        if depth > 0:
+            self.refuse(loop.pos, f"{what} inside another loop of the same function (move it into a function "
+                        "of its own)", "unsupported-checkpoint")
+            return [], []
+        written = {n for s in statements(loop.body) for n in _written_names(s, self.program)}
+        if isinstance(loop, ir.For) and {n for b in (loop.start, loop.stop, loop.step) for n in names_read(b)} & written:
+            self.refuse(loop.pos, f"{what} whose bounds its body changes", "unsupported-checkpoint")
+        env = self.facts.types.env
+        params = {p.name for p in self.facts.func.params}
+        state = carried_state(loop, self.body, written, env)
+        for name in state:
+            if env[name].kind == "tuple":
+                self.refuse(loop.pos, f"{what} that changes the tuple '{name}'", "unsupported-checkpoint")
+            elif name not in params and self.defined_at.get(name, len(self.order)) > self.order[id(loop)]:
+                if env[name].is_array:
+                    self.refuse(loop.pos, f"{what} that creates the array '{name}' read after an iteration",
+                                "unsupported-checkpoint")
+                self.pushed_names.setdefault(name, self.order[id(loop)])  # snapshots copy it before its first value
+        breaks = isinstance(loop, ir.For) and any(isinstance(s, ir.Break) for s in own_statements(loop.body))
+        snapshots = loop.directive.options.get("snapshots", self.checkpointing.snapshots)
+        counter = self.checkpointing.loops
+        counted = counter.loop_id(f"{self.facts.func.name}:{loop.pos.line}") if counter is not None else None
+        sweeps = Checkpointed(loop, [(n, env[n]) for n in state], snapshots, isinstance(loop, ir.For) and not breaks,
+                              self.bar, counted)
+        return sweeps.forward(loop.body, fwd_body), sweeps.reverse(loop.body, fwd_body, rev_body)
+
     def reserve(self, loop: ir.For, fwd_body: list[ir.Stmt], depth: int) -> list[ir.Stmt]:
         """Room on the tapes for every iteration of a loop whose pushes per
         iteration are known (no nested loop, no array push)."""
@@ -458,7 +512,7 @@ class ReverseFunction:
         if per_iteration is None or depth > 0:
             return []
         put_pushes(fwd_body)
-        count = trip_count_expr(loop)
+        count = build.trip_count(loop)
         return [self.tape.reserve(kind, build.mul(ir.Const(n), copy.deepcopy(count)))
                 for kind, n in sorted(per_iteration.items()) if n]
 

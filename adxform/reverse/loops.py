@@ -16,10 +16,6 @@ def own_statements(body: list[ir.Stmt]):
             yield from own_statements(stmt.body + stmt.orelse)
 
 
-def increment(name: ir.Name) -> ir.Stmt:
-    return ir.Assign(copy.deepcopy(name), ir.BinOp("+", copy.deepcopy(name), ir.Const(1)), inplace=True)
-
-
 def reversed_for(stmt: ir.For, body: list[ir.Stmt]) -> ir.For:
     """``range(start, stop, step)`` walked backwards, from the same bounds."""
     start, stop, step = (copy.deepcopy(e) for e in (stmt.start, stmt.stop, stmt.step))
@@ -33,12 +29,6 @@ def reversed_for(stmt: ir.For, body: list[ir.Stmt]) -> ir.For:
     last = build.add(copy.deepcopy(start), build.mul(build.sub(count, ir.Const(1)), copy.deepcopy(step)))
     return ir.For(stmt.var, last, build.sub(copy.deepcopy(start), copy.deepcopy(step)), build.neg(copy.deepcopy(step)),
                   body, stmt.pos)
-
-
-def trip_count_expr(loop: ir.For) -> ir.Expr:
-    if build.is_const(loop.step, 1):
-        return build.sub(copy.deepcopy(loop.stop), copy.deepcopy(loop.start))
-    return ir.Call("module._trip_count", [copy.deepcopy(loop.start), copy.deepcopy(loop.stop), copy.deepcopy(loop.step)])
 
 
 def pushes_per_iteration(body: list[ir.Stmt]) -> dict[str, int] | None:

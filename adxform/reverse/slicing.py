@@ -16,17 +16,11 @@ is also saved and restored.
 from __future__ import annotations
 
 from .. import ir
-from ..walk import expressions, flat_targets, names_read, statements, stmt_expressions, stmt_reads
+from ..analysis.liveness import reads_of
+from ..walk import expressions, flat_targets, names_read, statements, stmt_expressions
 
-RUNTIME_WRITERS = ("module._tape_push", "module._tape_put", "module._tape_push_array", "module._tape_reserve")
-
-
-def _reads(stmt: ir.Stmt) -> set[str]:
-    """What a statement reads; a write into an element also keeps the rest
-    of its array live."""
-    bases = {t.value.id for t in flat_targets(stmt.target) if isinstance(t, ir.Subscript)
-             and isinstance(t.value, ir.Name)} if isinstance(stmt, ir.Assign) else set()
-    return stmt_reads(stmt) | bases
+RUNTIME_WRITERS = ("module._tape_push", "module._tape_put", "module._tape_push_array", "module._tape_reserve",
+                   "module._revolve_next")
 
 
 class Slicer:
@@ -44,16 +38,16 @@ class Slicer:
 
     def _Assign(self, stmt: ir.Assign, live: set[str]):
         if isinstance(stmt.value, ir.Call) and stmt.value.func in RUNTIME_WRITERS:
-            return stmt, live | _reads(stmt)
+            return stmt, live | reads_of(stmt)
         written = self.written(stmt)
         if not written & live:
             return None, live
         whole = {t.id for t in flat_targets(stmt.target) if isinstance(t, ir.Name)} if not stmt.inplace else set()
-        return stmt, (live - whole) | _reads(stmt)
+        return stmt, (live - whole) | reads_of(stmt)
 
     def _ExprStmt(self, stmt: ir.ExprStmt, live: set[str]):
         if self.written(stmt) & live:
-            return stmt, live | _reads(stmt)
+            return stmt, live | reads_of(stmt)
         return None, live
 
     def written(self, stmt: ir.Stmt) -> set[str]:
@@ -116,30 +110,3 @@ def slice_forward(fwd: list[ir.Stmt], reverse_reads: set[str],
     """The statements that stay, and the names whose values on entry they
     (or the reverse sweep) read."""
     return Slicer(call_writes).block(fwd, set(reverse_reads))
-
-
-def live_in(body: list[ir.Stmt], live: set[str] = frozenset()) -> set[str]:
-    """The names ``body`` reads before it writes them (its upward-exposed
-    uses), given what is live after it."""
-    live = set(live)
-    for stmt in reversed(body):
-        live = _live_before(stmt, live)
-    return live
-
-
-def _live_before(stmt: ir.Stmt, live: set[str]) -> set[str]:
-    if isinstance(stmt, ir.Assign):
-        whole = {t.id for t in flat_targets(stmt.target) if isinstance(t, ir.Name)} if not stmt.inplace else set()
-        return (live - whole) | _reads(stmt)
-    if isinstance(stmt, (ir.For, ir.While)):
-        heads = {n for e in stmt_expressions(stmt) for n in names_read(e)}
-        inner = set(live)
-        while True:  # what one iteration needs, with what the next ones need after it
-            grown = live | live_in(stmt.body, inner) | heads
-            if grown == inner:
-                break
-            inner = grown
-        return inner - ({stmt.var} - heads if isinstance(stmt, ir.For) else set())
-    if isinstance(stmt, ir.If):
-        return live_in(stmt.body, live) | live_in(stmt.orelse, live) | set(names_read(stmt.test))
-    return live | {n for e in stmt_expressions(stmt) for n in names_read(e)}
