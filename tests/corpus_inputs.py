@@ -189,6 +189,15 @@ INPUTS: dict[str, Builder] = {
     "combined.interp_search": _interp_args,
     "combined.pair_energy": lambda rng: (_pair_positions(rng), _f(rng, 0.5, 1.5), _f(rng, 0.9, 1.1)),
     "combined.strided_while": lambda rng: (_v(rng, _n_vec(rng)), _f(rng, -0.5, 0.5)),
+    # checkpointed
+    "checkpointed.heat_steps": lambda rng: (_v(rng, 8), _f(rng, 0.1, 0.3), _i(rng, 5, 9)),
+    "checkpointed.newton_root": lambda rng: (_f(rng, 2.0, 3.0), _f(rng, 1.2, 1.5)),
+    "checkpointed.break_when_large": lambda rng: (np.array([_f(rng, 0.2, 0.3), _f(rng, 0.5, 1.0), _f(rng, 0.5, 1.0)]),
+                                                  _f(rng, 2.6, 2.7)),
+    "checkpointed.calls_checkpointed": lambda rng: (_v(rng, 5), _f(rng, 0.05, 0.1), _i(rng, 2, 4)),
+    "checkpointed.inner_loop_body": lambda rng: (_v(rng, 6), _f(rng, 0.5, 1.0), _i(rng, 4, 7)),
+    "checkpointed.early_return": lambda rng: (_f(rng, 1.0, 1.2), _f(rng, 1.3, 1.5), _i(rng, 10, 14)),
+    "checkpointed.strided_one_snapshot": lambda rng: (_v(rng, 4), _f(rng, 0.5, 1.0)),
     # reverse_hard
     "reverse_hard.overwritten_in_loop": lambda rng: (_f(rng, 0.5, 1.5), _i(rng, 4, 8)),
     # y takes the values x, 1.5x + 0.1, ...: 8.9..9.3 then 13.4..14.1, far from 10

@@ -1,0 +1,102 @@
+import math
+
+import numpy as np
+
+# Loops reversed with binomial checkpointing (SPEC §5): state arrays and
+# scalars, unknown trip counts (while, break, early return), a checkpointed
+# loop in a callee called from a loop, an ordinary loop inside the
+# checkpointed body, strided ranges, one snapshot.
+
+
+def heat_steps(u0: np.ndarray, k: float, nsteps: int) -> float:
+    # two state arrays swapped by copying, a scalar accumulated across steps
+    n = u0.shape[0]
+    u = u0.copy()
+    v = np.zeros(n)
+    e = 0.0
+    # adxform: checkpoint(snapshots=3)
+    for step in range(nsteps):
+        for i in range(1, n - 1):
+            v[i] = u[i] + k * (u[i - 1] - 2.0 * u[i] + u[i + 1]) - 0.1 * u[i] ** 3
+        for i in range(1, n - 1):
+            u[i] = v[i]
+        e = e + u[n // 2] * u[n // 2]
+    return e + u[1]
+
+
+def newton_root(a: float, x0: float) -> float:
+    # a while loop until convergence: the trip count is unknown on entry
+    x = x0
+    # adxform: checkpoint(snapshots=2)
+    while abs(x * x * x - a) > 1e-13:
+        x = x - (x * x * x - a) / (3.0 * x * x)
+    return x * x + math.sin(x)
+
+
+def break_when_large(x: np.ndarray, r: float) -> float:
+    # a for loop that may break on the data
+    v = x[0]
+    s = 0.0
+    # adxform: checkpoint(snapshots=2)
+    for k in range(60):
+        v = r * v * (1.0 - v) + 0.01 * x[1]
+        s = s + v * v
+        if s > 4.0:
+            break
+    return s * x[2] + v
+
+
+def _advance(u: np.ndarray, dt: float, nsteps: int) -> None:
+    n = u.shape[0]
+    # adxform: checkpoint(snapshots=2)
+    for step in range(nsteps):
+        for i in range(n):
+            u[i] = u[i] + dt * math.cos(u[(i + 1) % n]) * u[i]
+
+
+def calls_checkpointed(u0: np.ndarray, dt: float, m: int) -> float:
+    # a procedure with a checkpointed loop, called from an ordinary loop
+    u = u0.copy()
+    s = 0.0
+    for j in range(m):
+        _advance(u, dt, 4)
+        s = s + u[0] * u[1]
+    return s
+
+
+def inner_loop_body(x: np.ndarray, c: float, nsteps: int) -> float:
+    # the checkpointed body holds an ordinary loop with a branch
+    y = x.copy()
+    total = 0.0
+    # adxform: checkpoint
+    for t in range(nsteps):
+        acc = 0.0
+        for i in range(y.shape[0]):
+            if y[i] > 0.0:
+                acc = acc + y[i] * c
+            else:
+                acc = acc - y[i] * y[i]
+        for i in range(y.shape[0]):
+            y[i] = math.tanh(y[i] + 0.1 * acc)
+        total = total + acc
+    return total
+
+
+def early_return(x: float, y: float, n: int) -> float:
+    # return from inside a checkpointed loop
+    s = x
+    # adxform: checkpoint(snapshots=2)
+    for i in range(n):
+        s = s + y * math.cos(0.1 * s)
+        if s > 5.7:
+            return s * x
+    return s * 2.0
+
+
+def strided_one_snapshot(a: np.ndarray, x: float) -> float:
+    # a strided range, one snapshot, the loop variable read after the loop
+    s = x
+    # adxform: checkpoint(snapshots=1)
+    for i in range(2, 17, 3):
+        s = s * a[i % a.shape[0]] + math.cos(s)
+    return s * i
