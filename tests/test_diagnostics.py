@@ -113,6 +113,16 @@ CASES: dict[str, Case] = {
     "cuda-device-function": Case(
         "from numba import cuda\n\n\n@cuda.jit(device=True)\ndef f(x: float) -> float:\n    return x * 2.0\n",
         "unsupported-gpu", 5, 5),
+    # -- directives (SPEC §5) --------------------------------------------------------------
+    "directive-above-no-loop": Case(_def("# adxform: checkpoint\ny = x\nreturn y"), "misplaced-directive", 2, 5),
+    "directive-blank-line-before-loop": Case(_def("# adxform: checkpoint\n\nfor i in range(3):\n    x = x * 2.0\nreturn x"), "misplaced-directive", 2, 5),
+    "directive-trailing-comment": Case(_def("y = x  # adxform: checkpoint\nreturn y"), "misplaced-directive", 2, 12),
+    "directive-zero-snapshots": Case(_def("# adxform: checkpoint(snapshots=0)\nfor i in range(3):\n    x = x * 2.0\nreturn x"), "bad-directive", 2, 5),
+    "directive-snapshots-not-a-number": Case(_def("# adxform: checkpoint(snapshots=many)\nfor i in range(3):\n    x = x * 2.0\nreturn x"), "bad-directive",
+                                             2, 5),
+    "directive-unknown-option": Case(_def("# adxform: checkpoint(every=3)\nfor i in range(3):\n    x = x * 2.0\nreturn x"), "bad-directive", 2, 5,
+                                     note="snapshots"),
+    "directive-unknown-name": Case(_def("# adxform: unroll(4)\nfor i in range(3):\n    x = x * 2.0\nreturn x"), "bad-directive", 2, 5, note="checkpoint"),
     # -- several problems: all reported, the first one first ---------------------------
     "two-errors": Case(_def("try:\n    y = x\nfinally:\n    pass\nreturn lambda: y"), "unsupported-try", 2, 5,
                        errors=2),

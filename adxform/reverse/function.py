@@ -488,7 +488,8 @@ class ReverseFunction:
             self.refuse(loop.pos, f"{what} whose bounds its body changes", "unsupported-checkpoint")
         env = self.facts.types.env
         params = {p.name for p in self.facts.func.params}
-        state = carried_state(loop, self.body, written, env)
+        returned = [ir.Return(self.output)] if self.output is not None else []  # single_exit took it out of the body
+        state = carried_state(loop, self.body + returned, written, env)
         for name in state:
             if env[name].kind == "tuple":
                 self.refuse(loop.pos, f"{what} that changes the tuple '{name}'", "unsupported-checkpoint")
