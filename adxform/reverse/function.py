@@ -50,6 +50,7 @@ from ..walk import (
     statements,
     stmt_expressions,
     stmt_reads,
+    sub_blocks,
     target_names,
 )
 from .adjoint import Adjoints
@@ -126,14 +127,23 @@ class ReverseFunction:
         self.adjoints = Adjoints(self.facts, self.bar, self.reporter)
         self.pushed_names: dict[str, int] = {}  # name -> where it is first saved (tape or snapshot)
         self.recomputed: set[str] = set()  # iteration-local values recomputed, not taped
+        self.driver_reads: dict[int, set[str]] = {}  # id(reverse driver of a checkpointed loop) -> what it needs
         self.y_bar = self.bar.fresh("y_bar")
         self.value_name = self.bar.fresh("value")
         self.counter = 0
 
     def reads(self, stmts: list[ir.Stmt]) -> set[str]:
-        """The primal variables the reverse code reads."""
-        env = self.facts.types.env
-        return {n for stmt in statements(stmts) for n in stmt_reads(stmt) if n in env}
+        """The primal variables the reverse code reads (for a checkpointed
+        loop's driver, what ``checkpointed`` worked out)."""
+        found: set[str] = set()
+        for stmt in stmts:
+            if id(stmt) in self.driver_reads:
+                found |= self.driver_reads[id(stmt)]
+                continue
+            found |= stmt_reads(stmt)
+            for block in sub_blocks(stmt):
+                found |= self.reads(block)
+        return found & set(self.facts.types.env)
 
     # -- facts ---------------------------------------------------------------------------------
 
@@ -504,7 +514,12 @@ class ReverseFunction:
         counted = counter.loop_id(f"{self.facts.func.name}:{loop.pos.line}") if counter is not None else None
         sweeps = Checkpointed(loop, [(n, env[n]) for n in state], snapshots, isinstance(loop, ir.For) and not breaks,
                               self.bar, counted)
-        return sweeps.forward(loop.body, fwd_body), sweeps.reverse(loop.body, fwd_body, rev_body)
+        rev = sweeps.reverse(loop.body, fwd_body, rev_body)
+        # The driver restores the state from snapshots before the iterations it
+        # runs again read it: of those, only what the body reads and does not
+        # change must hold its loop-time value; the adjoint body needs its own.
+        self.driver_reads[id(rev[0])] = (live_in(loop.body) - set(state)) | self.reads(rev_body)
+        return sweeps.forward(loop.body, fwd_body), rev
 
     def reserve(self, loop: ir.For, fwd_body: list[ir.Stmt], depth: int) -> list[ir.Stmt]:
         """Room on the tapes for every iteration of a loop whose pushes per
