@@ -60,14 +60,14 @@ class Diagnostic:
 class DiagnosticError(Exception):
     """Raised by the pipeline when the user's code has errors."""
 
-    def __init__(self, diagnostics: list[Diagnostic], source: str = ""):
+    def __init__(self, diagnostics: list[Diagnostic], sources: dict[str, str] | None = None):
         self.diagnostics = sorted(diagnostics, key=lambda d: (d.filename, d.pos.line, d.pos.col, d.code))
-        self.source = source
+        self.sources = sources or {}  # filename -> text, for the source lines under the headlines
         super().__init__("\n".join(d.headline() for d in self.diagnostics))
 
     def render(self) -> str:
-        lines = self.source.splitlines()
-        body = "\n".join(d.render(lines) for d in self.diagnostics)
+        lines = {name: text.splitlines() for name, text in self.sources.items()}
+        body = "\n".join(d.render(lines.get(d.filename, [])) for d in self.diagnostics)
         count = len(self.diagnostics)
         files = len({d.filename for d in self.diagnostics})
         noun = "error" if count == 1 else "errors"
@@ -80,18 +80,21 @@ class UsageError(Exception):
 
 
 class Reporter:
-    """Collects the diagnostics of one file; ``check()`` raises if any."""
+    """Collects the diagnostics of one compilation; ``check()`` raises if
+    any.  A position from another file (``Pos.file``: a --rules module)
+    is reported in that file."""
 
     def __init__(self, filename: str, source: str):
         self.filename = filename
-        self.source = source
+        self.sources = {filename: source}
         self.diagnostics: list[Diagnostic] = []
 
     def error(self, pos: Pos | None, message: str, code: str, note: str = "") -> None:
-        diag = Diagnostic(self.filename, pos or NOPOS, message, code, note)
+        pos = pos or NOPOS
+        diag = Diagnostic(pos.file or self.filename, pos, message, code, note)
         if diag not in self.diagnostics:
             self.diagnostics.append(diag)
 
     def check(self) -> None:
         if self.diagnostics:
-            raise DiagnosticError(self.diagnostics, self.source)
+            raise DiagnosticError(self.diagnostics, self.sources)

@@ -26,6 +26,7 @@ class Pos:
     col: int
     end_line: int = 0
     end_col: int = 0
+    file: str = ""  # set only for code from another file than the one compiled (--rules)
 
 
 NOPOS = Pos(0, 0)

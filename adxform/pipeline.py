@@ -27,7 +27,7 @@ from .emit import ModuleText, function_text, render_module
 from .forward import forward_functions
 from .reverse import reverse_functions
 from .normalize import hoist_module_calls
-from .parse import parse_module
+from .parse import merge_rules, parse_module
 
 MODES = ("forward", "reverse")
 SUMMARIES = {
@@ -46,6 +46,7 @@ class Options:
     dump_after: str | None = None
     snapshots: int = DEFAULT_SNAPSHOTS  # for checkpointed loops whose directive names no count
     instrument: bool = False  # count what checkpointed loops do (adxform_stats)
+    rules: tuple[str, str] | None = None  # --rules FILE: (its text, its name)
     command: str = ""
     dump: Callable[[str], None] = field(default=lambda text: print(text, file=sys.stderr))
 
@@ -62,6 +63,11 @@ class Options:
 
 def _pass_parse(state: "State") -> None:
     state.module = parse_module(state.source, state.filename, state.reporter)
+    if state.options.rules is not None:
+        text, filename = state.options.rules
+        reporter = Reporter(filename, text)
+        merge_rules(state.module, parse_module(text, filename, reporter, state.module), reporter)
+        state.reporter.sources[filename] = text  # later passes may point into it
 
 
 def _pass_normalize(state: "State") -> None:
@@ -69,7 +75,8 @@ def _pass_normalize(state: "State") -> None:
 
 
 def _pass_analyse(state: "State") -> None:
-    state.program = analyse(state.module, state.options.functions, state.options.wrt, state.reporter)
+    state.program = analyse(state.module, state.options.functions, state.options.wrt, state.reporter,
+                            state.options.mode)
 
 
 def _pass_differentiate(state: "State") -> None:
@@ -120,6 +127,8 @@ def default_command(mode: str, source_name: str, output: str, options: Options) 
         parts += ["--snapshots", str(options.snapshots)]
     if options.instrument:
         parts.append("--instrument")
+    if options.rules is not None:
+        parts += ["--rules", options.rules[1]]
     return shlex.join(parts)
 
 
@@ -158,30 +167,38 @@ def _primal_copy(func: ir.Function) -> ir.Function:
 
 def transform(source: str, mode: str, *, filename: str = "<string>", functions: list[str] | None = None,
               wrt: list[str] | None = None, jit: str = "numba", command: str | None = None,
-              dump_after: str | None = None, snapshots: int = DEFAULT_SNAPSHOTS, instrument: bool = False) -> str:
-    """The text of the derivative module of ``source`` (SPEC §8).
+              dump_after: str | None = None, snapshots: int = DEFAULT_SNAPSHOTS, instrument: bool = False,
+              rules: str | None = None, rules_filename: str = "<rules>") -> str:
+    """The text of the derivative module of ``source`` (SPEC §8); ``rules``
+    is the text of a module of custom rules (``--rules``).
 
     Raises ``DiagnosticError`` for problems in the source and ``UsageError``
     for bad options."""
-    options = Options(mode, functions, wrt, jit, dump_after, snapshots, instrument)
+    options = Options(mode, functions, wrt, jit, dump_after, snapshots, instrument,
+                      (rules, rules_filename) if rules is not None else None)
     options.command = command or default_command(mode, filename, "OUT", options)
     return emit(run_passes(source, filename, options))
 
 
 def generate(path: str | os.PathLike, mode: str, output: str | os.PathLike, *, functions: list[str] | None = None,
              wrt: list[str] | None = None, jit: str = "numba", command: str | None = None,
-             snapshots: int = DEFAULT_SNAPSHOTS, instrument: bool = False) -> str:
-    """Read ``path``, write its derivative module to ``output`` atomically
-    (never over the source), and return the text."""
+             snapshots: int = DEFAULT_SNAPSHOTS, instrument: bool = False,
+             rules: str | os.PathLike | None = None) -> str:
+    """Read ``path`` (and the custom rules module ``rules``), write the
+    derivative module to ``output`` atomically (never over the source), and
+    return the text."""
     path, output = Path(path), Path(output)
     if output.resolve() == path.resolve():
         raise UsageError(f"refusing to write the output over the source {path}")
     source = read_source(path)
+    rules_text = read_source(Path(rules)) if rules is not None else None
     if command is None:
-        command = default_command(mode, str(path), str(output), Options(mode, functions, wrt, jit,
-                                                                        snapshots=snapshots, instrument=instrument))
+        command = default_command(mode, str(path), str(output), Options(
+            mode, functions, wrt, jit, snapshots=snapshots, instrument=instrument,
+            rules=(rules_text, str(rules)) if rules is not None else None))
     text = transform(source, mode, filename=str(path), functions=functions, wrt=wrt, jit=jit, command=command,
-                     snapshots=snapshots, instrument=instrument)
+                     snapshots=snapshots, instrument=instrument, rules=rules_text,
+                     rules_filename=str(rules) if rules is not None else "<rules>")
     write_atomically(output, text)
     return text
 

@@ -37,6 +37,7 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--func", action="append", metavar="NAME",
                        help="a function to differentiate (repeatable; default: every public function)")
         p.add_argument("--wrt", metavar="NAME[,NAME]", help="the parameters to differentiate with respect to")
+        p.add_argument("--rules", metavar="FILE", help="a module of custom rules g_jvp / g_vjp for functions of SRC")
 
     for mode, what in (("forward", "write f_jvp tangent functions"),
                        ("reverse", "write f_vjp / f_grad / f_value_and_grad adjoint functions")):
@@ -75,8 +76,9 @@ def _read_source(name: str) -> str:
 def _run(args: argparse.Namespace) -> int:
     mode = "forward" if args.command == "check" else args.command
     wrt = [w.strip() for w in args.wrt.split(",") if w.strip()] if args.wrt else None
+    rules = (_read_source(args.rules), args.rules) if args.rules else None
     options = Options(mode, args.func, wrt, getattr(args, "jit", "numba"), getattr(args, "dump_after", None),
-                      getattr(args, "snapshots", DEFAULT_SNAPSHOTS), getattr(args, "instrument", False))
+                      getattr(args, "snapshots", DEFAULT_SNAPSHOTS), getattr(args, "instrument", False), rules)
     output = getattr(args, "output", None)
     if output not in (None, "-") and args.source != "-" and Path(output).resolve() == Path(args.source).resolve():
         raise UsageError(f"refusing to write the output over the source {args.source}")

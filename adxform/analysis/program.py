@@ -17,6 +17,7 @@ from ..diagnostics import Reporter, UsageError
 from ..rules import TABLE
 from ..walk import calls, names_read
 from .activity import active_variables
+from .custom import custom_rules, expected_params, rule_functions
 from .dataflow import DataFlow, data_flow
 from .types import ExprTyper, FunctionTypes, Signature, infer_types
 
@@ -46,6 +47,7 @@ class Program:
     order: list[str]  # every function involved, callees first
     facts: dict[str, FunctionFacts]
     constants: dict[str, ir.Type]
+    custom: dict[str, str] = field(default_factory=dict)  # g -> its custom rule in this mode (custom.py)
 
     def needs_derivative(self, name: str) -> bool:
         return bool(self.facts[name].wrt)
@@ -59,9 +61,10 @@ def _constant_types(module: ir.Module) -> dict[str, ir.Type]:
 class CallGraph:
     """Follows module calls from the roots; reports recursion and unknown callees."""
 
-    def __init__(self, module: ir.Module, reporter: Reporter):
+    def __init__(self, module: ir.Module, reporter: Reporter, underived: set[str] = frozenset()):
         self.module = module
         self.reporter = reporter
+        self.underived = underived  # never differentiated (custom rules and their functions): any numpy call goes
         self.order: list[str] = []
         self.state: dict[str, str] = {}  # "visiting" / "done"
 
@@ -101,29 +104,40 @@ class CallGraph:
             return
         rule = TABLE.get(call.func)
         shown = call.func.split(".", 1)[1] if call.func.startswith(("unknown.", "builtins.", "method.")) else call.func
+        if rule is None and func.name in self.underived and call.func.startswith(("numpy.", "math.")):
+            return
         if rule is None:
             self.reporter.error(call.pos, f"adxform has no derivative rule for '{shown}'{where}", "unknown-function",
                                 note="supported: the numpy and math functions of SPEC §2 and the functions of this "
-                                     "module")
+                                     "module; to supply a rule, call it from a function g of this module and define "
+                                     "g_jvp / g_vjp (SPEC §4) here or in a --rules FILE")
         elif not rule.nargs[0] <= len(call.args) <= rule.nargs[1]:
             self.reporter.error(call.pos, f"'{shown}' is supported with {rule.nargs[0]}"
                                 + (f" to {rule.nargs[1]}" if rule.nargs[1] != rule.nargs[0] else "")
                                 + f" positional arguments{where}", "bad-call")
 
 
-def analyse(module: ir.Module, functions: list[str] | None, wrt: list[str] | None, reporter: Reporter) -> Program:
+def analyse(module: ir.Module, functions: list[str] | None, wrt: list[str] | None, reporter: Reporter,
+            mode: str = "forward") -> Program:
     known = list(module.functions) + list(module.rejected)
+    rules = rule_functions(module)
     if functions:
         for name in functions:
             if name not in known:
                 raise UsageError(f"no function '{name}' in {module.filename}")
+            if name in rules:
+                raise UsageError(f"'{name}' is the custom rule of '{rules[name]}', not a function to differentiate")
         roots = [name for name in known if name in functions]
     else:
-        roots = [name for name in known if not name.startswith("_")]
+        roots = [name for name in known if not name.startswith("_") and name not in rules]
 
-    graph = CallGraph(module, reporter)
+    custom = custom_rules(module, mode)
+    graph = CallGraph(module, reporter, set(custom) | set(rules))
     for name in roots:
         graph.visit(name, [])
+    for name in graph.order:  # grows while it is walked: the rules of the functions met, and their callees
+        if name in custom:
+            graph.visit(custom[name], [])
     reporter.check()
 
     constants = _constant_types(module)
@@ -140,10 +154,32 @@ def analyse(module: ir.Module, functions: list[str] | None, wrt: list[str] | Non
         facts[name] = FunctionFacts(func, types, flow, writes)
     reporter.check()
 
-    program = Program(module, [], graph.order, facts, constants)
+    program = Program(module, [], graph.order, facts, constants, {g: r for g, r in custom.items() if g in facts})
+    _check_rules(program, reporter)
     program.roots = _pick_roots(program, roots, explicit=bool(functions), reporter=reporter)
     _assign_wrt(program, wrt)
     return program
+
+
+def _check_rules(program: Program, reporter: Reporter) -> None:
+    """A custom rule must have SPEC §4's signature for its function."""
+    for g, rule in program.custom.items():
+        facts, func = program.facts[g], program.facts[rule].func
+        env = facts.types.env
+        differentiable = facts.differentiable_params
+        arrays = [p for p in differentiable if env[p].is_array]
+        expected = expected_params(rule, len(facts.func.params), len(differentiable), len(arrays),
+                                   facts.is_procedure)
+        if len(func.params) != expected:
+            reporter.error(func.pos, f"the custom rule '{rule}' of '{g}' takes {len(func.params)} parameters; "
+                           f"SPEC §4 gives it {expected}", "bad-custom-rule",
+                           note=f"'{g}' has {len(facts.func.params)} parameters, {len(differentiable)} of them "
+                                "float or float arrays")
+        elif rule.endswith("_vjp") and not facts.is_procedure and facts.writes:
+            reporter.error(func.pos, f"a custom '{rule}' for '{g}', a function that also writes into its array "
+                           "arguments, is not supported", "bad-custom-rule",
+                           note="make it a procedure (no return value) or stop writing into the arguments")
+    reporter.check()
 
 
 def _pick_roots(program: Program, roots: list[str], explicit: bool, reporter: Reporter) -> list[str]:
@@ -169,8 +205,9 @@ def _assign_wrt(program: Program, wrt: list[str] | None) -> None:
     calls; every other function with a derivative (a callee, or a root that
     is also a callee) is differentiated in all its float parameters, since
     one ``g_jvp`` serves every caller."""
-    called = {call.func[7:] for name in program.order for call in calls(program.facts[name].func.body)
-              if call.func.startswith("module.")}
+    rules = set(program.custom.values())
+    called = {call.func[7:] for name in program.order if name not in rules
+              for call in calls(program.facts[name].func.body) if call.func.startswith("module.")}
     if wrt:
         top = [name for name in program.roots if name not in called]
         everything = {p for name in top for p in program.facts[name].differentiable_params}
@@ -179,7 +216,7 @@ def _assign_wrt(program: Program, wrt: list[str] | None) -> None:
             raise UsageError(f"--wrt names no float parameter of the differentiated functions: {', '.join(unknown)}")
     for name in program.roots:
         facts = program.facts[name]
-        restricted = wrt and name not in called
+        restricted = wrt and name not in called and name not in program.custom
         facts.wrt = [p for p in facts.differentiable_params if not restricted or p in wrt]
     for name in reversed(program.order):  # callers before callees
         facts = program.facts[name]

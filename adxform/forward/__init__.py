@@ -171,7 +171,7 @@ def forward_functions(program: Program, reporter: Reporter) -> dict[str, list[ir
     """``f_jvp`` for every function that needs one, keyed by the primal's name."""
     out = {}
     for name in program.order:
-        if program.needs_derivative(name):
+        if program.needs_derivative(name) and name not in program.custom:  # else the user's g_jvp serves
             out[name] = [ForwardFunction(program.facts[name], program, reporter).build()]
     reporter.check()
     return out

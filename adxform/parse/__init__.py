@@ -8,9 +8,29 @@ from .guard import check_parsable
 from .lower import lower_module
 
 
-def parse_module(source: str, filename: str, reporter: Reporter) -> ir.Module:
-    """Lower ``source`` to an ``ir.Module``; syntax problems raise DiagnosticError."""
-    module = lower_module(source, filename, reporter) if check_parsable(source, reporter) else None
+def parse_module(source: str, filename: str, reporter: Reporter, outer: ir.Module | None = None) -> ir.Module:
+    """Lower ``source`` to an ``ir.Module``; syntax problems raise
+    DiagnosticError.  ``outer``: the module ``source`` holds rules for."""
+    module = lower_module(source, filename, reporter, outer) if check_parsable(source, reporter) else None
     reporter.check()
     assert module is not None
     return module
+
+
+def merge_rules(module: ir.Module, rules: ir.Module, reporter: Reporter) -> None:
+    """Add the functions and constants of a ``--rules`` module to ``module``;
+    ``reporter`` reports, in the rules file, a name both define."""
+    for name, func in list(rules.functions.items()) + list(rules.rejected.items()):
+        if name in module.functions or name in module.rejected:
+            pos = func.pos if isinstance(func, ir.Function) else func[0].pos
+            reporter.error(pos, f"'{name}' is defined both here and in {module.filename}", "duplicate-function")
+    known = {c.name for c in module.constants}
+    for constant in rules.constants:
+        if constant.name in known:
+            reporter.error(constant.pos, f"the constant '{constant.name}' is defined both here and in "
+                           f"{module.filename}", "duplicate-function")
+    reporter.check()
+    module.functions.update(rules.functions)
+    module.rejected.update(rules.rejected)
+    module.constants.extend(rules.constants)
+    module.numpy_aliases = module.numpy_aliases | rules.numpy_aliases

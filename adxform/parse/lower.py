@@ -104,9 +104,11 @@ def _dotted(node: cst.BaseExpression) -> str | None:
 
 
 class Lowerer:
-    def __init__(self, wrapper: MetadataWrapper, reporter: Reporter, directives: dict[int, ir.Directive]):
+    def __init__(self, wrapper: MetadataWrapper, reporter: Reporter, directives: dict[int, ir.Directive],
+                 file: str = ""):
         self.positions = wrapper.resolve(PositionProvider)
         self.reporter = reporter
+        self.file = file  # stamped on positions when this is not the compiled file
         self.directives = directives  # line -> directive; loops take theirs, the rest are misplaced
         self.scope = ModuleScope()
         self.function = ""
@@ -117,7 +119,7 @@ class Lowerer:
         rng = self.positions.get(node)
         if rng is None:
             return ir.NOPOS
-        return ir.Pos(rng.start.line, rng.start.column + 1, rng.end.line, rng.end.column + 1)
+        return ir.Pos(rng.start.line, rng.start.column + 1, rng.end.line, rng.end.column + 1, self.file)
 
     def unsupported(self, node: cst.CSTNode) -> Unsupported:
         kind = type(node).__name__
@@ -542,7 +544,10 @@ def _copy_target_as_expr(target: ir.Expr) -> ir.Expr:
     return copy.deepcopy(target)
 
 
-def lower_module(source: str, filename: str, reporter: Reporter) -> ir.Module | None:
+def lower_module(source: str, filename: str, reporter: Reporter, outer: ir.Module | None = None) -> ir.Module | None:
+    """The IR of ``source``; with ``outer``, ``source`` is a --rules module
+    for ``outer``: its positions name its own file and the functions of
+    ``outer`` are module functions there too (however it imports them)."""
     try:
         tree = cst.parse_module(source)
     except cst.ParserSyntaxError as err:
@@ -550,6 +555,9 @@ def lower_module(source: str, filename: str, reporter: Reporter) -> ir.Module | 
         return None
     wrapper = MetadataWrapper(tree)  # positions are keyed on the wrapper's copy of the tree
     directives = find_directives(source, reporter)
-    module = Lowerer(wrapper, reporter, directives).module(wrapper.module, filename, source)
+    lowerer = Lowerer(wrapper, reporter, directives, filename if outer is not None else "")
+    if outer is not None:
+        lowerer.scope.functions |= set(outer.functions) | set(outer.rejected)
+    module = lowerer.module(wrapper.module, filename, source)
     unclaimed(directives, reporter)
     return module

@@ -7,6 +7,8 @@ from .. import ir
 from ..analysis.program import Program
 from ..diagnostics import Reporter
 from ..checkpoint import DEFAULT_SNAPSHOTS, LoopCounter
+from ..naming import Namer
+from .custom import rev_from_rule
 from .function import Checkpointing, ReverseFunction
 from .wrappers import public_functions
 
@@ -23,13 +25,21 @@ def reverse_functions(program: Program, reporter: Reporter, snapshots: int = DEF
     for name in program.order:
         if not program.needs_derivative(name):
             continue
-        builder = ReverseFunction(program.facts[name], program, reporter, entry_reads, returns_value,
-                                  Checkpointing(snapshots, loops))
-        functions = [builder.build()]
-        entry_reads[name] = builder.entry_reads
-        returns_value[name] = builder.returns_value
-        if name in program.roots:
-            functions += public_functions(program.facts[name], builder.bar, builder.y_bar, builder.returns_value)
-        out[name] = functions
+        facts = program.facts[name]
+        if name in program.custom:  # the user's g_vjp serves, through an adapter
+            bar = Namer(facts.func, "bar")
+            y_bar = bar.fresh("y_bar")
+            functions = [rev_from_rule(facts, program.custom[name], bar, y_bar)]
+            entry_reads[name] = {p.name for p in facts.func.params}
+            returns_value[name] = not facts.is_procedure
+            public = public_functions(facts, bar, y_bar, not facts.is_procedure)[1:]  # all but g_vjp itself
+        else:
+            builder = ReverseFunction(facts, program, reporter, entry_reads, returns_value,
+                                      Checkpointing(snapshots, loops))
+            functions = [builder.build()]
+            entry_reads[name] = builder.entry_reads
+            returns_value[name] = builder.returns_value
+            public = public_functions(facts, builder.bar, builder.y_bar, builder.returns_value)
+        out[name] = functions + (public if name in program.roots else [])
     reporter.check()
     return out
