@@ -11,6 +11,8 @@ pyproject.toml is left exactly as it was.  One that has
     mode = "reverse"          # or "forward"
     functions = ["loss"]      # optional, as --func
     wrt = ["x"]               # optional, as --wrt
+    snapshots = 30            # optional, as --snapshots
+    rules = "mypkg/rules.py"  # optional, as --rules
 
 gets its ``build_py`` wrapped: after the usual copy, each output is
 generated into the build directory, so it lands in the wheel; an editable
@@ -29,10 +31,11 @@ from pathlib import Path
 from setuptools.command.build_py import build_py
 from setuptools.errors import SetupError
 
+from .checkpoint import DEFAULT_SNAPSHOTS
 from .diagnostics import DiagnosticError, UsageError
 from .pipeline import MODES, Options, default_command, transform, write_atomically
 
-KEYS = {"source", "output", "mode", "functions", "wrt"}
+KEYS = {"source", "output", "mode", "functions", "wrt", "snapshots", "rules"}
 
 
 class ConfigError(Exception):
@@ -46,13 +49,19 @@ class ModuleSpec:
     mode: str
     functions: list[str] | None
     wrt: list[str] | None
+    snapshots: int = DEFAULT_SNAPSHOTS
+    rules: str | None = None  # a module of custom rules, as --rules
 
     def generate(self, root: Path) -> str:
         """The text of the derivative module; raises DiagnosticError."""
         source = (root / self.source).read_bytes().decode("utf-8")
-        command = default_command(self.mode, self.source, self.output, Options(self.mode, self.functions, self.wrt))
+        rules = (root / self.rules).read_bytes().decode("utf-8") if self.rules is not None else None
+        options = Options(self.mode, self.functions, self.wrt, snapshots=self.snapshots,
+                          rules=(rules, self.rules) if rules is not None else None)
+        command = default_command(self.mode, self.source, self.output, options)
         return transform(source, self.mode, filename=self.source, functions=self.functions, wrt=self.wrt,
-                         command=command)
+                         command=command, snapshots=self.snapshots, rules=rules,
+                         rules_filename=self.rules or "<rules>")
 
 
 def _string_list(entry: dict, key: str) -> list[str] | None:
@@ -84,8 +93,13 @@ def read_config(pyproject: Path) -> list[ModuleSpec] | None:
         mode = entry.get("mode", "reverse")
         if mode not in MODES:
             raise ConfigError(f"[[tool.adxform.modules]] mode must be one of {', '.join(MODES)}, not {mode!r}")
+        snapshots = entry.get("snapshots", DEFAULT_SNAPSHOTS)
+        if not isinstance(snapshots, int) or isinstance(snapshots, bool) or snapshots < 1:
+            raise ConfigError(f"[[tool.adxform.modules]] snapshots must be a positive integer, not {snapshots!r}")
+        if not isinstance(entry.get("rules", ""), str):
+            raise ConfigError("[[tool.adxform.modules]] rules must be a path")
         specs.append(ModuleSpec(entry["source"], entry["output"], mode, _string_list(entry, "functions"),
-                                _string_list(entry, "wrt")))
+                                _string_list(entry, "wrt"), snapshots, entry.get("rules")))
     return specs
 
 

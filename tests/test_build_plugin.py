@@ -112,7 +112,9 @@ def test_the_hook_leaves_other_projects_alone(tmp_path, monkeypatch):
     ('source = "m.py"', "needs source and output"),
     ('source = "m.py"\noutput = "g.py"\nmode = "sideways"', "mode must be one of"),
     ('source = "m.py"\noutput = "g.py"\nfunctions = "loss"', "functions must be a list of strings"),
-    ('source = "m.py"\noutput = "g.py"\nsnapshots = 3', "unknown keys: snapshots"),
+    ('source = "m.py"\noutput = "g.py"\nsnapshots = 0', "snapshots must be a positive integer"),
+    ('source = "m.py"\noutput = "g.py"\nrules = 3', "rules must be a path"),
+    ('source = "m.py"\noutput = "g.py"\njit = "none"', "unknown keys: jit"),
 ])
 def test_a_malformed_configuration_is_refused(tmp_path, entry, message):
     from adxform.setuptools_plugin import ConfigError, read_config
@@ -121,3 +123,19 @@ def test_a_malformed_configuration_is_refused(tmp_path, entry, message):
     pyproject.write_text(f"[[tool.adxform.modules]]\n{entry}\n")
     with pytest.raises(ConfigError, match=message):
         read_config(pyproject)
+
+
+def test_snapshots_and_rules_reach_the_generated_module(tmp_path):
+    from adxform.setuptools_plugin import read_config
+
+    (tmp_path / "m.py").write_text(
+        "def g(x: float) -> float:\n    return x * x\n\n\n"
+        "def loss(x: float, n: int) -> float:\n    s = 0.0\n    # adxform: checkpoint\n"
+        "    for i in range(n):\n        s = s + g(x + s)\n    return s\n")
+    (tmp_path / "r.py").write_text("def g_vjp(x: float, y_bar: float):\n    return g(x), 2.0 * x * y_bar\n")
+    (tmp_path / "pyproject.toml").write_text(
+        '[[tool.adxform.modules]]\nsource = "m.py"\noutput = "g.py"\nsnapshots = 7\nrules = "r.py"\n')
+    (spec,) = read_config(tmp_path / "pyproject.toml")
+    text = spec.generate(tmp_path)
+    assert "--snapshots 7 --rules r.py" in text.splitlines()[2]
+    assert "_revolve_plan(n_iter, 7)" in text and "def g_vjp(x, y_bar):" in text
