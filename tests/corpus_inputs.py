@@ -209,6 +209,8 @@ INPUTS: dict[str, Builder] = {
     "reverse_hard.overwrite_twice_local": lambda rng: (_v(rng, _n_vec(rng)), _f(rng, 0.5, 1.5)),
     "reverse_hard.evolve": lambda rng: (_v(rng, 6), _v(rng, 6), _f(rng, 0.05, 0.1), _i(rng, 3, 6)),
     "reverse_hard.evolve_local": lambda rng: (_v(rng, 6), _v(rng, 6), _f(rng, 0.05, 0.1), _i(rng, 3, 6)),
+    "reverse_hard.rebind_array": lambda rng: (_v(rng, 6), _f(rng, 0.5, 1.5)),
+    "reverse_hard.rebind_in_loop": lambda rng: (_v(rng, 5), _f(rng, 0.8, 1.0), _i(rng, 2, 5)),
     "reverse_hard.sin_self": lambda rng: (_f(rng, 0.5, 1.5), _i(rng, 5, 10)),
     # s starts below 1 (else branch), then stays above 1.29 (if branch)
     "reverse_hard.cond_reads_overwritten": lambda rng: (_f(rng, 0.3, 0.8), _i(rng, 4, 8)),

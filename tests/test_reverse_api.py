@@ -211,16 +211,19 @@ def test_source_path_is_unchanged_by_cli(tmp_path: Path, monkeypatch):
 REFUSED_IN_REVERSE = """import numpy as np
 
 
-def scale_twice(a: np.ndarray, x: float) -> float:
+def view_rebound(a: np.ndarray, x: float) -> float:
+    b = a * x
+    c = b[1:]
     for k in range(2):
-        a = a * x
-    return a[0]
+        b = b * x
+    return b[0] + c[0]
 """
 
 
 def test_reverse_refuses_what_it_cannot_differentiate(tmp_path, capsys):
-    """Rebinding an active array in a loop is forward-only for now: reverse
-    mode says so with a position and writes nothing, never a wrong gradient."""
+    """Rebinding an array that a view shares memory with is forward-only for
+    now: reverse mode says so with a position and writes nothing, never a
+    wrong gradient."""
     from adxform.cli import main
 
     src = tmp_path / "model.py"
@@ -230,6 +233,7 @@ def test_reverse_refuses_what_it_cannot_differentiate(tmp_path, capsys):
     capsys.readouterr()
     assert main(["reverse", str(src), "-o", str(out)]) == 1
     err = capsys.readouterr().err
-    assert err.startswith(f"{src}:6:9: error: ") and "[unsupported-reverse]" in err.splitlines()[0]
+    assert err.startswith(f"{src}:8:9: error: ") and "[unsupported-reverse]" in err.splitlines()[0]
+    assert "shares memory" in err.splitlines()[0]
     assert "Traceback" not in err
     assert not out.exists()

@@ -35,16 +35,16 @@ class DataFlow:
         return back
 
 
-def _view_base(expr: ir.Expr) -> str | None:
+def view_base(expr: ir.Expr) -> str | None:
     """The array a view expression shares memory with, if it is one."""
     if isinstance(expr, ir.Name):
         return expr.id
     if isinstance(expr, ir.Subscript) and any(isinstance(i, ir.Slice) for i in expr.index):
-        return _view_base(expr.value)
+        return view_base(expr.value)
     if isinstance(expr, ir.Attribute) and expr.attr == "T":
-        return _view_base(expr.value)
+        return view_base(expr.value)
     if isinstance(expr, ir.Call) and expr.func in VIEW_METHODS and expr.args:
-        return _view_base(expr.args[0])
+        return view_base(expr.args[0])
     return None
 
 
@@ -60,7 +60,7 @@ def _call_writes(call: ir.Call, callee_writes: dict[str, set[int]]) -> list[str]
     out = []
     for pos in sorted(positions):
         if pos < len(call.args):
-            base = _view_base(call.args[pos])
+            base = view_base(call.args[pos])
             if base is not None:
                 out.append(base)
     return out
@@ -79,7 +79,7 @@ def data_flow(func: ir.Function, types: FunctionTypes, callee_writes: dict[str, 
             if isinstance(stmt.target, ir.Subscript) or stmt.inplace and _is_array_name(stmt.target, types):
                 flow.written.update(target_names(stmt.target))
             elif _is_array_name(stmt.target, types):
-                base = _view_base(stmt.value)
+                base = view_base(stmt.value)
                 if base is not None and base != stmt.target.id:
                     flow.add(stmt.target.id, base)  # alias: writes through the view reach the base
         elif isinstance(stmt, ir.ExprStmt):

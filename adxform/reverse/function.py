@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 from .. import build, ir
 from ..checkpoint import DEFAULT_SNAPSHOTS, Checkpointed, LoopCounter, carried_state
-from ..analysis.dataflow import VIEW_METHODS
+from ..analysis.dataflow import VIEW_METHODS, view_base
 from ..analysis.program import FunctionFacts, Program
 from ..diagnostics import Reporter
 from ..naming import Namer
@@ -103,6 +103,7 @@ class ReverseFunction:
                     self.defined_at.setdefault(name, self.order[id(stmt)])
         self.needed: set[str] = set()
         self.silent = silent_accumulations(self.body)
+        self.aliased = _aliased_arrays(self.body, facts.types.env)
 
     # -- driver --------------------------------------------------------------------------
 
@@ -189,8 +190,7 @@ class ReverseFunction:
                 return [], []
             vtype = self.facts.types.env[name]
             if vtype.is_array:
-                self.refuse(stmt.pos, f"rebinding the array '{name}' after its first definition")
-                return [], []
+                return self.save_array(target) if self.may_rebind(stmt, name) else ([], [])
             if vtype.kind == "tuple":
                 self.refuse(stmt.pos, f"overwriting the tuple '{name}'")
                 return [], []
@@ -206,6 +206,25 @@ class ReverseFunction:
             vtype = self.type(target)
             return [self.tape.push(copy.deepcopy(target), vtype)], self.tape.pop(copy.deepcopy(target), vtype)
         return [], []
+
+    def may_rebind(self, stmt: ir.Assign, name: str) -> bool:
+        """Whether ``name = <array>`` after the array's first definition can be
+        reversed: the new array takes the old one's place, so its old contents
+        are restored into it and its adjoint array is reused.  That needs an
+        array that existed before (a parameter or one defined earlier), of the
+        same ndim, sharing memory with no other name."""
+        env = self.facts.types.env
+        defined = name in {p.name for p in self.facts.func.params} or \
+            self.defined_at.get(name, len(self.order)) < self.order[id(stmt)]
+        if name in self.aliased:
+            self.refuse(stmt.pos, f"rebinding the array '{name}', which shares memory with another name")
+        elif not defined:
+            self.refuse(stmt.pos, f"rebinding the array '{name}', first created inside a loop")
+        elif self.type(stmt.value).ndim != env[name].ndim:
+            self.refuse(stmt.pos, f"rebinding the array '{name}' to an array of another ndim")
+        else:
+            return True
+        return False
 
     def save_array(self, array: ir.Expr) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
         return [self.tape.push_array(copy.deepcopy(array))], [self.tape.load_array(copy.deepcopy(array)),
@@ -246,8 +265,7 @@ class ReverseFunction:
         if not self.active(name):
             return [], []
         if not self.is_first_def(stmt, name):
-            self.refuse(stmt.pos, f"rebinding the active array '{name}' after its first definition")
-            return [], []
+            return [], self.assign_adjoint(stmt) if self.may_rebind(stmt, name) else []
         bar = ir.Name(self.bar(name))
         view = _bar_view(stmt.value, self)
         if view is not None:  # an alias shares its adjoint too
@@ -647,6 +665,17 @@ def _work(body: list[ir.Stmt], depth: int = 0) -> int:
                       [stmt.body, stmt.orelse] if isinstance(stmt, ir.If) else []):
             total += _work(block, inner)
     return total
+
+
+def _aliased_arrays(body: list[ir.Stmt], env: dict[str, ir.Type]) -> set[str]:
+    """Arrays that share memory with another name (``b = a[1:]``: both)."""
+    out: set[str] = set()
+    for stmt in statements(body):
+        if isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Name) and env[stmt.target.id].is_array:
+            base = view_base(stmt.value)
+            if base is not None and base != stmt.target.id:
+                out |= {base, stmt.target.id}
+    return out
 
 
 def _typed_zero(vtype: ir.Type) -> ir.Expr:

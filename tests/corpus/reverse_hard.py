@@ -179,3 +179,27 @@ def ignores_array(a: np.ndarray, b: np.ndarray, x: float) -> float:
     for i in range(a.shape[0]):
         s += a[i] * x / (n + i)
     return s * s
+
+
+def rebind_array(a: np.ndarray, x: float) -> float:
+    # an array name bound to a new array, twice, reading its old value
+    b = a * x
+    b = b * b + a
+    c = np.zeros(3)
+    c = b[:3] * 2.0
+    s = 0.0
+    for i in range(c.shape[0]):
+        s += c[i] * b[i + 1]
+    return s
+
+
+def rebind_in_loop(a: np.ndarray, x: float, n: int) -> float:
+    # a loop-carried array rebound every iteration, and a parameter rebound
+    p = a.copy()
+    for k in range(n):
+        p = p * x + np.sin(p)
+    a = a * p
+    s = 0.0
+    for i in range(a.shape[0]):
+        s += a[i] * p[i]
+    return s
