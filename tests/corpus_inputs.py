@@ -198,6 +198,7 @@ INPUTS: dict[str, Builder] = {
     "checkpointed.inner_loop_body": lambda rng: (_v(rng, 6), _f(rng, 0.5, 1.0), _i(rng, 4, 7)),
     "checkpointed.early_return": lambda rng: (_f(rng, 1.0, 1.2), _f(rng, 1.3, 1.5), _i(rng, 10, 14)),
     "checkpointed.strided_one_snapshot": lambda rng: (_v(rng, 4), _f(rng, 0.5, 1.0)),
+    "checkpointed.mixed_state": lambda rng: (_v(rng, 4), _f(rng, 0.3, 0.6), _i(rng, 5, 9)),
     # reverse_hard
     "reverse_hard.overwritten_in_loop": lambda rng: (_f(rng, 0.5, 1.5), _i(rng, 4, 8)),
     # y takes the values x, 1.5x + 0.1, ...: 8.9..9.3 then 13.4..14.1, far from 10

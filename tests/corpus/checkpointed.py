@@ -100,3 +100,27 @@ def strided_one_snapshot(a: np.ndarray, x: float) -> float:
     for i in range(2, 17, 3):
         s = s * a[i % a.shape[0]] + math.cos(s)
     return s * i
+
+
+def mixed_state(x: np.ndarray, c: float, n: int) -> float:
+    # int and bool state, continue, a downward range inside a branch, and a
+    # second checkpointed loop after the first
+    s = 0.0
+    count = 0
+    flipped = False
+    if c > 0.0:
+        # adxform: checkpoint(snapshots=2)
+        for i in range(n - 1, -1, -1):
+            count += 1
+            if i % 3 == 1:
+                flipped = not flipped
+                continue
+            if flipped:
+                s = s * c + x[i % x.shape[0]]
+            else:
+                s = s - c * math.sin(s) + x[0]
+    t = s
+    # adxform: checkpoint(snapshots=3)
+    for k in range(count):
+        t = t * 0.9 + c * math.cos(t)
+    return t + s * count
