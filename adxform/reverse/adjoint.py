@@ -27,6 +27,9 @@ class Adjoints:
         self.facts = facts
         self.bar = bar
         self.reporter = reporter
+        # id(call) -> a variable that holds the call's value where its adjoint
+        # runs, so partials in terms of the result (sqrt: 0.5 / y) read it
+        self.results: dict[int, ir.Expr] = {}
 
     def type(self, expr: ir.Expr) -> ir.Type:
         return self.facts.types.of(expr)
@@ -171,6 +174,7 @@ class Adjoints:
         math_style = e.func.startswith(("math.", "builtins.")) and not on_arrays
         parts = []
         for i in active:
-            partial = instantiate(rule.partials[i], list(e.args), e, on_arrays=on_arrays, math_style=math_style)
+            result = copy.deepcopy(self.results.get(id(e), e))
+            partial = instantiate(rule.partials[i], list(e.args), result, on_arrays=on_arrays, math_style=math_style)
             parts.append((e.args[i], build.mul(copy.deepcopy(seed), partial)))
         return pre + self._pair(e, parts)

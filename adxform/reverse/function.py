@@ -54,6 +54,7 @@ from ..walk import (
     target_names,
 )
 from .adjoint import Adjoints
+from .fusion import fuse_value
 from .loops import own_statements, pushes_per_iteration, put_pushes, reversed_for
 from .recompute import iterations_commute, recomputable, silent_accumulations
 from ..analysis.liveness import live_in
@@ -129,6 +130,8 @@ class ReverseFunction:
         self.pushed_names: dict[str, int] = {}  # name -> where it is first saved (tape or snapshot)
         self.recomputed: set[str] = set()  # iteration-local values recomputed, not taped
         self.driver_reads: dict[int, set[str]] = {}  # id(reverse driver of a checkpointed loop) -> what it needs
+        self.walks: dict[int, ir.For] = {}  # id(primal loop) -> its reverse loop, where that walks forwards
+        self.again: dict[int, list[ir.Assign]] = {}  # id(primal loop) -> what its reverse iterations recompute
         self.y_bar = self.bar.fresh("y_bar")
         self.value_name = self.bar.fresh("value")
         self.counter = 0
@@ -298,6 +301,9 @@ class ReverseFunction:
                 out += self.adjoints.increments(value, seed)
             return out
         target, value = active[0]
+        if isinstance(value, ir.Call) and isinstance(target, ir.Name) and target.id not in names_read(value) \
+                and (target.id in self.recomputed or self.is_first_def(stmt, target.id)):
+            self.adjoints.results[id(value)] = ir.Name(target.id)  # never overwritten: it holds the value here
         out = self.adjoints.increments(value, self.bar_of(target))
         return out + self.zero_bar(stmt, target)
 
@@ -445,6 +451,7 @@ class ReverseFunction:
         written = {n for s in statements(loop.body) for n in _written_names(s, self.program)}
         again = [s for s in recomputable(loop, self.body, written, self.facts.types.env) if s.target.id in self.needed]
         self.recomputed |= {s.target.id for s in again}
+        self.again[id(loop)] = again
         fwd_body, rev_body = self.block(loop.body, depth + 1)
         if not rev_body:
             return fwd_body, []
@@ -480,6 +487,7 @@ class ReverseFunction:
             if iterations_commute(rev_body, stmt.var, private):
                 backwards = ir.For(stmt.var, copy.deepcopy(stmt.start), copy.deepcopy(stmt.stop),
                                    copy.deepcopy(stmt.step), rev_body, stmt.pos)
+                self.walks[id(stmt)] = backwards
             else:
                 backwards = reversed_for(stmt, rev_body)
             return self.reserve(loop, fwd_body, depth) + [loop], [backwards]
@@ -566,7 +574,7 @@ class ReverseFunction:
         reads = live_in(after)
         writes = {name: facts.writes for name, facts in self.program.facts.items()}
         plain, self.entry_reads = slice_forward(fwd, reads, writes)
-        self.returns_value = False
+        self.returns_value = self.value_fused = False
         if self.output is None:
             return plain
         value = self.output  # computed before the reverse sweep restores anything
@@ -577,6 +585,12 @@ class ReverseFunction:
         if _work(valued) - _work(plain) < 0.5 * _work(self.facts.func.body):
             self.returns_value, self.entry_reads = True, entry
             return valued
+        fusion = fuse_value(self.body, self.output, self.walks, self.again, self.needed)
+        if fusion is not None:  # the value accumulates in the reverse sweep (fusion.py)
+            fusion.apply()
+            self.returns_value, self.value_fused = True, True
+            self.entry_reads |= fusion.reads
+            return plain + [copy.deepcopy(s) for s in fusion.inits]
         return plain
 
     def assemble(self, fwd: list[ir.Stmt], seed: list[ir.Stmt], rev: list[ir.Stmt]) -> ir.Function:
@@ -602,6 +616,8 @@ class ReverseFunction:
         fwd = self.choose_forward(fwd, bars + seed + rev + [ir.Return(ir.Tuple(
             [ir.Name(self.bar(p)) for p in wrt_scalars]))])
         values = [ir.Name(self.value_name)] if self.returns_value else []
+        if self.value_fused:
+            rev = rev + [ir.Assign(ir.Name(self.value_name), copy.deepcopy(self.output), self.output.pos)]
         after = bars + seed + rev + [ir.Return(ir.Tuple(values + [ir.Name(self.bar(p)) for p in wrt_scalars]))]
         returned = ([f"{func.name}'s value"] if self.returns_value else []) + [self.bar(p) for p in wrt_scalars]
         doc = (f"Adjoint of {func.name}: array adjoints ({', '.join(self.bar(p) for p in wrt_arrays)}) are "

@@ -68,8 +68,9 @@ def energy(pos, mass, eps):
 
 @numba.njit(cache=True)
 def energy_rev(pos, mass, eps, y_bar, pos_bar, mass_bar):
-    """Adjoint of energy: array adjoints (pos_bar, mass_bar) are in/out; returns (eps_bar). Leaves out energy's side effects on its arguments: the public wrappers run the primal for those."""
+    """Adjoint of energy: array adjoints (pos_bar, mass_bar) are in/out; returns (energy's value, eps_bar). Leaves out energy's side effects on its arguments: the public wrappers run the primal for those."""
     n = pos.shape[0]  # nbody.py:8
+    e = 0.0  # nbody.py:9
     dx_bar = 0.0
     dy_bar = 0.0
     dz_bar = 0.0
@@ -83,12 +84,13 @@ def energy_rev(pos, mass, eps, y_bar, pos_bar, mass_bar):
             dy = pos[i, 1] - pos[j, 1]  # nbody.py:13
             dz = pos[i, 2] - pos[j, 2]  # nbody.py:14
             r = math.sqrt(dx * dx + dy * dy + dz * dz + eps * eps)  # nbody.py:15
+            e -= mass[i] * mass[j] / r  # nbody.py:16
             t_bar2 = -e_bar
             t_bar3 = t_bar2 / r
             mass_bar[i] += t_bar3 * mass[j]  # nbody.py:16
             mass_bar[j] += mass[i] * t_bar3  # nbody.py:16
             r_bar -= t_bar2 * (mass[i] * mass[j]) / (r * r)  # nbody.py:16
-            t_bar = r_bar * (0.5 / math.sqrt(dx * dx + dy * dy + dz * dz + eps * eps))
+            t_bar = r_bar * (0.5 / r)
             dx_bar += t_bar * dx  # nbody.py:15
             dx_bar += dx * t_bar  # nbody.py:15
             dy_bar += t_bar * dy  # nbody.py:15
@@ -107,7 +109,8 @@ def energy_rev(pos, mass, eps, y_bar, pos_bar, mass_bar):
             pos_bar[i, 0] += dx_bar  # nbody.py:12
             pos_bar[j, 0] -= dx_bar  # nbody.py:12
             dx_bar = 0.0  # nbody.py:12
-    return (eps_bar,)
+    value = e  # nbody.py:17
+    return value, eps_bar
 
 
 @numba.njit(cache=True)
@@ -116,8 +119,7 @@ def energy_vjp(pos, mass, eps, y_bar):
     _check_disjoint(pos, mass)
     pos_bar = np.zeros_like(pos)
     mass_bar = np.zeros_like(mass)
-    eps_bar, = energy_rev(pos, mass, eps, y_bar, pos_bar, mass_bar)
-    value = energy(pos, mass, eps)
+    value, eps_bar = energy_rev(pos, mass, eps, y_bar, pos_bar, mass_bar)
     return value, pos_bar, mass_bar, eps_bar
 
 
