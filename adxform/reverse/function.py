@@ -585,7 +585,9 @@ class ReverseFunction:
         if _work(valued) - _work(plain) < 0.5 * _work(self.facts.func.body):
             self.returns_value, self.entry_reads = True, entry
             return valued
-        fusion = fuse_value(self.body, self.output, self.walks, self.again, self.needed)
+        env = self.facts.types.env
+        scalar_bars = {self.bar(n) for n in env if n in self.facts.active and env[n].kind == "float"}
+        fusion = fuse_value(self.body, self.output, self.walks, self.again, self.needed, scalar_bars)
         if fusion is not None:  # the value accumulates in the reverse sweep (fusion.py)
             fusion.apply()
             self.returns_value, self.value_fused = True, True

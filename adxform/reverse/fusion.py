@@ -8,6 +8,12 @@ sum can be accumulated right there, in the same order as the primal (so
 the value is bit for bit the primal's), for the price of one operation per
 iteration.  ``fuse_value`` checks that this is the case and says where the
 accumulations go.
+
+Only where the reverse loop already sums into a scalar adjoint across its
+iterations (``eps_bar += …``): such a loop runs one iteration at a time
+anyway, while a reverse loop without one may be vectorised, and a sum added
+to it would stop that (measured: Rosenbrock's gradient went from 1.8 ms to
+2.7 ms with its value fused, against 1.0 ms for the primal run apart).
 """
 
 from __future__ import annotations
@@ -31,10 +37,10 @@ class Fusion:
 
 
 def fuse_value(body: list[ir.Stmt], output: ir.Expr | None, walks: dict[int, ir.For],
-               again: dict[int, list[ir.Assign]], needed: set[str]) -> Fusion | None:
+               again: dict[int, list[ir.Assign]], needed: set[str], scalar_bars: set[str]) -> Fusion | None:
     """``walks``: id(primal loop) -> its reverse loop, for the loops walked
     forwards; ``again``: id(primal loop) -> the statements recomputed at the
-    head of each reverse iteration."""
+    head of each reverse iteration; ``scalar_bars``: the adjoints of scalars."""
     if not isinstance(output, ir.Name) or output.id in needed:
         return None
     total = output.id
@@ -49,7 +55,8 @@ def fuse_value(body: list[ir.Stmt], output: ir.Expr | None, walks: dict[int, ir.
                 and not inserts:
             inits.append(stmt)
             continue
-        found = _fusable(stmt, total, walks, again, written, set()) if isinstance(stmt, ir.For) else None
+        found = _fusable(stmt, total, walks, again, written, set(), scalar_bars) if isinstance(stmt, ir.For) \
+            else None
         if found is None:
             return None
         inserts += found
@@ -64,7 +71,7 @@ def _writes(stmt: ir.Stmt, name: str) -> bool:
 
 
 def _fusable(loop: ir.For, total: str, walks: dict[int, ir.For], again: dict[int, list[ir.Assign]],
-             written: set[str], ready: set[str]) -> list[tuple[ir.For, int, list[ir.Stmt]]] | None:
+             written: set[str], ready: set[str], scalar_bars: set[str]) -> list[tuple[ir.For, int, list[ir.Stmt]]] | None:
     """Where the accumulations of ``total`` in ``loop`` go in the reverse
     loops, or None; ``ready`` holds what the enclosing reverse iterations
     have recomputed."""
@@ -77,17 +84,28 @@ def _fusable(loop: ir.For, total: str, walks: dict[int, ir.For], again: dict[int
     if all(isinstance(s, ir.For) for s in inner):
         out: list[tuple[ir.For, int, list[ir.Stmt]]] = []
         for stmt in inner:
-            found = _fusable(stmt, total, walks, again, written, ready)
+            found = _fusable(stmt, total, walks, again, written, ready, scalar_bars)
             if found is None:
                 return None
             out += found
         return out
     if any(isinstance(s, (ir.For, ir.While)) for s in loop.body):
         return None  # accumulations beside a loop: the order of the sum would change
+    if not _sums_across_iterations(reverse.body, scalar_bars):
+        return None
     for stmt in inner:
         if not _accumulates(stmt, total) or not all(n in ready or n not in written for n in names_read(stmt.value.right)):
             return None
     return [(reverse, len(recomputed), [copy.deepcopy(s) for s in inner])]
+
+
+def _sums_across_iterations(body: list[ir.Stmt], scalar_bars: set[str]) -> bool:
+    """Whether ``body`` adds into a scalar adjoint that it never resets."""
+    summed = {s.target.id for s in body if isinstance(s, ir.Assign) and s.inplace and isinstance(s.target, ir.Name)
+              and s.target.id in scalar_bars}
+    reset = {s.target.id for s in statements(body) if isinstance(s, ir.Assign) and not s.inplace
+             and isinstance(s.target, ir.Name)}
+    return bool(summed - reset)
 
 
 def _accumulates(stmt: ir.Stmt, total: str) -> bool:
