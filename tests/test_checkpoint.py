@@ -258,3 +258,54 @@ def test_unsupported_checkpointed_loops_are_diagnosed(tmp_path: Path, capsys: py
     err = capsys.readouterr().err
     assert f"model.py:{line}:{col}: error:" in err and words in err and "[unsupported-checkpoint]" in err
     assert not out.exists()
+
+
+# -- the driver alone, on the whole grid -------------------------------------------------------
+
+def _simulator(module):
+    """A compiled walk through the schedule of the generated driver that
+    tracks which iteration the state stands at and checks every action."""
+    import numba
+
+    revolve_plan, revolve_next = module._revolve_plan, module._revolve_next
+    codes = (module._TERMINATE, module._ADVANCE, module._TAKESHOT, module._RESTORE, module._FIRSTURN, module._YOUTURN)
+
+    @numba.njit
+    def simulate(length, snapshots):
+        terminate, advance, takeshot, restore, firsturn, youturn = codes
+        plan = revolve_plan(length, snapshots)
+        held = np.full(max(snapshots, 1), -1)
+        at, advances, recorded, peak, expected = 0, 0, 0, 0, length - 1
+        while True:
+            action, lo, hi = revolve_next(plan)
+            if action == terminate:
+                return advances, recorded, peak, expected == -1
+            if action == advance:
+                if lo != at or hi <= lo:
+                    return -1, 0, 0, False
+                advances += hi - lo
+                at = hi
+            elif action == takeshot:
+                held[lo] = at
+                peak = max(peak, lo + 1)
+            elif action == restore:
+                at = held[lo]
+            else:  # a turn must record the last iteration not yet reversed, from its own state
+                if lo != at or lo != expected or (action == firsturn) != (recorded == 0):
+                    return -2, 0, 0, False
+                recorded += 1
+                expected -= 1
+                at = -1  # the adjoint leaves the state undefined until a restore
+
+    return simulate
+
+
+def test_driver_is_the_revolve_optimum_on_the_whole_grid(grid_module) -> None:
+    simulate = _simulator(grid_module)
+    for snapshots in range(1, 41):
+        top = 300 if snapshots == 1 else 2000  # one snapshot costs l^2 / 2 advances
+        for length in range(0, top + 1):
+            advances, recorded, peak, in_order = simulate(length, snapshots)
+            assert (advances, recorded, in_order) == (revolve_optimum(length, snapshots), length, True), \
+                (length, snapshots)
+            assert peak <= snapshots
