@@ -199,6 +199,11 @@ INPUTS: dict[str, Builder] = {
     "checkpointed.early_return": lambda rng: (_f(rng, 1.0, 1.2), _f(rng, 1.3, 1.5), _i(rng, 10, 14)),
     "checkpointed.strided_one_snapshot": lambda rng: (_v(rng, 4), _f(rng, 0.5, 1.0)),
     "checkpointed.mixed_state": lambda rng: (_v(rng, 4), _f(rng, 0.3, 0.6), _i(rng, 5, 9)),
+    # models
+    "models.lstm_loss": lambda rng: (0.5 * _v(rng, (12, 3)), 0.5 * _v(rng, (12, 3)), _v(rng, 12), _v(rng, (4, 3)),
+                                     _v(rng, 3)),
+    "models.heat_slices": lambda rng: (_v(rng, 9), _f(rng, 0.1, 0.3), _i(rng, 3, 6)),
+    "models.fresh_2d": lambda rng: (_v(rng, (3, 4), 0.2, 0.8), _f(rng, 0.6, 0.9), _i(rng, 2, 4)),
     # reverse_hard
     "reverse_hard.overwritten_in_loop": lambda rng: (_f(rng, 0.5, 1.5), _i(rng, 4, 8)),
     # y takes the values x, 1.5x + 0.1, ...: 8.9..9.3 then 13.4..14.1, far from 10

@@ -237,3 +237,15 @@ def test_reverse_refuses_what_it_cannot_differentiate(tmp_path, capsys):
     assert "shares memory" in err.splitlines()[0]
     assert "Traceback" not in err
     assert not out.exists()
+
+
+def test_array_made_afresh_in_a_loop_needs_a_known_ndim():
+    """A new array each iteration is taped with its shape, and the name must
+    exist before the loop: with its ndim unknown that cannot be done."""
+    source = ("import numpy as np\n\n\ndef f(a: np.ndarray, x: float) -> float:\n    s = a * x\n"
+              "    for t in range(3):\n        q = np.sin(s) * x\n        s = q * q\n    return s[0]\n")
+    with pytest.raises(adxform.DiagnosticError) as err:
+        adxform.transform(source, "reverse", filename="m.py")
+    (diag,) = err.value.diagnostics
+    assert (diag.line, diag.col, diag.code) == (7, 9, "unsupported-reverse") and "ndim is not known" in diag.message
+    assert adxform.transform(source, "forward", filename="m.py")

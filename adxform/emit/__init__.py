@@ -62,7 +62,7 @@ RUNTIME_DEPENDENCIES = {
     "_tape_load_array": [], "_trip_count": [], "_memory_bounds": [], "_element_addresses": [],
     "_check_disjoint": ["_memory_bounds", "_element_addresses"],
     "_revolve_plan": [], "_revolve_split": [], "_revolve_next": ["_revolve_plan", "_revolve_split"],
-    "_snapshot_slots": [],
+    "_snapshot_slots": [], "_tape_pop_array": [],
 }
 
 

@@ -193,7 +193,13 @@ class ReverseFunction:
                 return [], []
             vtype = self.facts.types.env[name]
             if vtype.is_array:
-                return self.save_array(target) if self.may_rebind(stmt, name) else ([], [])
+                if not self.may_rebind(stmt, name):
+                    return [], []
+                if self.defined_before(stmt, name):
+                    return self.save_array(target)
+                self.pushed_names.setdefault(name, self.order[id(stmt)])  # an empty array before the loop
+                return [self.tape.push_array(ir.Name(name))] + self.tape.push_shape(ir.Name(name), vtype.ndim), \
+                    self.tape.pop_shaped(ir.Name(name), vtype.ndim)
             if vtype.kind == "tuple":
                 self.refuse(stmt.pos, f"overwriting the tuple '{name}'")
                 return [], []
@@ -210,21 +216,27 @@ class ReverseFunction:
             return [self.tape.push(copy.deepcopy(target), vtype)], self.tape.pop(copy.deepcopy(target), vtype)
         return [], []
 
+    def defined_before(self, stmt: ir.Stmt, name: str) -> bool:
+        """Whether ``name`` is a parameter or first defined before ``stmt``."""
+        return name in {p.name for p in self.facts.func.params} or \
+            self.defined_at.get(name, len(self.order)) < self.order[id(stmt)]
+
     def may_rebind(self, stmt: ir.Assign, name: str) -> bool:
         """Whether ``name = <array>`` after the array's first definition can be
-        reversed: the new array takes the old one's place, so its old contents
-        are restored into it and its adjoint array is reused.  That needs an
-        array that existed before (a parameter or one defined earlier), of the
-        same ndim, sharing memory with no other name."""
-        env = self.facts.types.env
-        defined = name in {p.name for p in self.facts.func.params} or \
-            self.defined_at.get(name, len(self.order)) < self.order[id(stmt)]
+        reversed.  An array that existed before (a parameter or one defined
+        earlier) has its old contents restored into the new one, whose
+        adjoint array it reuses; one made afresh in each iteration of a loop
+        has its contents and shape taped, and one adjoint array serves every
+        iteration.  Either way the array keeps its shape from one binding to
+        the next and shares memory with no other name."""
+        vtype = self.facts.types.env[name]
         if name in self.aliased:
             self.refuse(stmt.pos, f"rebinding the array '{name}', which shares memory with another name")
-        elif not defined:
-            self.refuse(stmt.pos, f"rebinding the array '{name}', first created inside a loop")
-        elif self.type(stmt.value).ndim != env[name].ndim:
+        elif self.type(stmt.value).ndim != vtype.ndim:
             self.refuse(stmt.pos, f"rebinding the array '{name}' to an array of another ndim")
+        elif not self.defined_before(stmt, name) and (vtype.dtype != "float64" or vtype.ndim == 0):
+            what = f"a {vtype.dtype} array" if vtype.dtype != "float64" else "an array whose ndim is not known"
+            self.refuse(stmt.pos, f"{what} '{name}' made afresh inside a loop")
         else:
             return True
         return False
@@ -268,7 +280,12 @@ class ReverseFunction:
         if not self.active(name):
             return [], []
         if not self.is_first_def(stmt, name):
-            return [], self.assign_adjoint(stmt) if self.may_rebind(stmt, name) else []
+            if not self.may_rebind(stmt, name):
+                return [], []
+            bar = ir.Name(self.bar(name))
+            alloc = [] if self.defined_before(stmt, name) else [  # made afresh in a loop: the last one's shape
+                ir.Assign(bar, build.call("numpy.zeros_like", ir.Name(name)), stmt.pos)]
+            return alloc, self.assign_adjoint(stmt)
         bar = ir.Name(self.bar(name))
         view = _bar_view(stmt.value, self)
         if view is not None:  # an alias shares its adjoint too
@@ -697,6 +714,9 @@ def _aliased_arrays(body: list[ir.Stmt], env: dict[str, ir.Type]) -> set[str]:
 
 
 def _typed_zero(vtype: ir.Type) -> ir.Expr:
+    """A value of ``vtype`` to stand before the first one: zero, or an empty array."""
+    if vtype.is_array:
+        return build.call("numpy.empty", ir.Tuple([ir.Const(0)] * max(vtype.ndim, 1)))
     return ir.Const({"float": 0.0, "int": 0, "bool": False}.get(vtype.kind, 0.0))
 
 

@@ -13,7 +13,7 @@ two arrays.
 
 from __future__ import annotations
 
-from .. import ir
+from .. import build, ir
 from ..naming import Namer
 
 INITIAL_CAPACITY = 1024
@@ -59,6 +59,18 @@ class Tape:
         for later in above:
             end = ir.BinOp("-", end, ir.Attribute(later, "size"))
         return ir.ExprStmt(ir.Call("module._tape_load_array", [array, tape, end]))
+
+    def push_shape(self, array: ir.Expr, ndim: int) -> list[ir.Stmt]:
+        """Push the shape of ``array`` on the int tape (after its contents)."""
+        return [self.push(ir.Subscript(ir.Attribute(array, "shape"), [ir.Const(d)]), ir.INT) for d in range(ndim)]
+
+    def pop_shaped(self, target: ir.Name, ndim: int) -> list[ir.Stmt]:
+        """Pop an array pushed with its shape into a new array bound to ``target``."""
+        ftape, ftop = self._names("float")
+        itape, itop = self._names("int")
+        shape = ir.Tuple([ir.Subscript(itape, [build.add(itop, ir.Const(d)) if d else itop]) for d in range(ndim)])
+        return [ir.Assign(itop, ir.BinOp("-", itop, ir.Const(ndim)), inplace=True),
+                ir.Assign(ir.Tuple([target, ftop]), ir.Call("module._tape_pop_array", [ftape, ftop, shape]))]
 
     def drop_array(self, array: ir.Expr) -> ir.Stmt:
         _, top = self._names("float")
