@@ -147,7 +147,8 @@ reduction("numpy.linalg.norm", "x / y", keywords=())
 
 # -- bilinear ------------------------------------------------------------------------
 bilinear("numpy.dot numpy.matmul method.dot", "_matmul_bar_a(g, a, b)", "_matmul_bar_b(g, a, b)", result=matmul_type)
-bilinear("numpy.outer", "g @ b", "a @ g", result=outer_type)
+# (sums, not ``g @ b``: numba multiplies matrices of one type only, and ``g`` may be wider than float32 ``b``)
+bilinear("numpy.outer", "np.sum(g * b, axis=1)", "np.sum(g.T * a, axis=1)", result=outer_type)
 
 # -- constant: integers, predicates, piecewise constants, fresh arrays ----------------
 constant(both("floor") + " " + both("ceil") + " " + both("trunc") + " numpy.rint builtins.round numpy.sign",
