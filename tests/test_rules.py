@@ -25,7 +25,6 @@ reshapes) also run compiled, which is where numba's gaps (``np.max`` with
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from types import ModuleType
 
 import adxform
@@ -108,7 +107,8 @@ P = A(3, 4, lo=0.5, hi=1.5)
 # -- compiled by numba too: the whole-array rules, several to a row, since each row
 # costs numba a few seconds; (a .. w) one matrix, row, column, vector each
 NUMBA_ROWS = {
-    "reductions": ("np.sum(np.max(a, axis=0) * np.min(a, axis=-1).sum() + np.mean(a, axis=1).sum() * np.prod(p, axis=0))"
+    "reductions": ("np.sum(np.max(a, axis=0) * np.min(a, axis=-1).sum()"
+                   " + np.mean(a, axis=1).sum() * np.prod(p, axis=0))"
                    " + np.linalg.norm(a) * np.max(a) + a.sum(axis=1).prod() + np.prod(p)"
                    " + np.mean(a) + np.min(a)", dict(a=M, p=P)),
     "products": ("np.sum(np.tanh(a @ b) * c) + np.sum(np.dot(a, w) * u) + np.sum(np.dot(u, a) * w)"

@@ -139,7 +139,8 @@ class Tangents:
         if rule.kind == "reduction":
             return self.reduction(e, rule.partials[0])
         if rule.kind == "bilinear":
-            return self.bilinear(e.args, [self.of(arg) for arg in e.args], lambda a, b: ir.Call(e.func, [a, b], [], e.pos))
+            return self.bilinear(e.args, [self.of(arg) for arg in e.args],
+                                 lambda a, b: ir.Call(e.func, [a, b], [], e.pos))
         if rule.kind == "linear":
             tangents = {i: self.of(e.args[i]) for i in rule.linear_args}
             if all(t is None for t in tangents.values()):

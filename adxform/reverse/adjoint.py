@@ -70,11 +70,19 @@ class Adjoints:
             self.stretched = outer
 
     def elementwise(self, expr: ir.Expr) -> bool:
-        if isinstance(expr, ir.BinOp):
-            return expr.op != "@"
-        if isinstance(expr, ir.Call):
-            return getattr(TABLE.get(expr.func), "kind", "") == "elementwise"
-        return isinstance(expr, (ir.UnaryOp, ir.IfExp))
+        return self.operands(expr) is not None or isinstance(expr, ir.IfExp)
+
+    @staticmethod
+    def operands(expr: ir.Expr) -> list[ir.Expr] | None:
+        """The operands of an elementwise operation, whose result has their
+        broadcast shape; None for any other expression."""
+        if isinstance(expr, ir.BinOp) and expr.op != "@":
+            return [expr.left, expr.right]
+        if isinstance(expr, ir.UnaryOp):
+            return [expr.operand]
+        if isinstance(expr, ir.Call) and getattr(TABLE.get(expr.func), "kind", "") == "elementwise":
+            return list(expr.args)
+        return None
 
     def fit(self, seed: ir.Expr, expr: ir.Expr) -> ir.Expr:
         """A stretched seed summed down to the shape of ``expr``."""
@@ -93,14 +101,7 @@ class Adjoints:
         """The shape of an array expression, from its arrays' shapes where it
         is elementwise (``np.broadcast_shapes``), so that no array is
         computed again for its shape alone."""
-        operands: list[ir.Expr] = []
-        if isinstance(expr, ir.BinOp) and expr.op != "@":
-            operands = [expr.left, expr.right]
-        elif isinstance(expr, ir.UnaryOp):
-            operands = [expr.operand]
-        elif isinstance(expr, ir.Call) and getattr(TABLE.get(expr.func), "kind", "") == "elementwise":
-            operands = list(expr.args)
-        arrays = [o for o in operands if self.type(o).is_array]
+        arrays = [o for o in self.operands(expr) or [] if self.type(o).is_array]
         if not arrays:
             return ir.Attribute(copy.deepcopy(expr), "shape")
         shapes = [self.shape_of(a) for a in arrays]
@@ -109,9 +110,8 @@ class Adjoints:
     def _pair(self, expr: ir.Expr, parts: list[tuple[ir.Expr, ir.Expr | None]]) -> list[ir.Stmt]:
         """The increments of the operands of an elementwise operation, each
         given its seed; where two arrays meet, either may be broadcast."""
-        operands = [expr.left, expr.right] if isinstance(expr, ir.BinOp) else list(expr.args)
         on_arrays = self.type(expr).is_array
-        stretched = on_arrays and (self.stretched or sum(self.type(o).is_array for o in operands) > 1)
+        stretched = on_arrays and (self.stretched or sum(self.type(o).is_array for o in self.operands(expr)) > 1)
         out: list[ir.Stmt] = []
         for operand, seed in parts:
             if seed is not None and self.is_active(operand):

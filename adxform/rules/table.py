@@ -127,7 +127,8 @@ elementwise("numpy.clip", "select(a < b, 0.0, select(a > c, 0.0, 1.0))", "select
             "select(a > c, 1.0, 0.0)")
 
 # -- linear ------------------------------------------------------------------------
-linear("builtins.float numpy.float64", {0: "g"}, result=lambda types, kw: ir.FLOAT if not types[0].is_array else types[0])
+linear("builtins.float numpy.float64", {0: "g"},
+       result=lambda types, kw: ir.FLOAT if not types[0].is_array else types[0])
 linear("numpy.copy method.copy", {0: "g"})
 linear("numpy.full", {1: "np.sum(g)"}, nargs=(2, 2), result=lambda types, kw: constructor_type(types[:1], kw))
 linear("numpy.transpose method.transpose", {0: "g.T"})
