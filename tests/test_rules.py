@@ -326,6 +326,27 @@ def test_every_rule_has_a_row():
     assert not unknown, f"rows call functions with no rule: {unknown}"
 
 
+@pytest.mark.parametrize(("body", "message"), [
+    ("np.sum(a, axis=k)", "the axis of 'numpy.sum' must be an integer constant"),
+    ("np.max(a, keepdims=True)", "'numpy.max' is supported without the keyword argument 'keepdims'"),
+    ("np.linalg.norm(a, ord=1)", "'numpy.linalg.norm' is supported without the keyword argument 'ord'"),
+    ("np.sum(a, 0)", "'numpy.sum' is supported with 1 positional arguments"),
+])
+def test_reduction_arguments_outside_the_rules_are_diagnostics(body, message):
+    source = f"import numpy as np\n\n\ndef f(a: np.ndarray, k: int):\n    return {body}\n"
+    with pytest.raises(adxform.DiagnosticError) as caught:
+        adxform.transform(source, "reverse", filename="bad.py")
+    assert any(message in d.message for d in caught.value.diagnostics), caught.value.diagnostics
+
+
+def test_stacks_of_matrices_are_refused_at_run_time(modules):
+    """The adjoints of @ are written for vectors and matrices only."""
+    case = next(r for r in ROWS if r.body == "a @ b")
+    f_vjp = getattr(modules[("reverse", "none")], f"{case.name}_vjp")
+    with pytest.raises(ValueError, match="vectors and matrices only"):
+        f_vjp(np.ones((2, 3, 4)), np.ones((2, 4, 2)), np.ones((2, 3, 2)))
+
+
 def test_float32_stays_float32(modules):
     """Compiled, float32 arguments to the products (whose BLAS calls numba
     types strictly) give float32 adjoints.  (Rules whose partial is a

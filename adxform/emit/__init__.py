@@ -63,7 +63,9 @@ RUNTIME_DEPENDENCIES = {
     "_check_disjoint": ["_memory_bounds", "_element_addresses"],
 }
 # whole-array numpy (issue 5)
-RUNTIME_DEPENDENCIES.update({"_unbroadcast": [], "_matmul_bar_a": [], "_matmul_bar_b": [], "_reduce_axis": []})
+RUNTIME_DEPENDENCIES.update({"_unbroadcast": [], "_check_matmul_operands": [],
+                             "_matmul_bar_a": ["_check_matmul_operands"], "_matmul_bar_b": ["_check_matmul_operands"],
+                             "_reduce_axis": []})
 
 
 def runtime_helpers(functions: list[ir.Function], jit: str) -> list[str]:
