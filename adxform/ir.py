@@ -95,7 +95,7 @@ class Name:
 
 @dataclass
 class Const:
-    value: Union[int, float, bool, None]
+    value: Union[int, float, bool, str, None]  # str only in generated code: _reduce_axis(a, 0, "max")
     pos: Pos = NOPOS
 
 

@@ -115,6 +115,18 @@ class CallGraph:
             self.reporter.error(call.pos, f"'{shown}' is supported with {rule.nargs[0]}"
                                 + (f" to {rule.nargs[1]}" if rule.nargs[1] != rule.nargs[0] else "")
                                 + f" positional arguments{where}", "bad-call")
+        elif rule.keywords is not None and any(key not in rule.keywords for key, _ in call.kwargs):
+            key = next(key for key, _ in call.kwargs if key not in rule.keywords)
+            self.reporter.error(call.pos, f"'{shown}' is supported without the keyword argument '{key}'{where}",
+                                "bad-call")
+        elif any(key == "axis" and not _is_int_constant(value) for key, value in call.kwargs):
+            self.reporter.error(call.pos, f"the axis of '{shown}' must be an integer constant{where}", "bad-call")
+
+
+def _is_int_constant(expr: ir.Expr) -> bool:
+    if isinstance(expr, ir.UnaryOp) and expr.op == "-":
+        expr = expr.operand
+    return isinstance(expr, ir.Const) and isinstance(expr.value, int) and not isinstance(expr.value, bool)
 
 
 def analyse(module: ir.Module, functions: list[str] | None, wrt: list[str] | None, reporter: Reporter,

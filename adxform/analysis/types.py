@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from .. import ir
 from ..diagnostics import Reporter
 from ..rules import TABLE
+from ..rules.registry import matmul_type
 from ..walk import expressions, statements, stmt_expressions
 
 NUMERIC_RANK = {"bool": 0, "int": 1, "float": 2}
@@ -40,6 +41,8 @@ def unify(a: ir.Type | None, b: ir.Type) -> ir.Type | None:
     if a.kind in NUMERIC_RANK and b.kind in NUMERIC_RANK:
         return a if NUMERIC_RANK[a.kind] >= NUMERIC_RANK[b.kind] else b
     if a.kind == b.kind == "array":
+        if not a.dtype or not b.dtype:  # a bare ``np.ndarray`` annotation holds any element type
+            return ir.Type("array", dtype=a.dtype or b.dtype, ndim=max(a.ndim, b.ndim))
         if a.dtype != b.dtype and (a.dtype.startswith("float") != b.dtype.startswith("float")):
             return None
         dtype = "float64" if a.dtype != b.dtype else a.dtype
@@ -104,8 +107,7 @@ class ExprTyper:
     def _BinOp(self, e: ir.BinOp) -> ir.Type:
         left, right = self.type(e.left), self.type(e.right)
         if e.op == "@":
-            ndim = {(1, 1): 0, (2, 1): 1, (1, 2): 1}.get((left.ndim, right.ndim), 2)
-            return ir.FLOAT if ndim == 0 else ir.Type("array", dtype=left.dtype or "float64", ndim=ndim)
+            return matmul_type([left, right], {})
         if left.is_array or right.is_array:
             arrays = [t for t in (left, right) if t.is_array]
             floaty = e.op == "/" or any(t.dtype.startswith("float") or t.kind == "float" for t in (left, right))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import jinja2
 
 from .. import ir
+from ..rules.spelling import respell_for_numba
 from ..version import __version__
 from ..walk import calls
 from .printer import ExprPrinter, StmtPrinter
@@ -64,6 +65,10 @@ RUNTIME_DEPENDENCIES = {
     "_revolve_plan": [], "_revolve_split": [], "_revolve_next": ["_revolve_plan", "_revolve_split"],
     "_snapshot_slots": [], "_tape_pop_array": [],
 }
+# whole-array numpy (issue 5)
+RUNTIME_DEPENDENCIES.update({"_unbroadcast": [], "_check_matmul_operands": [],
+                             "_matmul_bar_a": ["_check_matmul_operands"], "_matmul_bar_b": ["_check_matmul_operands"],
+                             "_reduce_axis": []})
 
 
 def runtime_helpers(functions: list[ir.Function], jit: str) -> list[str]:
@@ -91,6 +96,7 @@ def runtime_helpers(functions: list[ir.Function], jit: str) -> list[str]:
 
 def render_module(meta: ModuleText, constants: list[ir.Constant], functions: list[ir.Function]) -> str:
     origin = meta.source_name.replace("\\", "/").rsplit("/", 1)[-1]
+    functions = [respell_for_numba(f) for f in functions]
     printer = ExprPrinter()
     return _ENV.get_template("module.py.j2").render(
         version=__version__,

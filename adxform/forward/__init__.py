@@ -83,6 +83,11 @@ class ForwardFunction:
         for target, value in zip(*assignment_pairs(stmt.target, stmt.value)):
             if self.is_active_target(target):
                 tangent = self.tangents.of(value) if value is not None else None
+                if isinstance(tangent, ir.Name) and not isinstance(value, ir.Name) and \
+                        self.tangents.type(value).is_array:
+                    # ``b = a * 1.0`` is a new array, but its tangent folded to ``a_dot``: copy it, so
+                    # that updating ``b_dot`` in place leaves ``a_dot`` alone
+                    tangent = ir.Call("method.copy", [tangent])
                 zero = self.tangents.zero(target if isinstance(target, ir.Name) else value)
                 updates.append((self.dot_target(target), tangent if tangent is not None else zero, tangent is None))
         if stmt.inplace:

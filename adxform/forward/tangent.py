@@ -18,6 +18,7 @@ from ..analysis.program import FunctionFacts, Program
 from ..diagnostics import Reporter
 from ..naming import Namer
 from ..rules import TABLE, instantiate
+from ..rules.templates import axis_of, sum_over
 
 
 class Tangents:
@@ -74,7 +75,7 @@ class Tangents:
         if e.op == "/":
             return build.sub(build.div(left, b), build.div(build.mul(a, right), build.mul(b, copy.deepcopy(b))))
         if e.op == "@":
-            return build.add(left and ir.BinOp("@", left, b), right and ir.BinOp("@", a, right))
+            return self.bilinear([e.left, e.right], [left, right], lambda x, y: ir.BinOp("@", x, y, e.pos))
         if e.op == "**":
             d_base = None
             if left is not None:
@@ -135,6 +136,11 @@ class Tangents:
         rule = TABLE.get(e.func)
         if rule is None or rule.kind == "constant":
             return None
+        if rule.kind == "reduction":
+            return self.reduction(e, rule.partials[0])
+        if rule.kind == "bilinear":
+            return self.bilinear(e.args, [self.of(arg) for arg in e.args],
+                                 lambda a, b: ir.Call(e.func, [a, b], [], e.pos))
         if rule.kind == "linear":
             tangents = {i: self.of(e.args[i]) for i in rule.linear_args}
             if all(t is None for t in tangents.values()):
@@ -153,3 +159,19 @@ class Tangents:
             partial = instantiate(template, list(e.args), e, on_arrays=on_arrays, math_style=math_style)
             total = build.add(total, build.mul(partial, tangent))
         return total
+
+    def reduction(self, e: ir.Call, partial: str) -> ir.Expr | None:
+        """The partial derivatives times the tangents, summed like the reduction sums."""
+        tangent = self.of(e.args[0])
+        if tangent is None:
+            return None
+        axis = axis_of(e)
+        weight = instantiate(partial, [e.args[0]], e, on_arrays=True, math_style=False, axis=axis)
+        return sum_over(build.mul(weight, tangent), axis)
+
+    @staticmethod
+    def bilinear(operands: list[ir.Expr], tangents: list[ir.Expr | None], apply) -> ir.Expr | None:
+        """d f(a, b) = f(da, b) + f(a, db): ``apply`` builds f of two operands."""
+        a, b = operands
+        da, db = tangents
+        return build.add(da and apply(da, copy.deepcopy(b)), db and apply(copy.deepcopy(a), db))

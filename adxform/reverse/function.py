@@ -332,7 +332,8 @@ class ReverseFunction:
         if _base_name(target) in names_read(value.right):
             return None
         seed = self.bar_of(target)
-        return self.adjoints.increments(value.right, seed if value.op == "+" else build.neg(seed))
+        return self.adjoints.increments(value.right, seed if value.op == "+" else build.neg(seed),
+                                        stretched=self.type(target).is_array)
 
     def zero_bar(self, stmt: ir.Stmt, target: ir.Expr) -> list[ir.Stmt]:
         if isinstance(target, ir.Name) and self.is_first_def(stmt, target.id):

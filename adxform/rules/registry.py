@@ -13,7 +13,16 @@ Forward mode forms ``sum(partial_i * arg_i_dot)``; reverse mode adds
 (the derivative is the same call on the tangent: ``np.copy``, ``float``),
 *constant* (the result does not depend on the inputs differentiably:
 constructors, ``floor``, ``len``), and *module* calls, which call the
-callee's own generated derivative.
+callee's own generated derivative.  A linear rule also names, per linear
+argument, its *transpose*: what the argument's adjoint receives from the
+result's adjoint ``g`` (``np.sum(g)`` for the fill value of ``np.full``).
+
+*Reductions* (``np.sum``, ``np.max``, ``np.linalg.norm`` …, optionally
+along ``axis=k``) have one partial derivative with respect to each element
+of the argument; forward mode sums ``partial * x_dot`` over the reduced
+axes, reverse mode gives each element ``g * partial``.  *Bilinear* rules
+(``np.dot``, ``@``, ``np.outer``) differentiate as ``f(a_dot, b) + f(a,
+b_dot)`` forward and name the two transposes for reverse mode.
 
 Each rule also knows the type of its result, which type inference reads, so
 the table is the only place that knows about a library function.
@@ -33,11 +42,14 @@ TypeRule = Callable[[list[ir.Type], dict[str, ir.Type]], ir.Type]
 @dataclass(frozen=True)
 class Rule:
     name: str  # qualified: "numpy.exp"
-    kind: str  # "elementwise", "linear", "constant"
+    kind: str  # "elementwise", "linear", "reduction", "bilinear", "constant"
     result_type: TypeRule
-    partials: tuple[str, ...] = ()  # elementwise: one template per argument
+    partials: tuple[str, ...] = ()  # elementwise: one template per argument; reduction: one, per element
     linear_args: tuple[int, ...] = ()  # linear: which positional arguments carry the tangent
+    transposes: tuple[str, ...] = ()  # linear, bilinear: the adjoint each linear argument receives from ``g``
     nargs: tuple[int, int] = (1, 1)  # accepted number of positional arguments (min, max)
+    keywords: tuple[str, ...] | None = None  # accepted keyword arguments; None: not checked
+    axis_reducer: str = ""  # reduction: its name for the runtime helper _reduce_axis, which numba needs with axis=
 
 
 @dataclass
@@ -62,7 +74,9 @@ class RuleTable:
 
 
 def _float_dtype(types: list[ir.Type]) -> str:
-    dtypes = {t.dtype for t in types if t.is_array}
+    """float32 when every float array is float32 (bool conditions and int
+    arrays do not widen it), else float64."""
+    dtypes = {t.dtype for t in types if t.is_array and t.dtype.startswith("float")}
     return "float32" if dtypes == {"float32"} else "float64"
 
 
@@ -100,3 +114,32 @@ def constructor_type(types: list[ir.Type], kwargs: dict[str, ir.Type]) -> ir.Typ
     if "dtype" in kwargs and kwargs["dtype"].kind == "dtype":
         return ir.Type("array", dtype=kwargs["dtype"].dtype, ndim=like.ndim)
     return like
+
+
+def reduction_type(types: list[ir.Type], kwargs: dict[str, ir.Type]) -> ir.Type:
+    """A float when everything is reduced (or a 1-D array along its axis),
+    else an array of one dimension fewer (of unknown ndim when that is)."""
+    arg = types[0]
+    if "axis" not in kwargs or not arg.is_array or arg.ndim == 1:
+        return ir.FLOAT
+    return ir.Type("array", dtype=_float_dtype([arg]), ndim=max(arg.ndim - 1, 0))
+
+
+def matmul_type(types: list[ir.Type], _kw: dict[str, ir.Type]) -> ir.Type:
+    """a @ b: a float for two vectors, a vector for a matrix and a vector, a
+    matrix otherwise (also when a dimension is unknown)."""
+    left, right = types[0], types[1]
+    ndim = {(1, 1): 0, (2, 1): 1, (1, 2): 1}.get((left.ndim, right.ndim), 2)
+    return ir.FLOAT if ndim == 0 else ir.Type("array", dtype=_float_dtype([left, right]), ndim=ndim)
+
+
+def outer_type(types: list[ir.Type], _kw: dict[str, ir.Type]) -> ir.Type:
+    return ir.Type("array", dtype=_float_dtype(types), ndim=2)
+
+
+def reshape_type(types: list[ir.Type], _kw: dict[str, ir.Type]) -> ir.Type:
+    """x.reshape(n, m) / x.reshape((n, m)) / np.reshape(x, (n, m)): as many
+    dimensions as sizes given; np.ravel(x): one."""
+    sizes = types[1:]
+    ndim = len(sizes[0].items) if len(sizes) == 1 and sizes[0].kind == "tuple" else max(len(sizes), 1)
+    return ir.Type("array", dtype=_float_dtype(types[:1]), ndim=ndim)

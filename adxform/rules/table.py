@@ -1,10 +1,21 @@
 """Every function adxform knows, one line each.
 
-Templates name the arguments ``x`` (one argument) or ``a``, ``b`` (two) and
-the call's result ``y``; they are written with numpy names (``np.cos``) and
-``select(c, t, f)``, which becomes a conditional expression on scalars and
-``np.where`` on arrays.  Where the user called ``math``, the math spelling
-is emitted instead (see ``templates.MATH_NAMES``).
+Templates name the arguments ``x`` (one argument) or ``a``, ``b``, ``c``
+(more), the call's result ``y`` and, in transposes, the result's adjoint
+``g``; they are written with numpy names (``np.cos``) and ``select(c, t,
+f)``, which becomes a conditional expression on scalars and ``np.where`` on
+arrays.  Where the user called ``math``, the math spelling is emitted
+instead (see ``templates.MATH_NAMES``).  ``_name(...)`` calls a runtime
+helper of the generated module (``emit/templates/runtime.py.j2``).
+
+Two conventions a user may meet:
+
+* ``np.max``/``np.min`` split the derivative equally among the elements
+  that tie for the extreme (as JAX does), so at a tie forward and reverse
+  mode still agree exactly;
+* ``np.prod`` divides the product by each element, so an argument holding
+  a zero gives a nan derivative, and ``np.linalg.norm`` of a zero vector
+  does too (``sqrt`` at 0 has no derivative).
 """
 
 from __future__ import annotations
@@ -16,7 +27,11 @@ from .registry import (
     constructor_type,
     elementwise_type,
     fixed,
+    matmul_type,
     numeric_type,
+    outer_type,
+    reduction_type,
+    reshape_type,
     same_type,
 )
 
@@ -30,10 +45,29 @@ def elementwise(names: str, *partials: str, result=elementwise_type) -> None:
         TABLE.add(Rule(name, "elementwise", result, partials=partials, nargs=(len(partials), len(partials))))
 
 
-def linear(names: str, *linear_args: int, nargs=(1, 1), result=same_type) -> None:
-    """The derivative is the same call with the tangent in ``linear_args``."""
+def linear(names: str, transposes: dict[int, str], nargs=(1, 1), result=same_type) -> None:
+    """The derivative is the same call with the tangent in the arguments
+    ``transposes`` names; each such argument's adjoint receives its template."""
     for name in names.split():
-        TABLE.add(Rule(name, "linear", result, linear_args=linear_args, nargs=nargs))
+        TABLE.add(Rule(name, "linear", result, linear_args=tuple(transposes), transposes=tuple(transposes.values()),
+                       nargs=nargs))
+
+
+def reduction(names: str, partial: str, axis_reducer: str = "", keywords=("axis",)) -> None:
+    """A reduction over all elements, or along ``axis=k``; ``partial`` is the
+    derivative of the result with respect to one element of ``x``.  Numba
+    compiles these with ``axis=`` only for ``np.sum``; for the others the
+    generated module calls the runtime helper ``_reduce_axis(x, k,
+    axis_reducer)`` instead (``spelling.py``)."""
+    for name in names.split():
+        TABLE.add(Rule(name, "reduction", reduction_type, partials=(partial,), keywords=keywords,
+                       axis_reducer=axis_reducer))
+
+
+def bilinear(names: str, transpose_a: str, transpose_b: str, result) -> None:
+    """Linear in each of its two arguments: d f(a, b) = f(da, b) + f(a, db)."""
+    for name in names.split():
+        TABLE.add(Rule(name, "bilinear", result, transposes=(transpose_a, transpose_b), nargs=(2, 2), keywords=()))
 
 
 def constant(names: str, result, nargs=(1, 1)) -> None:
@@ -87,10 +121,35 @@ elementwise("numpy.minimum numpy.fmin builtins.min", "select(a <= b, 1.0, 0.0)",
             result=numeric_type)
 elementwise("numpy.copysign math.copysign", "select(a * b >= 0.0, 1.0, -1.0)", "0.0")
 
+# -- three arguments --------------------------------------------------------------
+elementwise("numpy.where", "0.0", "select(a, 1.0, 0.0)", "select(a, 0.0, 1.0)")
+elementwise("numpy.clip", "select(a < b, 0.0, select(a > c, 0.0, 1.0))", "select(a < b, 1.0, 0.0)",
+            "select(a > c, 1.0, 0.0)")
+
 # -- linear ------------------------------------------------------------------------
-linear("builtins.float numpy.float64", 0, result=lambda types, kw: ir.FLOAT if not types[0].is_array else types[0])
-linear("numpy.copy method.copy", 0)
-linear("numpy.full", 1, nargs=(2, 2), result=lambda types, kw: constructor_type(types[:1], kw))
+linear("builtins.float numpy.float64", {0: "g"},
+       result=lambda types, kw: ir.FLOAT if not types[0].is_array else types[0])
+linear("numpy.copy method.copy", {0: "g"})
+linear("numpy.full", {1: "np.sum(g)"}, nargs=(2, 2), result=lambda types, kw: constructor_type(types[:1], kw))
+linear("numpy.transpose method.transpose", {0: "g.T"})
+linear("numpy.ravel method.ravel", {0: "np.ascontiguousarray(g).reshape(x.shape)"}, result=reshape_type)
+linear("numpy.reshape method.reshape", {0: "np.ascontiguousarray(g).reshape(a.shape)"}, nargs=(2, 4),
+       result=reshape_type)
+
+# -- reductions ----------------------------------------------------------------------
+reduction("numpy.sum method.sum", "1.0")
+reduction("numpy.mean method.mean", "1.0 / n", axis_reducer="mean")
+reduction("numpy.prod method.prod", "y / x", axis_reducer="prod")
+reduction("numpy.max numpy.amax method.max", "select(x == y, 1.0, 0.0) / total(select(x == y, 1.0, 0.0))",
+          axis_reducer="max")
+reduction("numpy.min numpy.amin method.min", "select(x == y, 1.0, 0.0) / total(select(x == y, 1.0, 0.0))",
+          axis_reducer="min")
+reduction("numpy.linalg.norm", "x / y", keywords=())
+
+# -- bilinear ------------------------------------------------------------------------
+bilinear("numpy.dot numpy.matmul method.dot", "_matmul_bar_a(g, a, b)", "_matmul_bar_b(g, a, b)", result=matmul_type)
+# (sums, not ``g @ b``: numba multiplies matrices of one type only, and ``g`` may be wider than float32 ``b``)
+bilinear("numpy.outer", "np.sum(g * b, axis=1)", "np.sum(g.T * a, axis=1)", result=outer_type)
 
 # -- constant: integers, predicates, piecewise constants, fresh arrays ----------------
 constant(both("floor") + " " + both("ceil") + " " + both("trunc") + " numpy.rint builtins.round numpy.sign",
