@@ -113,6 +113,12 @@ CASES: dict[str, Case] = {
     "cuda-device-function": Case(
         "from numba import cuda\n\n\n@cuda.jit(device=True)\ndef f(x: float) -> float:\n    return x * 2.0\n",
         "unsupported-gpu", 5, 5),
+    # -- operators outside the subset: each named as the source spells it --------------------
+    "bitwise-and": Case(_def("return x & 2", "x: int"), "unsupported-operator", 2, 14),
+    "bitwise-or": Case(_def("return x | 2", "x: int"), "unsupported-operator", 2, 14),
+    "bitwise-xor": Case(_def("return x ^ 2", "x: int"), "unsupported-operator", 2, 14),
+    "left-shift": Case(_def("return x << 2", "x: int"), "unsupported-operator", 2, 14),
+    "invert": Case(_def("return ~x", "x: int"), "unsupported-operator", 2, 12),
     # -- directives (SPEC §5) --------------------------------------------------------------
     "directive-above-no-loop": Case(_def("# adxform: checkpoint\ny = x\nreturn y"), "misplaced-directive", 2, 5),
     "directive-blank-line-before-loop": Case(_def("# adxform: checkpoint\n\nfor i in range(3):\n    x = x * 2.0\nreturn x"), "misplaced-directive", 2, 5),

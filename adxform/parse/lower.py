@@ -433,15 +433,15 @@ class Lowerer:
     def _expr_BinaryOperation(self, node: cst.BinaryOperation) -> ir.Expr:
         op = BINARY_OPS.get(type(node.operator).__name__)
         if op is None:
-            raise Unsupported(node.operator, f"the operator '{node.operator.operator}' is not in the differentiable subset",
-                              "unsupported-operator")
+            raise Unsupported(node.operator, f"the operator '{_operator_text(node.operator)}' is not in the "
+                              "differentiable subset", "unsupported-operator")
         return ir.BinOp(op, self.expr(node.left), self.expr(node.right), self.pos(node))
 
     def _expr_UnaryOperation(self, node: cst.UnaryOperation) -> ir.Expr:
         op = UNARY_OPS.get(type(node.operator).__name__)
         if op is None:
-            raise Unsupported(node.operator, f"the operator '{node.operator.operator}' is not in the differentiable subset",
-                              "unsupported-operator")
+            raise Unsupported(node.operator, f"the operator '{_operator_text(node.operator)}' is not in the "
+                              "differentiable subset", "unsupported-operator")
         return ir.UnaryOp(op, self.expr(node.expression), self.pos(node))
 
     def _expr_BooleanOperation(self, node: cst.BooleanOperation) -> ir.Expr:
@@ -527,6 +527,11 @@ DTYPES = {
     "numpy.float64": "float64", "numpy.float32": "float32", "numpy.int64": "int64", "numpy.int32": "int32",
     "numpy.intp": "int64", "numpy.bool_": "bool", "float": "float64", "int": "int64", "bool": "bool",
 }
+
+
+def _operator_text(node: cst.CSTNode) -> str:
+    """How an operator node is spelled in the source (``&``, ``~``)."""
+    return cst.Module([]).code_for_node(node).strip()
 
 
 def _is_number_constant(expr: ir.Expr) -> bool:
