@@ -1,7 +1,7 @@
 """Reverse mode against the numba-compiled primal: a table of
 case, primal time, gradient time, ratio, and peak memory.
 
-Each case generates the reverse module of a golden source (golden/<case>/),
+Each case generates the reverse module of its source (golden/<case>/, SOURCES),
 then times the numba primal and `f_grad` (median of REPEATS runs after a
 warm-up call that compiles).  Memory is the growth of the process's peak
 resident set while the gradient runs, measured in a fresh worker process
@@ -47,14 +47,27 @@ def _inputs(case: str) -> tuple[str, tuple]:
         labels = rng.integers(0, 10, 256)
         return "mlp_loss", (0.1 * rng.standard_normal((32, 64)), 0.1 * rng.standard_normal(64),
                             0.1 * rng.standard_normal((64, 10)), x, labels)
+    if case == "heat_slices":
+        return "heat_slices", (rng.uniform(0.0, 1.0, 1000), 0.2, 1000)
+    if case == "mlp_numpy":
+        x = rng.standard_normal((256, 32))
+        onehot = np.eye(10)[rng.integers(0, 10, 256)]
+        return "mlp_numpy_loss", (0.1 * rng.standard_normal((32, 64)), 0.1 * rng.standard_normal(64),
+                                  0.1 * rng.standard_normal((64, 10)), 0.1 * rng.standard_normal(10), x, onehot)
+    if case == "lstm":
+        hidden, features, steps = 32, 16, 50
+        return "lstm_matmul", (0.2 * rng.standard_normal((4 * hidden, features)),
+                               0.2 * rng.standard_normal((4 * hidden, hidden)), 0.1 * rng.standard_normal(4 * hidden),
+                               rng.standard_normal((steps, features)), rng.standard_normal(hidden))
     raise ValueError(case)
 
 
-CASES = ["rosenbrock", "nbody", "lorenz96", "mlp"]
+CASES = ["rosenbrock", "nbody", "lorenz96", "mlp", "heat_slices", "mlp_numpy", "lstm"]
+SOURCES = {"lstm": ROOT / "tests" / "corpus" / "models.py"}  # the others: golden/<case>/<case>.py
 
 
 def _module(case: str, folder: Path):
-    source = ROOT / "golden" / case / f"{case}.py"
+    source = SOURCES.get(case, ROOT / "golden" / case / f"{case}.py")
     out = folder / f"{case}_bench_vjp.py"
     out.write_text(adxform.transform(source.read_text(), "reverse", filename=source.name))
     spec = importlib.util.spec_from_file_location(out.stem, out)

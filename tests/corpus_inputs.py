@@ -202,7 +202,8 @@ INPUTS: dict[str, Builder] = {
     # models
     "models.lstm_loss": lambda rng: (0.5 * _v(rng, (12, 3)), 0.5 * _v(rng, (12, 3)), _v(rng, 12), _v(rng, (4, 3)),
                                      _v(rng, 3)),
-    "models.heat_slices": lambda rng: (_v(rng, 9), _f(rng, 0.1, 0.3), _i(rng, 3, 6)),
+    "models.lstm_matmul": lambda rng: (0.5 * _v(rng, (12, 3)), 0.5 * _v(rng, (12, 3)), _v(rng, 12), _v(rng, (4, 3)),
+                                       _v(rng, 3)),
     "models.fresh_2d": lambda rng: (_v(rng, (3, 4), 0.2, 0.8), _f(rng, 0.6, 0.9), _i(rng, 2, 4)),
     # reverse_hard
     "reverse_hard.overwritten_in_loop": lambda rng: (_f(rng, 0.5, 1.5), _i(rng, 4, 8)),
@@ -237,6 +238,9 @@ INPUTS: dict[str, Builder] = {
     "checkpoint.trajectory_cost": lambda rng: (_v(rng, 2, -0.5, 0.5), _f(rng, 0.1, 0.3), _f(rng, 0.01, 0.05),
                                                _i(rng, 20, 40)),
     "checkpoint.fixed_point": lambda rng: (_f(rng, 0.3, 0.6),),
+    "heat_slices.heat_slices": lambda rng: (_v(rng, 12), _f(rng, 0.1, 0.3), _i(rng, 3, 6)),
+    "mlp_numpy.mlp_numpy_loss": lambda rng: (0.3 * _v(rng, (5, 4)), _v(rng, 4), 0.3 * _v(rng, (4, 3)), _v(rng, 3),
+                                             _v(rng, (6, 5)), np.eye(3)[rng.integers(0, 3, 6)]),
     "lorenz96.rhs": lambda rng: (_v(rng, 8, -2.0, 2.0), np.zeros(8)),
     "lorenz96.rk4_step": lambda rng: (_v(rng, 8, -2.0, 2.0), _f(rng, 0.005, 0.02)),
     "lorenz96.final_energy": lambda rng: (_v(rng, 8, -2.0, 2.0), _f(rng, 0.005, 0.01), _i(rng, 10, 20)),

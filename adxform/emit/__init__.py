@@ -63,7 +63,7 @@ RUNTIME_DEPENDENCIES = {
     "_tape_load_array": [], "_trip_count": [], "_memory_bounds": [], "_element_addresses": [],
     "_check_disjoint": ["_memory_bounds", "_element_addresses"],
     "_revolve_plan": [], "_revolve_split": [], "_revolve_next": ["_revolve_plan", "_revolve_split"],
-    "_snapshot_slots": [], "_tape_pop_array": [],
+    "_snapshot_slots": [],
 }
 # whole-array numpy (issue 5)
 RUNTIME_DEPENDENCIES.update({"_unbroadcast": [], "_check_matmul_operands": [],

@@ -60,7 +60,7 @@ from .recompute import iterations_commute, recomputable, silent_accumulations
 from ..analysis.liveness import live_in
 from .slicing import slice_forward
 from .structure import single_exit
-from .tape import Tape
+from .tape import ArrayStack, Tape
 
 MAX_ROUNDS = 6
 
@@ -130,6 +130,8 @@ class ReverseFunction:
         self.pushed_names: dict[str, int] = {}  # name -> where it is first saved (tape or snapshot)
         self.recomputed: set[str] = set()  # iteration-local values recomputed, not taped
         self.driver_reads: dict[int, set[str]] = {}  # id(reverse driver of a checkpointed loop) -> what it needs
+        self.loops: list[tuple[ir.For | ir.While, list[str]]] = []  # the enclosing loops, with their fresh arrays
+        self.fresh_stacks: dict[str, ArrayStack] = {}  # arrays made afresh in loops -> their stacks
         self.walks: dict[int, ir.For] = {}  # id(primal loop) -> its reverse loop, where that walks forwards
         self.again: dict[int, list[ir.Assign]] = {}  # id(primal loop) -> what its reverse iterations recompute
         self.y_bar = self.bar.fresh("y_bar")
@@ -192,14 +194,10 @@ class ReverseFunction:
                     or id(stmt) in self.silent):
                 return [], []
             vtype = self.facts.types.env[name]
-            if vtype.is_array:
-                if not self.may_rebind(stmt, name):
-                    return [], []
-                if self.defined_before(stmt, name):
+            if vtype.is_array:  # made afresh in a loop: taped after it is made (fresh_array)
+                if self.may_rebind(stmt, name) and self.defined_before(stmt, name):
                     return self.save_array(target)
-                self.pushed_names.setdefault(name, self.order[id(stmt)])  # an empty array before the loop
-                return [self.tape.push_array(ir.Name(name))] + self.tape.push_shape(ir.Name(name), vtype.ndim), \
-                    self.tape.pop_shaped(ir.Name(name), vtype.ndim)
+                return [], []
             if vtype.kind == "tuple":
                 self.refuse(stmt.pos, f"overwriting the tuple '{name}'")
                 return [], []
@@ -216,6 +214,33 @@ class ReverseFunction:
             return [self.tape.push(copy.deepcopy(target), vtype)], self.tape.pop(copy.deepcopy(target), vtype)
         return [], []
 
+    def fresh_array(self, stmt: ir.Assign) -> list[ir.Stmt]:
+        """``a = <new array>`` in a loop, where ``a`` did not exist before the
+        loop: there is no old array to save.  Instead what ``a`` holds at the
+        end of each iteration is pushed, on a stack of its own, and put back
+        into ``a`` (the last iteration's array, of the same shape) at the head
+        of each reversed iteration, before anything reads it; writes into
+        its elements during the iteration are saved and restored as usual
+        (``loop_body`` places the pushes and loads)."""
+        name = stmt.target.id
+        if self.is_first_def(stmt, name) or self.defined_before(stmt, name) or not self.loops:
+            return []
+        loop, fresh = self.loops[-1]
+        if name not in self.needed or name in fresh:
+            return []
+        bindings = sum(isinstance(s, ir.Assign) and isinstance(s.target, ir.Name) and s.target.id == name
+                       and not s.inplace for s in statements(loop.body))
+        jumps = any(isinstance(s, (ir.Break, ir.Continue)) for s in own_statements(loop.body))
+        what = f"an array '{name}' made afresh inside a loop"
+        if not any(s is stmt for s in loop.body) or bindings > 1 or jumps:
+            self.refuse(stmt.pos, f"{what}, in a branch, bound twice, or in a loop that jumps")
+        elif self.facts.types.env[name].dtype != "float64" or name in self.aliased:
+            self.refuse(stmt.pos, f"{what}, of dtype {self.facts.types.env[name].dtype} or sharing its memory")
+        else:
+            fresh.append(name)
+            self.fresh_stacks.setdefault(name, ArrayStack(self.bar, name))
+        return []
+
     def defined_before(self, stmt: ir.Stmt, name: str) -> bool:
         """Whether ``name`` is a parameter or first defined before ``stmt``."""
         return name in {p.name for p in self.facts.func.params} or \
@@ -226,7 +251,7 @@ class ReverseFunction:
         reversed.  An array that existed before (a parameter or one defined
         earlier) has its old contents restored into the new one, whose
         adjoint array it reuses; one made afresh in each iteration of a loop
-        has its contents and shape taped, and one adjoint array serves every
+        is taped whole (``fresh_array``), and one adjoint array serves every
         iteration.  Either way the array keeps its shape from one binding to
         the next and shares memory with no other name."""
         vtype = self.facts.types.env[name]
@@ -234,9 +259,6 @@ class ReverseFunction:
             self.refuse(stmt.pos, f"rebinding the array '{name}', which shares memory with another name")
         elif self.type(stmt.value).ndim != vtype.ndim:
             self.refuse(stmt.pos, f"rebinding the array '{name}' to an array of another ndim")
-        elif not self.defined_before(stmt, name) and (vtype.dtype != "float64" or vtype.ndim == 0):
-            what = f"a {vtype.dtype} array" if vtype.dtype != "float64" else "an array whose ndim is not known"
-            self.refuse(stmt.pos, f"{what} '{name}' made afresh inside a loop")
         else:
             return True
         return False
@@ -271,7 +293,7 @@ class ReverseFunction:
         fwd = pushes + [stmt]
         if array_name and not stmt.inplace:
             alloc, adjoint = self.array_definition(stmt)
-            return fwd + alloc, pops + adjoint
+            return fwd + alloc + self.fresh_array(stmt), pops + adjoint
         return fwd, pops + self.assign_adjoint(stmt)
 
     def array_definition(self, stmt: ir.Assign) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
@@ -283,7 +305,7 @@ class ReverseFunction:
             if not self.may_rebind(stmt, name):
                 return [], []
             bar = ir.Name(self.bar(name))
-            alloc = [] if self.defined_before(stmt, name) else [  # made afresh in a loop: the last one's shape
+            alloc = [] if self.defined_before(stmt, name) else [  # made afresh in a loop: the last one serves all
                 ir.Assign(bar, build.call("numpy.zeros_like", ir.Name(name)), stmt.pos)]
             return alloc, self.assign_adjoint(stmt)
         bar = ir.Name(self.bar(name))
@@ -291,6 +313,7 @@ class ReverseFunction:
         if view is not None:  # an alias shares its adjoint too
             return [ir.Assign(bar, view, stmt.pos)], []
         alloc = ir.Assign(bar, build.call("numpy.zeros_like", ir.Name(name)), stmt.pos)
+        self.result_held(stmt, stmt.target, stmt.value)
         return [alloc], self.adjoints.increments(stmt.value, bar)
 
     def assign_adjoint(self, stmt: ir.Assign) -> list[ir.Stmt]:
@@ -318,11 +341,18 @@ class ReverseFunction:
                 out += self.adjoints.increments(value, seed)
             return out
         target, value = active[0]
-        if isinstance(value, ir.Call) and isinstance(target, ir.Name) and target.id not in names_read(value) \
-                and (target.id in self.recomputed or self.is_first_def(stmt, target.id)):
-            self.adjoints.results[id(value)] = ir.Name(target.id)  # never overwritten: it holds the value here
+        self.result_held(stmt, target, value)
         out = self.adjoints.increments(value, self.bar_of(target))
         return out + self.zero_bar(stmt, target)
+
+    def result_held(self, stmt: ir.Assign, target: ir.Expr, value: ir.Expr) -> None:
+        """``y = f(x)`` where ``y`` still holds f's value when the adjoint runs
+        (its first definition, or recomputed at the head of the reversed
+        iteration): partials in terms of the result (tanh: 1 - y*y) read y
+        instead of calling f again."""
+        if isinstance(value, ir.Call) and isinstance(target, ir.Name) and target.id not in names_read(value) \
+                and (target.id in self.recomputed or self.is_first_def(stmt, target.id)):
+            self.adjoints.results[id(value)] = ir.Name(target.id)
 
     def increment_adjoint(self, stmt: ir.Assign, target: ir.Expr, value: ir.Expr) -> list[ir.Stmt] | None:
         """``x += e`` / ``x -= e`` with ``e`` not reading ``x``: x_bar is unchanged
@@ -470,10 +500,15 @@ class ReverseFunction:
         again = [s for s in recomputable(loop, self.body, written, self.facts.types.env) if s.target.id in self.needed]
         self.recomputed |= {s.target.id for s in again}
         self.again[id(loop)] = again
+        fresh: list[str] = []  # arrays made afresh in the body (fresh_array)
+        self.loops.append((loop, fresh))
         fwd_body, rev_body = self.block(loop.body, depth + 1)
+        self.loops.pop()
         if not rev_body:
             return fwd_body, []
-        return fwd_body, [copy.deepcopy(s) for s in again] + rev_body
+        fwd_body += [self.fresh_stacks[name].push(ir.Name(name)) for name in fresh]
+        loads = [s for name in fresh for s in self.fresh_stacks[name].pop(ir.Name(name))]
+        return fwd_body, loads + [copy.deepcopy(s) for s in again] + rev_body
 
     def _While(self, stmt: ir.While, depth: int) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
         if stmt.directive is not None:
@@ -623,7 +658,7 @@ class ReverseFunction:
         wrt_scalars = [p for p in facts.wrt if not env[p].is_array]
         params += [ir.Param(self.bar(p), None) for p in wrt_arrays]
 
-        prologue = self.tape.setup()
+        prologue = self.tape.setup() + [s for name in sorted(self.fresh_stacks) for s in self.fresh_stacks[name].setup()]
         for name, site in sorted(self.pushed_names.items()):
             if name not in {p.name for p in func.params} and self.defined_at.get(name, site) >= site:
                 prologue.append(ir.Assign(ir.Name(name), _typed_zero(env[name])))  # pushed before its first value
@@ -715,9 +750,6 @@ def _aliased_arrays(body: list[ir.Stmt], env: dict[str, ir.Type]) -> set[str]:
 
 
 def _typed_zero(vtype: ir.Type) -> ir.Expr:
-    """A value of ``vtype`` to stand before the first one: zero, or an empty array."""
-    if vtype.is_array:
-        return build.call("numpy.empty", ir.Tuple([ir.Const(0)] * max(vtype.ndim, 1)))
     return ir.Const({"float": 0.0, "int": 0, "bool": False}.get(vtype.kind, 0.0))
 
 

@@ -13,7 +13,7 @@ two arrays.
 
 from __future__ import annotations
 
-from .. import build, ir
+from .. import ir
 from ..naming import Namer
 
 INITIAL_CAPACITY = 1024
@@ -60,18 +60,6 @@ class Tape:
             end = ir.BinOp("-", end, ir.Attribute(later, "size"))
         return ir.ExprStmt(ir.Call("module._tape_load_array", [array, tape, end]))
 
-    def push_shape(self, array: ir.Expr, ndim: int) -> list[ir.Stmt]:
-        """Push the shape of ``array`` on the int tape (after its contents)."""
-        return [self.push(ir.Subscript(ir.Attribute(array, "shape"), [ir.Const(d)]), ir.INT) for d in range(ndim)]
-
-    def pop_shaped(self, target: ir.Name, ndim: int) -> list[ir.Stmt]:
-        """Pop an array pushed with its shape into a new array bound to ``target``."""
-        ftape, ftop = self._names("float")
-        itape, itop = self._names("int")
-        shape = ir.Tuple([ir.Subscript(itape, [build.add(itop, ir.Const(d)) if d else itop]) for d in range(ndim)])
-        return [ir.Assign(itop, ir.BinOp("-", itop, ir.Const(ndim)), inplace=True),
-                ir.Assign(ir.Tuple([target, ftop]), ir.Call("module._tape_pop_array", [ftape, ftop, shape]))]
-
     def drop_array(self, array: ir.Expr) -> ir.Stmt:
         _, top = self._names("float")
         return ir.Assign(top, ir.BinOp("-", top, ir.Attribute(array, "size")), inplace=True)
@@ -90,3 +78,28 @@ class Tape:
                 out.append(ir.Assign(ir.Name(tape), ir.Call("numpy.empty", [ir.Const(INITIAL_CAPACITY)], args)))
                 out.append(ir.Assign(ir.Name(top), ir.Const(0)))
         return out
+
+
+class ArrayStack:
+    """A stack of the successive arrays one name is bound to, one per loop
+    iteration (an array made afresh in each iteration, say ``g = W @ h``):
+    its own tape, so that its arrays come back at the head of each reversed
+    iteration whatever the iteration pushed after them."""
+
+    def __init__(self, namer: Namer, name: str):
+        self.tape, self.top = namer.fresh(f"{name}_tape"), namer.fresh(f"{name}_top")
+
+    def push(self, array: ir.Name) -> ir.Stmt:
+        tape, top = ir.Name(self.tape), ir.Name(self.top)
+        return ir.Assign(ir.Tuple([tape, top]), ir.Call("module._tape_push_array", [tape, top, array]))
+
+    def pop(self, array: ir.Name) -> list[ir.Stmt]:
+        """Copy the array pushed last into ``array`` (the last iteration's
+        array, of the same shape) and drop it."""
+        tape, top = ir.Name(self.tape), ir.Name(self.top)
+        return [ir.ExprStmt(ir.Call("module._tape_load_array", [array, tape, top])),
+                ir.Assign(top, ir.BinOp("-", top, ir.Attribute(array, "size")), inplace=True)]
+
+    def setup(self) -> list[ir.Stmt]:
+        return [ir.Assign(ir.Name(self.tape), ir.Call("numpy.empty", [ir.Const(INITIAL_CAPACITY)])),
+                ir.Assign(ir.Name(self.top), ir.Const(0))]

@@ -30,15 +30,21 @@ def lstm_loss(wx: np.ndarray, wh: np.ndarray, b: np.ndarray, xs: np.ndarray, tar
     return s
 
 
-def heat_slices(u0: np.ndarray, k: float, nsteps: int) -> float:
-    # explicit 1-D heat equation with slice updates
-    u = u0.copy()
-    for step in range(nsteps):
-        u[1:-1] = u[1:-1] + k * (u[2:] - 2.0 * u[1:-1] + u[:-2])
-    s = 0.0
-    for i in range(u.shape[0]):
-        s += u[i] * u[i]
-    return s
+def lstm_matmul(wx: np.ndarray, wh: np.ndarray, b: np.ndarray, xs: np.ndarray, target: np.ndarray) -> float:
+    # the same LSTM with @ and whole-array gates
+    hidden = wh.shape[1]
+    h = np.zeros(hidden)
+    c = np.zeros(hidden)
+    for t in range(xs.shape[0]):
+        g = wx @ xs[t] + wh @ h + b
+        i = 1.0 / (1.0 + np.exp(-g[0:hidden]))
+        f = 1.0 / (1.0 + np.exp(-g[hidden:2 * hidden]))
+        o = 1.0 / (1.0 + np.exp(-g[2 * hidden:3 * hidden]))
+        u = np.tanh(g[3 * hidden:4 * hidden])
+        c = f * c + i * u
+        h = o * np.tanh(c)
+    d = h - target
+    return np.sum(d * d)
 
 
 def fresh_2d(a: np.ndarray, x: float, n: int) -> float:
