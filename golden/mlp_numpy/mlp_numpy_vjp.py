@@ -57,10 +57,12 @@ def _unbroadcast(bar, shape):
     """The adjoint of broadcasting an array of ``shape`` up to ``bar``'s
     shape: ``bar`` summed over the leading axes broadcasting added and over
     the axes of length 1 it stretched."""
+    size = 1
+    for extent in shape:
+        size *= extent
+    if bar.size == size:  # nothing was stretched: ``bar`` in the new shape (a view when it is contiguous)
+        return np.ascontiguousarray(bar).reshape(shape)
     out = np.zeros(shape, dtype=bar.dtype)
-    if bar.size == out.size:  # nothing was stretched: a copy in the new shape
-        out[...] = np.ascontiguousarray(bar).reshape(shape)
-        return out
     flat = out.reshape(-1)
     shift = bar.ndim - out.ndim
     for index in np.ndindex(bar.shape):
