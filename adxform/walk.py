@@ -154,3 +154,13 @@ def target_names(target: ir.Expr) -> list[str]:
     if isinstance(target, ir.Tuple):
         return [n for item in target.items for n in target_names(item)]
     return []
+
+
+def around_loop(loop: ir.For | ir.While, body: list[ir.Stmt]) -> tuple[set[str], set[str]]:
+    """What the statements of ``body`` outside ``loop``'s own body read and
+    assign (the loop's header is outside: its bounds or test)."""
+    inside = {id(s) for s in statements(loop.body)}
+    outside = [s for s in statements(body) if id(s) not in inside]
+    read = {n for s in outside for n in stmt_reads(s)}
+    assigned = {n for s in outside if isinstance(s, ir.Assign) for n in target_names(s.target)}
+    return read, assigned

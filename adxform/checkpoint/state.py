@@ -12,20 +12,15 @@ from __future__ import annotations
 
 from .. import ir
 from ..analysis.liveness import live_in
-from ..walk import statements, stmt_reads, target_names
+from ..walk import around_loop
 
 
 def carried_state(loop: ir.For | ir.While, function_body: list[ir.Stmt], written: set[str],
                   env: dict[str, ir.Type]) -> list[str]:
     """The state variables of ``loop``, sorted; ``written`` is what the body
     writes (calls included)."""
-    inside = {id(s) for s in statements(loop.body)}
-    outside: set[str] = set()
-    for stmt in statements(function_body):
-        if id(stmt) not in inside:
-            outside |= stmt_reads(stmt)
-            if isinstance(stmt, ir.Assign):
-                outside |= set(target_names(stmt.target))
+    read, assigned = around_loop(loop, function_body)
+    outside = read | assigned
     exposed = live_in(loop.body)  # read by the body before it writes them: carried across iterations
     loop_var = {loop.var} if isinstance(loop, ir.For) else set()
     return sorted(n for n in written - loop_var if n in env and (n in exposed or n in outside))

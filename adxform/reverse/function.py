@@ -168,6 +168,10 @@ class ReverseFunction:
     def is_first_def(self, stmt: ir.Stmt, name: str) -> bool:
         return (id(stmt), name) in self.first_defs
 
+    def written_in(self, body: list[ir.Stmt]) -> set[str]:
+        """The variables ``body`` assigns or writes into, calls included."""
+        return {n for s in statements(body) for n in _written_names(s, self.program)}
+
     def refuse(self, pos: ir.Pos, what: str, code: str = "unsupported-reverse") -> None:
         self.reporter.error(pos, f"{what} is not supported in reverse mode yet (in function "
                             f"'{self.facts.func.name}')", code)
@@ -473,7 +477,7 @@ class ReverseFunction:
         fwd_else, rev_else = self.block(stmt.orelse, depth)
         if not rev_body and not rev_else:
             return [ir.If(stmt.test, fwd_body, fwd_else, stmt.pos)], []
-        written = {n for s in statements(stmt.body + stmt.orelse) for n in _written_names(s, self.program)}
+        written = self.written_in(stmt.body + stmt.orelse)
         if not written & set(names_read(stmt.test)):
             # the test reads nothing the branches change: evaluate it again
             return ([ir.If(stmt.test, fwd_body, fwd_else, stmt.pos)],
@@ -496,7 +500,7 @@ class ReverseFunction:
     def loop_body(self, loop: ir.For | ir.While, depth: int) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
         """The sweeps of a loop body; the needed iteration-local values are
         recomputed at the head of each reversed iteration (recompute.py)."""
-        written = {n for s in statements(loop.body) for n in _written_names(s, self.program)}
+        written = self.written_in(loop.body)
         again = [s for s in recomputable(loop, self.body, written, self.facts.types.env) if s.target.id in self.needed]
         self.recomputed |= {s.target.id for s in again}
         self.again[id(loop)] = again
@@ -533,7 +537,7 @@ class ReverseFunction:
         if not rev_body:
             return [loop], []
         bound_names = {n for b in (stmt.start, stmt.stop, stmt.step) for n in names_read(b)}
-        written = {n for s in statements(stmt.body) for n in _written_names(s, self.program)}
+        written = self.written_in(stmt.body)
         breaks = any(isinstance(s, ir.Break) for s in own_statements(stmt.body))
         if not breaks and not bound_names & written:
             private = {self.bar(n) for n in self.recomputed}
@@ -572,7 +576,7 @@ class ReverseFunction:
             self.refuse(loop.pos, f"{what} inside another loop of the same function (move it into a function "
                         "of its own)", "unsupported-checkpoint")
             return [], []
-        written = {n for s in statements(loop.body) for n in _written_names(s, self.program)}
+        written = self.written_in(loop.body)
         if isinstance(loop, ir.For) and {n for b in (loop.start, loop.stop, loop.step) for n in names_read(b)} & written:
             self.refuse(loop.pos, f"{what} whose bounds its body changes", "unsupported-checkpoint")
         env = self.facts.types.env

@@ -26,18 +26,13 @@ A variable qualifies when, in the loop body:
 from __future__ import annotations
 
 from .. import ir
-from ..walk import expressions, flat_targets, names_read, statements, stmt_expressions, stmt_reads, target_names
+from ..walk import around_loop, expressions, flat_targets, names_read, statements, stmt_expressions, stmt_reads, target_names
 
 
 def recomputable(loop: ir.For | ir.While, function_body: list[ir.Stmt], written_in_body: set[str],
                  types: dict[str, ir.Type]) -> list[ir.Assign]:
     """The defining statements of the loop's recomputable values, in order."""
-    inside = {id(s) for s in statements(loop.body)}
-    outside = [s for s in statements(function_body) if id(s) not in inside and s is not loop]
-    assigned_outside = {n for s in outside if isinstance(s, ir.Assign) for n in target_names(s.target)}
-    read_outside = {n for s in outside for n in stmt_reads(s)}
-    if isinstance(loop, ir.While):
-        read_outside |= set(names_read(loop.test))
+    read_outside, assigned_outside = around_loop(loop, function_body)
     assignments: dict[str, int] = {}
     for stmt in statements(loop.body):
         if isinstance(stmt, ir.Assign):

@@ -48,8 +48,7 @@ class Tape:
                 ir.Assign(target, ir.Subscript(tape, [top]))]
 
     def push_array(self, array: ir.Expr) -> ir.Stmt:
-        tape, top = self._names("float")
-        return ir.Assign(ir.Tuple([tape, top]), ir.Call("module._tape_push_array", [tape, top, array]))
+        return _push_array(*self._names("float"), array)
 
     def load_array(self, array: ir.Expr, above: list[ir.Expr] = ()) -> ir.Stmt:
         """Copy an array pushed earlier back into ``array``, leaving it on the
@@ -58,11 +57,10 @@ class Tape:
         end: ir.Expr = top
         for later in above:
             end = ir.BinOp("-", end, ir.Attribute(later, "size"))
-        return ir.ExprStmt(ir.Call("module._tape_load_array", [array, tape, end]))
+        return _load_array(array, tape, end)
 
     def drop_array(self, array: ir.Expr) -> ir.Stmt:
-        _, top = self._names("float")
-        return ir.Assign(top, ir.BinOp("-", top, ir.Attribute(array, "size")), inplace=True)
+        return _drop_array(self._names("float")[1], array)
 
     def reserve(self, kind: str, extra: ir.Expr) -> ir.Stmt:
         tape, top = self._names(kind)
@@ -90,16 +88,25 @@ class ArrayStack:
         self.tape, self.top = namer.fresh(f"{name}_tape"), namer.fresh(f"{name}_top")
 
     def push(self, array: ir.Name) -> ir.Stmt:
-        tape, top = ir.Name(self.tape), ir.Name(self.top)
-        return ir.Assign(ir.Tuple([tape, top]), ir.Call("module._tape_push_array", [tape, top, array]))
+        return _push_array(ir.Name(self.tape), ir.Name(self.top), array)
 
     def pop(self, array: ir.Name) -> list[ir.Stmt]:
         """Copy the array pushed last into ``array`` (the last iteration's
         array, of the same shape) and drop it."""
-        tape, top = ir.Name(self.tape), ir.Name(self.top)
-        return [ir.ExprStmt(ir.Call("module._tape_load_array", [array, tape, top])),
-                ir.Assign(top, ir.BinOp("-", top, ir.Attribute(array, "size")), inplace=True)]
+        return [_load_array(array, ir.Name(self.tape), ir.Name(self.top)), _drop_array(ir.Name(self.top), array)]
 
     def setup(self) -> list[ir.Stmt]:
         return [ir.Assign(ir.Name(self.tape), ir.Call("numpy.empty", [ir.Const(INITIAL_CAPACITY)])),
                 ir.Assign(ir.Name(self.top), ir.Const(0))]
+
+
+def _push_array(tape: ir.Name, top: ir.Name, array: ir.Expr) -> ir.Stmt:
+    return ir.Assign(ir.Tuple([tape, top]), ir.Call("module._tape_push_array", [tape, top, array]))
+
+
+def _load_array(array: ir.Expr, tape: ir.Name, end: ir.Expr) -> ir.Stmt:
+    return ir.ExprStmt(ir.Call("module._tape_load_array", [array, tape, end]))
+
+
+def _drop_array(top: ir.Name, array: ir.Expr) -> ir.Stmt:
+    return ir.Assign(top, ir.BinOp("-", top, ir.Attribute(array, "size")), inplace=True)
