@@ -19,6 +19,16 @@ def is_const(expr: ir.Expr | None, value: float | None = None) -> bool:
     return value is None or expr.value == value
 
 
+def int_value(expr: ir.Expr) -> int | None:
+    """The value of an integer literal, ``-2`` (a unary minus) included."""
+    if isinstance(expr, ir.UnaryOp) and expr.op == "-":
+        inner = int_value(expr.operand)
+        return None if inner is None else -inner
+    if isinstance(expr, ir.Const) and isinstance(expr.value, int) and not isinstance(expr.value, bool):
+        return expr.value
+    return None
+
+
 def neg(a: ir.Expr | None) -> ir.Expr | None:
     if a is None:
         return None

@@ -128,6 +128,7 @@ INPUTS: dict[str, Builder] = {
     "loops.stepped_range": lambda rng: (_f(rng, -1.0, 1.0), _i(rng, 8, 14)),
     "loops.horner_negative_step": lambda rng: (_f(rng, 0.5, 0.9), _i(rng, 7, 11)),
     "loops.countdown_to_zero": lambda rng: (_f(rng, 0.5, 1.5), _i(rng, 4, 8)),
+    "loops.strided_recurrence": lambda rng: (_f(rng, 0.5, 1.5), _i(rng, 8, 14)),
     "loops.tuple_recurrence": lambda rng: (_f(rng, 0.5, 1.5), _i(rng, 5, 9)),
     # the loop ends with y in [0.6, 0.9]
     "loops.while_halving": lambda rng: (2.0 ** _i(rng, 2, 5) * _f(rng, 1.2, 1.8),),
@@ -230,6 +231,7 @@ INPUTS: dict[str, Builder] = {
     "reverse_hard.standardised_gap": lambda rng: (_v(rng, 6), _v(rng, 7, 0.0, 2.0)),
     "reverse_hard.gather_scatter": lambda rng: (_v(rng, 6), _indices(rng, 6, 9), _f(rng, 0.5, 1.0)),
     "reverse_hard.scatter_into": lambda rng: (_v(rng, 5), _v(rng, 7, -0.5, 0.5), _indices(rng, 5, 7)),
+    "reverse_hard.overwritten_results": lambda rng: (_v(rng, 6), _v(rng, 4, 0.5, 1.0)),
     "reverse_hard.ignores_array": lambda rng: (_v(rng, 6), _v(rng, 4), _f(rng, 0.5, 1.5)),
     # golden cases (golden/<case>/<case>.py)
     "rosenbrock.rosenbrock": lambda rng: (_v(rng, 12, -1.5, 1.5),),

@@ -55,7 +55,7 @@ from ..walk import (
 )
 from .adjoint import Adjoints
 from .fusion import fuse_value
-from .loops import own_statements, pushes_per_iteration, put_pushes, reversed_for
+from .loops import countdown, own_statements, pushes_per_iteration, put_pushes, reversed_for
 from .recompute import iterations_commute, recomputable, silent_accumulations
 from ..analysis.liveness import live_in
 from .slicing import slice_forward
@@ -298,7 +298,19 @@ class ReverseFunction:
         if array_name and not stmt.inplace:
             alloc, adjoint = self.array_definition(stmt)
             return fwd + alloc + self.fresh_array(stmt), pops + adjoint
+        if pops and self.restorable_after(stmt):
+            return fwd, self.assign_adjoint(stmt, held=True) + pops
         return fwd, pops + self.assign_adjoint(stmt)
+
+    @staticmethod
+    def restorable_after(stmt: ir.Assign) -> bool:
+        """Whether the old value of the one target of ``y = f(x)`` may come
+        back after the statement's adjoint instead of before it: the value
+        does not read ``y``, so the adjoint does not need the old one, and
+        ``y`` still holds f's value while the adjoint runs (``result_held``)."""
+        targets = flat_targets(stmt.target)
+        return (isinstance(stmt.value, ir.Call) and not stmt.inplace and len(targets) == 1
+                and _base_name(targets[0]) not in names_read(stmt.value))
 
     def array_definition(self, stmt: ir.Assign) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
         """``a = <array>``: give an active array its adjoint array."""
@@ -320,7 +332,9 @@ class ReverseFunction:
         self.result_held(stmt, stmt.target, stmt.value)
         return [alloc], self.adjoints.increments(stmt.value, bar)
 
-    def assign_adjoint(self, stmt: ir.Assign) -> list[ir.Stmt]:
+    def assign_adjoint(self, stmt: ir.Assign, held: bool = False) -> list[ir.Stmt]:
+        """The adjoint of an assignment; ``held``: its target still holds the
+        assigned value where the adjoint runs."""
         targets, values = assignment_pairs(stmt.target, stmt.value)
         active = [(t, v) for t, v in zip(targets, values) if _base_name(t) is not None and self.active(_base_name(t))]
         if not active:
@@ -345,18 +359,20 @@ class ReverseFunction:
                 out += self.adjoints.increments(value, seed)
             return out
         target, value = active[0]
-        self.result_held(stmt, target, value)
+        self.result_held(stmt, target, value, held)
         out = self.adjoints.increments(value, self.bar_of(target))
         return out + self.zero_bar(stmt, target)
 
-    def result_held(self, stmt: ir.Assign, target: ir.Expr, value: ir.Expr) -> None:
+    def result_held(self, stmt: ir.Assign, target: ir.Expr, value: ir.Expr, held: bool = False) -> None:
         """``y = f(x)`` where ``y`` still holds f's value when the adjoint runs
-        (its first definition, or recomputed at the head of the reversed
+        (``held``: its old value comes back after the adjoint; or it is its
+        first definition, or recomputed at the head of the reversed
         iteration): partials in terms of the result (tanh: 1 - y*y) read y
         instead of calling f again."""
-        if isinstance(value, ir.Call) and isinstance(target, ir.Name) and target.id not in names_read(value) \
-                and (target.id in self.recomputed or self.is_first_def(stmt, target.id)):
-            self.adjoints.results[id(value)] = ir.Name(target.id)
+        if not isinstance(value, ir.Call) or _base_name(target) in names_read(value):
+            return
+        if held or isinstance(target, ir.Name) and (target.id in self.recomputed or self.is_first_def(stmt, target.id)):
+            self.adjoints.results[id(value)] = copy.deepcopy(target)
 
     def increment_adjoint(self, stmt: ir.Assign, target: ir.Expr, value: ir.Expr) -> list[ir.Stmt] | None:
         """``x += e`` / ``x -= e`` with ``e`` not reading ``x``: x_bar is unchanged
@@ -542,12 +558,11 @@ class ReverseFunction:
         if not breaks and not bound_names & written:
             private = {self.bar(n) for n in self.recomputed}
             if iterations_commute(rev_body, stmt.var, private):
-                backwards = ir.For(stmt.var, copy.deepcopy(stmt.start), copy.deepcopy(stmt.stop),
-                                   copy.deepcopy(stmt.step), rev_body, stmt.pos)
-                self.walks[id(stmt)] = backwards
-            else:
-                backwards = reversed_for(stmt, rev_body)
-            return self.reserve(loop, fwd_body, depth) + [loop], [backwards]
+                forwards = ir.For(stmt.var, copy.deepcopy(stmt.start), copy.deepcopy(stmt.stop),
+                                  copy.deepcopy(stmt.step), rev_body, stmt.pos)
+                self.walks[id(stmt)] = forwards
+                return self.reserve(loop, fwd_body, depth) + [loop], [forwards]
+            return self.reserve(loop, fwd_body, depth) + [loop], reversed_for(stmt, rev_body)
         if {n for b in (stmt.start, stmt.step) for n in names_read(b)} & written:
             self.refuse(stmt.pos, "a loop whose start or step the loop body changes")
         count = ir.Name(self.bar.fresh("n_iter"))
@@ -557,9 +572,9 @@ class ReverseFunction:
             fwd.append(self.tape.push(copy.deepcopy(count), ir.INT))
         k = self.bar.fresh("k")
         value = build.add(copy.deepcopy(stmt.start), build.mul(ir.Name(k), copy.deepcopy(stmt.step)))
-        rev = self.recall(count, ir.INT, depth) + [ir.For(
-            k, ir.BinOp("-", copy.deepcopy(count), ir.Const(1)), ir.Const(-1), ir.Const(-1),
-            [ir.Assign(ir.Name(stmt.var), value, stmt.pos)] + rev_body, stmt.pos)]
+        rev = self.recall(count, ir.INT, depth) + countdown(
+            k, ir.Const(0), copy.deepcopy(count), 1, [ir.Assign(ir.Name(stmt.var), value, stmt.pos)] + rev_body,
+            stmt.pos)
         return fwd, rev
 
     def checkpointed(self, loop: ir.For | ir.While, depth: int) -> tuple[list[ir.Stmt], list[ir.Stmt]]:

@@ -110,7 +110,9 @@ def loss_rev(u0, k, nsteps, y_bar, u0_bar):
     for i in range(u.shape[0]):  # heat.py:20
         u_bar[i] += total_bar * u[i]  # heat.py:21
         u_bar[i] += u[i] * total_bar  # heat.py:21
-    for _ in range(nsteps - 1, -1, -1):  # heat.py:17
+    _ = nsteps  # heat.py:17
+    while _ > 0:  # heat.py:17
+        _ -= 1  # heat.py:17
         _tape_load_array(u, ftape, ftop)
         k_bar2, dt_bar = step_rev(u, k, 0.05, u_bar)  # heat.py:18
         k_bar += k_bar2  # heat.py:18

@@ -77,7 +77,9 @@ def heat_slices_rev(u0, k, nsteps, y_bar, u0_bar):
     t_bar3 = np.broadcast_to(y_bar, np.broadcast_shapes(u.shape, u.shape))
     u_bar += _unbroadcast(t_bar3 * u, u.shape)  # heat_slices.py:9
     u_bar += _unbroadcast(u * t_bar3, u.shape)  # heat_slices.py:9
-    for step in range(nsteps - 1, -1, -1):  # heat_slices.py:7
+    step = nsteps  # heat_slices.py:7
+    while step > 0:  # heat_slices.py:7
+        step -= 1  # heat_slices.py:7
         _tape_load_array(u[1:-1], ftape, ftop)
         ftop -= u[1:-1].size
         t_bar = u_bar[1:-1].copy()  # heat_slices.py:8

@@ -178,7 +178,9 @@ def rk4_step_rev(x, dt, x_bar):
         ftop = _tape_put(ftape, ftop, x[i])
         x[i] += dt / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i])  # lorenz96.py:31
     dt_bar = 0.0
-    for i in range(n - 1, -1, -1):  # lorenz96.py:30
+    i = n  # lorenz96.py:30
+    while i > 0:  # lorenz96.py:30
+        i -= 1  # lorenz96.py:30
         ftop -= 1
         x[i] = ftape[ftop]
         t_bar4 = x_bar[i]
@@ -189,7 +191,9 @@ def rk4_step_rev(x, dt, x_bar):
         k3_bar[i] += 2.0 * t_bar5  # lorenz96.py:31
         k4_bar[i] += t_bar5  # lorenz96.py:31
     rhs_rev(tmp, k4, tmp_bar, k4_bar)  # lorenz96.py:29
-    for i in range(n - 1, -1, -1):  # lorenz96.py:27
+    i = n  # lorenz96.py:27
+    while i > 0:  # lorenz96.py:27
+        i -= 1  # lorenz96.py:27
         ftop -= 1
         tmp[i] = ftape[ftop]
         t_bar3 = tmp_bar[i]
@@ -198,7 +202,9 @@ def rk4_step_rev(x, dt, x_bar):
         k3_bar[i] += dt * t_bar3  # lorenz96.py:28
         tmp_bar[i] = 0.0  # lorenz96.py:28
     rhs_rev(tmp, k3, tmp_bar, k3_bar)  # lorenz96.py:26
-    for i in range(n - 1, -1, -1):  # lorenz96.py:24
+    i = n  # lorenz96.py:24
+    while i > 0:  # lorenz96.py:24
+        i -= 1  # lorenz96.py:24
         ftop -= 1
         tmp[i] = ftape[ftop]
         t_bar2 = tmp_bar[i]
@@ -207,7 +213,9 @@ def rk4_step_rev(x, dt, x_bar):
         k2_bar[i] += 0.5 * dt * t_bar2  # lorenz96.py:25
         tmp_bar[i] = 0.0  # lorenz96.py:25
     rhs_rev(tmp, k2, tmp_bar, k2_bar)  # lorenz96.py:23
-    for i in range(n - 1, -1, -1):  # lorenz96.py:21
+    i = n  # lorenz96.py:21
+    while i > 0:  # lorenz96.py:21
+        i -= 1  # lorenz96.py:21
         ftop -= 1
         tmp[i] = ftape[ftop]
         t_bar = tmp_bar[i]
@@ -260,7 +268,9 @@ def final_energy_rev(x0, dt, nsteps, y_bar, x0_bar):
     for i in range(x.shape[0]):  # lorenz96.py:39
         x_bar[i] += 0.5 * (e_bar * x[i])  # lorenz96.py:40
         x_bar[i] += 0.5 * x[i] * e_bar  # lorenz96.py:40
-    for _ in range(nsteps - 1, -1, -1):  # lorenz96.py:36
+    _ = nsteps  # lorenz96.py:36
+    while _ > 0:  # lorenz96.py:36
+        _ -= 1  # lorenz96.py:36
         _tape_load_array(x, ftape, ftop)
         dt_bar2, = rk4_step_rev(x, dt, x_bar)  # lorenz96.py:37
         dt_bar += dt_bar2  # lorenz96.py:37

@@ -147,7 +147,9 @@ def mlp_loss_rev(w1, b1, w2, x, labels, y_bar, w1_bar, b1_bar, w2_bar, x_bar):
     total_bar = 0.0
     zmax_bar = 0.0
     total_bar += y_bar / nsamples  # mlp.py:33
-    for s in range(nsamples - 1, -1, -1):  # mlp.py:16
+    s = nsamples  # mlp.py:16
+    while s > 0:  # mlp.py:16
+        s -= 1  # mlp.py:16
         zmax_bar += total_bar  # mlp.py:32
         lse_bar += total_bar * (1.0 / lse)  # mlp.py:32
         z_bar[labels[s]] -= total_bar  # mlp.py:32
@@ -158,7 +160,9 @@ def mlp_loss_rev(w1, b1, w2, x, labels, y_bar, w1_bar, b1_bar, w2_bar, x_bar):
         ftop -= 1
         lse = ftape[ftop]
         lse_bar = 0.0  # mlp.py:29
-        for c in range(nclass - 1, -1, -1):  # mlp.py:23
+        c = nclass  # mlp.py:23
+        while c > 0:  # mlp.py:23
+            c -= 1  # mlp.py:23
             ftop -= 1
             zmax = ftape[ftop]
             t_bar = zmax_bar  # mlp.py:28
@@ -178,11 +182,13 @@ def mlp_loss_rev(w1, b1, w2, x, labels, y_bar, w1_bar, b1_bar, w2_bar, x_bar):
         ftop -= 1
         zmax = ftape[ftop]
         zmax_bar = 0.0  # mlp.py:22
-        for j in range(nhidden - 1, -1, -1):  # mlp.py:17
+        j = nhidden  # mlp.py:17
+        while j > 0:  # mlp.py:17
+            j -= 1  # mlp.py:17
+            acc_bar += h_bar[j] * (1.0 - h[j] * h[j])  # mlp.py:21
+            h_bar[j] = 0.0  # mlp.py:21
             ftop -= 1
             h[j] = ftape[ftop]
-            acc_bar += h_bar[j] * (1.0 - math.tanh(acc) * math.tanh(acc))  # mlp.py:21
-            h_bar[j] = 0.0  # mlp.py:21
             for i in range(nin):  # mlp.py:19
                 x_bar[s, i] += acc_bar * w1[i, j]  # mlp.py:20
                 w1_bar[i, j] += x[s, i] * acc_bar  # mlp.py:20

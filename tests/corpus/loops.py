@@ -39,6 +39,17 @@ def countdown_to_zero(x: float, n: int) -> float:
     return s
 
 
+def strided_recurrence(x: float, n: int) -> float:
+    # a recurrence over a range with a step of 3 (reversed as a countdown by 3),
+    # after a range that is empty for these inputs
+    s = 0.5
+    for i in range(n, 4):
+        s = s * x
+    for i in range(2, n, 3):
+        s = s * math.sin(x + i) + x / i
+    return s
+
+
 def tuple_recurrence(x: float, n: int) -> float:
     a = 0.0
     b = 1.0

@@ -203,3 +203,18 @@ def rebind_in_loop(a: np.ndarray, x: float, n: int) -> float:
     for i in range(a.shape[0]):
         s += a[i] * p[i]
     return s
+
+
+def overwritten_results(a: np.ndarray, w: np.ndarray) -> float:
+    # elements and a slice overwritten by calls in a loop, where the adjoint
+    # reads the new value (tanh: 1 - y*y) before the old one comes back
+    h = np.zeros(a.shape[0])
+    v = np.zeros(a.shape[0])
+    total = 0.0
+    for s in range(3):
+        for j in range(a.shape[0]):
+            h[j] = math.tanh(a[j] * w[s] + 0.5 * s)
+        v[:] = np.sqrt(a * a + w[s] + s)
+        for j in range(a.shape[0]):
+            total += h[j] * w[j % w.shape[0]] + v[j] * h[j]
+    return total
