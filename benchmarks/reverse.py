@@ -1,12 +1,15 @@
 """Reverse mode against the numba-compiled primal: a table of
-case, primal time, gradient time, ratio, and peak memory.
+case, primal time, gradient time, ratio, tape bytes and peak memory.
 
 Each case generates the reverse module of its source (golden/<case>/, SOURCES),
 then times the numba primal and `f_grad` (median of REPEATS runs after a
 warm-up call that compiles).  Memory is the growth of the process's peak
 resident set while the gradient runs, measured in a fresh worker process
 per case (after the primal ran, so numba and the inputs are already in):
-it bounds the tape and the adjoint arrays from above.
+it bounds the tape and the adjoint arrays from above.  Tape bytes are
+exact: the most the tapes hold at once, counted on the same inputs by the
+module generated with ``--jit none``, whose tape helpers are plain Python
+functions that ``TapeMeter`` wraps.
 
     python benchmarks/reverse.py            # all cases
     python benchmarks/reverse.py nbody      # some cases
@@ -23,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -66,10 +70,10 @@ CASES = ["rosenbrock", "nbody", "lorenz96", "mlp", "heat_slices", "mlp_numpy", "
 SOURCES = {"lstm": ROOT / "tests" / "corpus" / "models.py"}  # the others: golden/<case>/<case>.py
 
 
-def _module(case: str, folder: Path):
+def _module(case: str, folder: Path, jit: str = "numba"):
     source = SOURCES.get(case, ROOT / "golden" / case / f"{case}.py")
-    out = folder / f"{case}_bench_vjp.py"
-    out.write_text(adxform.transform(source.read_text(), "reverse", filename=source.name))
+    out = folder / f"{case}_bench_{jit}_vjp.py"
+    out.write_text(adxform.transform(source.read_text(), "reverse", filename=source.name, jit=jit))
     spec = importlib.util.spec_from_file_location(out.stem, out)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -85,6 +89,50 @@ def _median_time(func, args) -> float:
         func(*args)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+class TapeMeter:
+    """The high-water mark of the bytes on the tapes of a ``--jit none``
+    module: every push reports its tape and new top, and the tapes alive at
+    that moment are summed (a tape dies with the call that made it, or when
+    it grows into a bigger copy).  Pops are inline code and report nothing,
+    so a tape popped since its last push counts at that push's height: the
+    mark is exact where the peak comes at the end of a forward sweep, and
+    an upper bound otherwise."""
+
+    PUSHES = ("_tape_push", "_tape_put", "_tape_push_array")
+
+    def __init__(self, module):
+        self.live: dict[int, int] = {}  # id(tape) -> the bytes it holds
+        self.peak = 0
+        for name in self.PUSHES:
+            if hasattr(module, name):
+                setattr(module, name, self._wrap(getattr(module, name)))
+
+    def _wrap(self, push):
+        def counted(tape, top, value):
+            out = push(tape, top, value)
+            grown, top = out if isinstance(out, tuple) else (tape, out)
+            if grown is not tape:  # the caller drops the old tape as soon as this returns
+                self.live.pop(id(tape), None)
+            self._record(grown, top)
+            return out
+        return counted
+
+    def _record(self, tape: np.ndarray, top: int) -> None:
+        key = id(tape)
+        if key not in self.live:
+            weakref.finalize(tape, self.live.pop, key, None)
+        self.live[key] = top * tape.itemsize
+        self.peak = max(self.peak, sum(self.live.values()))
+
+
+def tape_bytes(case: str, folder: Path) -> int:
+    module = _module(case, folder, jit="none")
+    meter = TapeMeter(module)
+    name, args = _inputs(case)
+    getattr(module, f"{name}_grad")(*args)
+    return meter.peak
 
 
 def _peak_rss_bytes() -> int:
@@ -104,7 +152,8 @@ def worker(case: str) -> dict:
         grad(*args)
         growth = _peak_rss_bytes() - before
         grad_time = _median_time(grad, args)
-    return {"case": case, "primal": primal_time, "grad": grad_time, "memory": growth}
+        tape = tape_bytes(case, Path(tmp))
+    return {"case": case, "primal": primal_time, "grad": grad_time, "memory": growth, "tape": tape}
 
 
 def main(argv: list[str]) -> None:
@@ -112,13 +161,13 @@ def main(argv: list[str]) -> None:
         print(json.dumps(worker(argv[1])))
         return
     cases = argv or CASES
-    print(f"{'case':<12} {'primal (s)':>11} {'grad (s)':>11} {'ratio':>7} {'peak memory growth':>19}")
+    print(f"{'case':<12} {'primal (s)':>11} {'grad (s)':>11} {'ratio':>7} {'tape':>11} {'peak memory growth':>19}")
     for case in cases:
         out = subprocess.run([sys.executable, __file__, "--worker", case], check=True, capture_output=True, text=True)
         row = json.loads(out.stdout.strip().splitlines()[-1])
         ratio = row["grad"] / row["primal"]
         print(f"{row['case']:<12} {row['primal']:>11.5f} {row['grad']:>11.5f} {ratio:>7.2f} "
-              f"{row['memory'] / 2**20:>16.1f} MB", flush=True)
+              f"{row['tape'] / 2**20:>8.2f} MB {row['memory'] / 2**20:>16.1f} MB", flush=True)
 
 
 if __name__ == "__main__":
