@@ -105,6 +105,7 @@ class ReverseFunction:
         self.needed: set[str] = set()
         self.silent = silent_accumulations(self.body)
         self.aliased = _aliased_arrays(self.body, facts.types.env)
+        self.loop_vars_read_outside = _loop_vars_read_outside(self.body)
 
     # -- driver --------------------------------------------------------------------------
 
@@ -546,6 +547,18 @@ class ReverseFunction:
         return fwd, rev
 
     def _For(self, stmt: ir.For, depth: int) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
+        """A ``for`` loop; where the reverse sweep reads its variable outside
+        the loops over it (``i = 7; y = x * i; for i in ...``), the value the
+        loop overwrites is saved too: the primal loop leaves its last value
+        there, and the reversed loop another."""
+        fwd, rev = self.for_sweeps(stmt, depth)
+        if stmt.var in self.needed and stmt.var in self.loop_vars_read_outside:
+            self.pushed_names.setdefault(stmt.var, self.order[id(stmt)])
+            fwd = [self.tape.push(ir.Name(stmt.var), ir.INT)] + fwd
+            rev = rev + self.tape.pop(ir.Name(stmt.var), ir.INT)
+        return fwd, rev
+
+    def for_sweeps(self, stmt: ir.For, depth: int) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
         if stmt.directive is not None:
             return self.checkpointed(stmt, depth)
         fwd_body, rev_body = self.loop_body(stmt, depth)
@@ -766,6 +779,23 @@ def _aliased_arrays(body: list[ir.Stmt], env: dict[str, ir.Type]) -> set[str]:
             if base is not None and base != stmt.target.id:
                 out |= {base, stmt.target.id}
     return out
+
+
+def _loop_vars_read_outside(body: list[ir.Stmt]) -> set[str]:
+    """Variables of ``for`` loops that some statement reads outside every
+    loop over them: the value a loop leaves in its variable, or one given
+    before the loop."""
+    found: set[str] = set()
+
+    def walk(block: list[ir.Stmt], loop_vars: set[str]) -> None:
+        for stmt in block:
+            found.update(stmt_reads(stmt) - loop_vars)
+            inner = loop_vars | {stmt.var} if isinstance(stmt, ir.For) else loop_vars
+            for sub in sub_blocks(stmt):
+                walk(sub, inner)
+
+    walk(body, set())
+    return found & {s.var for s in statements(body) if isinstance(s, ir.For)}
 
 
 def _typed_zero(vtype: ir.Type) -> ir.Expr:

@@ -78,6 +78,8 @@ class Slicer:
     def _For(self, stmt: ir.For, live: set[str]):
         heads = {n for b in (stmt.start, stmt.stop, stmt.step) for n in names_read(b)}
         kept, live_out = self._loop(stmt, live, heads)
+        if kept is None and stmt.var in live:  # the loop variable is read after the loop: the loop gives its value
+            kept, live_out = [], live
         if kept is None:
             return None, live
         return ir.For(stmt.var, stmt.start, stmt.stop, stmt.step, kept, stmt.pos, stmt.directive), live_out | heads

@@ -218,3 +218,16 @@ def overwritten_results(a: np.ndarray, w: np.ndarray) -> float:
         for j in range(a.shape[0]):
             total += h[j] * w[j % w.shape[0]] + v[j] * h[j]
     return total
+
+
+def loop_variable_values(x: float, n: int) -> float:
+    # a loop variable given a value before its loop, read between two loops
+    # over it and after them: each loop overwrites what the adjoints read
+    i = 7
+    y = math.sin(x * i)
+    for i in range(n):
+        y = y * x + i
+    z = y * i
+    for i in range(2, n):
+        z += x * x * i
+    return z * i
