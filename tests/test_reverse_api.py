@@ -258,3 +258,47 @@ def test_array_made_afresh_in_a_loop(tmp_path):
         adxform.transform(twice, "reverse", filename="m.py")
     assert any((d.line, d.code) == (7, "unsupported-reverse") and "bound twice" in d.message
                for d in err.value.diagnostics)
+
+
+ROWS = '''\
+import numpy as np
+
+
+def rows(m: np.ndarray, t: np.ndarray) -> float:
+    s = t.copy()
+    for i in range(3):
+        s = s * 0.5 + m[i] * m[i]
+    return np.sum(s)
+'''
+
+
+@pytest.mark.parametrize("jit", JITS)
+def test_element_reads_check_the_dimensions(tmp_path, jit):
+    """Nothing in ``rows`` says ``m`` is a matrix, so ``m[i]`` is taken to be
+    an element and the gradient is that of a vector ``m``; a matrix is
+    refused when the gradient runs, naming where the element is read,
+    instead of giving the gradient of an element to a row."""
+    module = load_module_from_text(adxform.transform(ROWS, "reverse", filename="m.py", jit=jit),
+                                   tmp_path / f"rows_{jit}_grad.py")
+    m, t, h = np.linspace(0.5, 1.5, 4), np.linspace(0.2, 0.4, 3), 1e-6
+    grad_m, _ = module.rows_grad(m, t)
+    e = np.zeros(4)
+    e[1] = h
+    assert grad_m[1] == pytest.approx((module.rows(m + e, t) - module.rows(m - e, t)) / (2 * h), rel=1e-6)
+    with pytest.raises(ValueError, match=r"m\.py:7:23: .*element of 'm'.*'m' must be a 1-D array"):
+        module.rows_grad(np.ones((3, 3)), t)
+
+
+def test_matrix_evidence_makes_rows(tmp_path):
+    """``m.shape[1]``, ``np.sum(m, axis=1)``, ``m[i, j]`` or ``m[t]`` as an
+    operand of ``@`` show that ``m`` is a matrix: ``m[i]`` is then a row."""
+    evidence = ["    n = m.shape[1]\n", "    r = np.sum(m, axis=1)\n", "    r = m[0, 0]\n", "    r = m[0] @ t\n"]
+    for line in evidence:
+        source = ROWS.replace("    s = t.copy()\n", line + "    s = t.copy()\n")
+        module = load_module_from_text(adxform.transform(source, "reverse", filename="m.py", jit="none"),
+                                       tmp_path / f"rows_{evidence.index(line)}_grad.py")
+        m, t, h = np.linspace(0.5, 1.5, 9).reshape(3, 3), np.linspace(0.2, 0.4, 3), 1e-6
+        grad_m, _ = module.rows_grad(m, t)
+        e = np.zeros((3, 3))
+        e[1, 2] = h
+        assert grad_m[1, 2] == pytest.approx((module.rows(m + e, t) - module.rows(m - e, t)) / (2 * h), rel=1e-6)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .. import ir
+from .. import build, ir
 from ..diagnostics import Reporter
 from ..rules import TABLE
 from ..rules.registry import matmul_type
@@ -67,18 +67,25 @@ class FunctionTypes:
     returns: ir.Type
     constants: dict[str, ir.Type]
     signatures: dict[str, Signature] = field(default_factory=dict)
+    # array parameter -> the fewest dimensions the body shows it has (``least_ndim``)
+    least: dict[str, int] = field(default_factory=dict)
+    # array parameters whose elements the body reads -> (their ndim then, where
+    # the first such read is): see ``element_reads``
+    elements: dict[str, tuple[int, ir.Pos]] = field(default_factory=dict)
 
     def of(self, expr: ir.Expr) -> ir.Type:
-        return ExprTyper(self.env, self.constants, self.signatures).type(expr)
+        return ExprTyper(self.env, self.constants, self.signatures, self.least).type(expr)
 
 
 class ExprTyper:
     """Types one expression given the types of the names it reads."""
 
-    def __init__(self, env: dict[str, ir.Type], constants: dict[str, ir.Type], signatures: dict[str, Signature]):
+    def __init__(self, env: dict[str, ir.Type], constants: dict[str, ir.Type], signatures: dict[str, Signature],
+                 least: dict[str, int] | None = None):
         self.env = env
         self.constants = constants
         self.signatures = signatures
+        self.least = least or {}  # array parameter -> the fewest dimensions it has
 
     def type(self, expr: ir.Expr) -> ir.Type:
         return getattr(self, "_" + type(expr).__name__)(expr)
@@ -153,7 +160,9 @@ class ExprTyper:
         if not base.is_array:
             return UNKNOWN
         slices = sum(isinstance(i, ir.Slice) for i in e.index)
-        ndim = base.ndim or len(e.index)
+        if not base.ndim and isinstance(e.value, ir.Name) and self.least.get(e.value.id, 0) > len(e.index):
+            return ir.Type("array", dtype=base.dtype)  # a row (of unknown ndim) of what the body shows is a matrix
+        ndim = base.ndim or len(e.index)  # unknown: as many as indices, an element (``element_reads``)
         remaining = ndim - len(e.index) + slices
         if remaining <= 0:
             return ir.FLOAT if base.dtype.startswith("float") else ir.BOOL if base.dtype == "bool" else ir.INT
@@ -217,6 +226,60 @@ def _param_evidence(func: ir.Function, name: str, signatures: dict[str, Signatur
     return None
 
 
+MATRIX_PRODUCTS = ("numpy.dot", "numpy.matmul", "numpy.outer", "method.dot")
+
+
+def least_ndim(func: ir.Function, name: str) -> int:
+    """The fewest dimensions array parameter ``name`` can have, given the
+    body (0: no evidence): ``a[i, j]``, ``a.shape[1]`` and ``np.sum(a,
+    axis=1)`` need two, ``a[t]`` as an operand of ``@`` (a row, not a
+    number) one more than its indices.  An array annotation says nothing of
+    its dimensions, and this is only a lower bound: it decides one thing, that
+    ``a[i]`` is a row where the body shows ``a`` has more dimensions than
+    indices there, and an element otherwise (``element_reads``)."""
+    return max((_dimensions_shown(expr, name) for stmt in statements(func.body) for root in stmt_expressions(stmt)
+                for expr in expressions(root)), default=0)
+
+
+def _dimensions_shown(expr: ir.Expr, name: str) -> int:
+    """How many dimensions one expression shows array ``name`` has."""
+    def is_name(e: ir.Expr) -> bool:
+        return isinstance(e, ir.Name) and e.id == name
+
+    if isinstance(expr, ir.Subscript) and is_name(expr.value):
+        return len(expr.index)
+    if isinstance(expr, ir.Subscript) and isinstance(expr.value, ir.Attribute) and expr.value.attr == "shape" \
+            and is_name(expr.value.value) and build.int_value(expr.index[0]) is not None:
+        return build.int_value(expr.index[0]) + 1
+    operands = [expr.left, expr.right] if isinstance(expr, ir.BinOp) and expr.op == "@" else \
+        expr.args[:2] if isinstance(expr, ir.Call) and expr.func in MATRIX_PRODUCTS else []
+    rows = [len(o.index) + 1 for o in operands if isinstance(o, ir.Subscript) and is_name(o.value)]
+    if rows:
+        return max(rows)
+    axis = dict(expr.kwargs).get("axis") if isinstance(expr, ir.Call) and expr.args and is_name(expr.args[0]) else None
+    if axis is not None and build.int_value(axis) is not None:
+        return build.int_value(axis) + 1
+    return 0
+
+
+def element_reads(func: ir.Function, least: dict[str, int]) -> dict[str, tuple[int, ir.Pos]]:
+    """The array parameters the body reads elements of, with their ndim and
+    the first such read: ``a[i, j]`` with as many integer indices as the
+    fewest dimensions ``a`` can have (``least_ndim``).  That count is an
+    assumption, so the derivative code checks it when it runs: given an
+    array of more dimensions ``a[i, j]`` would be a row, and a gradient
+    computed for an element would be silently wrong."""
+    found: dict[str, tuple[int, ir.Pos]] = {}
+    for stmt in statements(func.body):
+        for root in stmt_expressions(stmt):
+            for expr in expressions(root):
+                if isinstance(expr, ir.Subscript) and isinstance(expr.value, ir.Name) \
+                        and len(expr.index) == least.get(expr.value.id, 0) \
+                        and not any(isinstance(i, ir.Slice) for i in expr.index):
+                    found.setdefault(expr.value.id, (len(expr.index), expr.pos))
+    return found
+
+
 def _call_evidence(call: ir.Call, name: str, seen: set[str], signatures: dict[str, Signature]) -> None:
     for position, arg in enumerate(call.args):
         if not (isinstance(arg, ir.Name) and arg.id == name):
@@ -248,6 +311,7 @@ class FunctionTyper:
         self.signatures = signatures
         self.reporter = reporter
         self.env: dict[str, ir.Type] = {}
+        self.least: dict[str, int] = {}  # array parameter -> the fewest dimensions it has (``least_ndim``)
         self.returns: list[tuple[ir.Type, ir.Pos]] = []
         self.report_now = False
 
@@ -264,6 +328,8 @@ class FunctionTyper:
                            note=f"annotate the parameter: `{param.name}: float`, `{param.name}: int` or "
                                 f"`{param.name}: np.ndarray`")
                 ptype = ir.FLOAT
+            if ptype.is_array and not ptype.ndim:
+                self.least[param.name] = least_ndim(self.func, param.name)
             self.env[param.name] = ptype
         for _ in range(self.MAX_SWEEPS):
             before = dict(self.env)
@@ -274,13 +340,14 @@ class FunctionTyper:
         self.report_now = True  # a last sweep reports what is still wrong
         self.returns = []
         self.block(self.func.body)
-        return FunctionTypes(self.env, self.return_type(), self.constants, self.signatures)
+        return FunctionTypes(self.env, self.return_type(), self.constants, self.signatures, self.least,
+                             element_reads(self.func, self.least))
 
     def error(self, pos: ir.Pos, message: str, code: str, note: str = "") -> None:
         self.reporter.error(pos, f"{message} (in function '{self.func.name}')", code, note)
 
     def typer(self) -> ExprTyper:
-        return ExprTyper(self.env, self.constants, self.signatures)
+        return ExprTyper(self.env, self.constants, self.signatures, self.least)
 
     def expr(self, expr: ir.Expr) -> ir.Type:
         if self.report_now:

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
+from pathlib import Path
 
 from .. import build, ir
 from ..checkpoint import DEFAULT_SNAPSHOTS, Checkpointed, LoopCounter, carried_state
@@ -418,12 +419,27 @@ class ReverseFunction:
             if base in self.needed or is_active:
                 pushes.append(self.tape.push_array(copy.deepcopy(array)))
                 saves.append(array)
-        fwd = pushes + [stmt]
+        fwd = pushes + [stmt] + self.result_bars(stmt, target)
         restore = [self.tape.load_array(copy.deepcopy(a), copy.deepcopy(saves[k + 1:])) for k, a in enumerate(saves)]
         drop = [self.tape.drop_array(copy.deepcopy(a)) for a in reversed(saves)]
         if not is_active:
             return fwd, pops + restore + drop
         return fwd, pops + restore + self.call_adjoint(stmt, call, target, callee) + restore + drop
+
+    def result_bars(self, stmt: ir.Stmt, target: ir.Expr | None) -> list[ir.Stmt]:
+        """Adjoint arrays for the active arrays a call's result binds, where
+        nothing gave them one yet: at their first definition, or where they
+        are made afresh in a loop (then taped, ``fresh_array``)."""
+        out: list[ir.Stmt] = []
+        for element in flat_targets(target) if target is not None else []:
+            if not (isinstance(element, ir.Name) and self.type(element).is_array and self.active(element.id)):
+                continue
+            if self.is_first_def(stmt, element.id) or not self.defined_before(stmt, element.id):
+                out.append(ir.Assign(ir.Name(self.bar(element.id)), build.call("numpy.zeros_like", ir.Name(element.id)),
+                                     stmt.pos))
+        if isinstance(target, ir.Name) and out:
+            out += self.fresh_array(stmt)
+        return out
 
     def entry_value_unused(self, stmt: ir.Stmt, base: str, callee: FunctionFacts, position: int) -> bool:
         """Whether nobody reads what array ``base`` held before the call: the
@@ -445,10 +461,28 @@ class ReverseFunction:
 
     def call_adjoint(self, stmt: ir.Stmt, call: ir.Call, target: ir.Expr | None,
                      callee: FunctionFacts) -> list[ir.Stmt]:
+        """The callee's ``_rev`` seeded with the adjoints of what the call's
+        result binds, which are zeroed then.  Where the arguments read a
+        target (``h = step(h)``), its adjoint array is also an argument's, so
+        the seed is copied and zeroed before the call instead."""
+        elements = [e for e in (flat_targets(target) if target is not None else [])
+                    if _base_name(e) is not None and self.active(_base_name(e))]
+        read = {n for arg in call.args for n in names_read(arg)}
+        out: list[ir.Stmt] = []
+        captured: dict[int, ir.Expr] = {}
+        zeros = [s for e in elements for s in self.zero_bar(stmt, e)]
+        if any(_base_name(e) in read for e in elements):
+            for element in elements:
+                seed = ir.Name(self.bar.fresh("t_bar"))
+                bar = self.bar_of(element)
+                out.append(ir.Assign(seed, ir.Call("method.copy", [bar]) if self.type(element).is_array else bar,
+                                     stmt.pos))
+                captured[id(element)] = seed
+            out, zeros = out + zeros, []
         args = [copy.deepcopy(a) for a in call.args]
         outs: list[ir.Name] = []
         if not callee.is_procedure:
-            args.append(self.result_seed(target))
+            args.append(self.result_seed(target, captured))
             if self.callee_returns_value.get(callee.func.name, False):
                 outs.append(ir.Name(self.bar.fresh(f"{callee.func.name.lstrip('_')}_value")))
         scalar_args: list[tuple[ir.Expr, ir.Name]] = []
@@ -458,24 +492,24 @@ class ReverseFunction:
             if callee.types.env[param.name].is_array:
                 args.append(self.array_bar_argument(arg, stmt))
             else:
-                out = ir.Name(self.bar.fresh(f"{param.name}_bar"))
-                outs.append(out)
-                scalar_args.append((arg, out))
+                bar = ir.Name(self.bar.fresh(f"{param.name}_bar"))
+                outs.append(bar)
+                scalar_args.append((arg, bar))
         rev_call = ir.Call("module." + rev_name(callee.func.name), args, [], call.pos)
-        out: list[ir.Stmt] = [ir.Assign(ir.Tuple(outs), rev_call, stmt.pos) if outs else ir.ExprStmt(rev_call, stmt.pos)]
-        if target is not None:
-            for element in flat_targets(target):
-                if self.active(element.id):
-                    out += self.zero_bar(stmt, element)
+        out.append(ir.Assign(ir.Tuple(outs), rev_call, stmt.pos) if outs else ir.ExprStmt(rev_call, stmt.pos))
+        out += zeros
         for arg, bar in scalar_args:
             out += self.adjoints.increments(arg, bar)
         return out
 
-    def result_seed(self, target: ir.Expr | None) -> ir.Expr:
+    def result_seed(self, target: ir.Expr | None, captured: dict[int, ir.Expr]) -> ir.Expr:
+        """The adjoint of what the call's result binds, in its structure."""
         if isinstance(target, ir.Tuple):
-            return ir.Tuple([self.result_seed(t) for t in target.items])
-        if isinstance(target, ir.Name) and self.active(target.id):
-            return ir.Name(self.bar(target.id))
+            return ir.Tuple([self.result_seed(t, captured) for t in target.items])
+        if target is not None and id(target) in captured:
+            return copy.deepcopy(captured[id(target)])
+        if target is not None and _base_name(target) is not None and self.active(_base_name(target)):
+            return self.bar_of(target)
         return ir.Const(0.0)
 
     def array_bar_argument(self, arg: ir.Expr, stmt: ir.Stmt) -> ir.Expr:
@@ -680,6 +714,23 @@ class ReverseFunction:
             return plain + [copy.deepcopy(s) for s in fusion.inits]
         return plain
 
+    def ndim_checks(self) -> list[ir.Stmt]:
+        """One ``_check_ndim`` per array parameter whose elements the body
+        reads: the dimensions that make ``a[i]`` an element were inferred
+        from the body (analysis/types.py), and the adjoint of an element is
+        not that of a row."""
+        out: list[ir.Stmt] = []
+        for param in self.facts.func.params:
+            if param.name not in self.facts.types.elements:
+                continue
+            ndim, pos = self.facts.types.elements[param.name]
+            where = f"{Path(pos.file or self.reporter.filename).name}:{pos.line}:{pos.col}"
+            message = f"{where}: adxform differentiates an element of '{param.name}' here, so '{param.name}' " \
+                      f"must be a {ndim}-D array"
+            out.append(ir.ExprStmt(ir.Call("module._check_ndim", [ir.Name(param.name), ir.Const(ndim),
+                                                                  ir.Const(message)])))
+        return out
+
     def assemble(self, fwd: list[ir.Stmt], seed: list[ir.Stmt], rev: list[ir.Stmt]) -> ir.Function:
         func, facts = self.facts.func, self.facts
         env = facts.types.env
@@ -690,7 +741,8 @@ class ReverseFunction:
         wrt_scalars = [p for p in facts.wrt if not env[p].is_array]
         params += [ir.Param(self.bar(p), None) for p in wrt_arrays]
 
-        prologue = self.tape.setup() + [s for name in sorted(self.fresh_stacks) for s in self.fresh_stacks[name].setup()]
+        prologue = self.ndim_checks() + self.tape.setup()
+        prologue += [s for name in sorted(self.fresh_stacks) for s in self.fresh_stacks[name].setup()]
         for name, site in sorted(self.pushed_names.items()):
             if name not in {p.name for p in func.params} and self.defined_at.get(name, site) >= site:
                 prologue.append(ir.Assign(ir.Name(name), _typed_zero(env[name])))  # pushed before its first value

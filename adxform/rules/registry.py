@@ -127,8 +127,11 @@ def reduction_type(types: list[ir.Type], kwargs: dict[str, ir.Type]) -> ir.Type:
 
 def matmul_type(types: list[ir.Type], _kw: dict[str, ir.Type]) -> ir.Type:
     """a @ b: a float for two vectors, a vector for a matrix and a vector, a
-    matrix otherwise (also when a dimension is unknown)."""
+    matrix for two matrices, an array of unknown ndim when a dimension is
+    unknown (a float then too would be a guess that can be wrong)."""
     left, right = types[0], types[1]
+    if not left.ndim or not right.ndim:
+        return ir.Type("array", dtype=_float_dtype([left, right]))
     ndim = {(1, 1): 0, (2, 1): 1, (1, 2): 1}.get((left.ndim, right.ndim), 2)
     return ir.FLOAT if ndim == 0 else ir.Type("array", dtype=_float_dtype([left, right]), ndim=ndim)
 

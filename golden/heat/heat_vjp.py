@@ -33,6 +33,15 @@ def _tape_load_array(array, tape, top):
     array[...] = tape[top - array.size:top].reshape(array.shape)
 
 
+@numba.njit(cache=True, inline="always")
+def _check_ndim(array, ndim, message):
+    """The derivative code reads ``a[i]`` as an element where the source
+    does: given an array of more dimensions ``a[i]`` would be a row, and
+    the derivative silently wrong, so it refuses."""
+    if array.ndim != ndim:
+        raise ValueError(message)
+
+
 @numba.njit(cache=True)
 def step(u, k, dt):
     n = u.shape[0]  # heat.py:8
@@ -45,6 +54,7 @@ def step(u, k, dt):
 @numba.njit(cache=True)
 def step_rev(u, k, dt, u_bar):
     """Adjoint of step: array adjoints (u_bar) are in/out; returns (k_bar, dt_bar). Leaves out step's side effects on its arguments: the public wrappers run the primal for those."""
+    _check_ndim(u, 1, "heat.py:12:9: adxform differentiates an element of 'u' here, so 'u' must be a 1-D array")
     n = u.shape[0]  # heat.py:8
     old = u.copy()  # heat.py:9
     old_bar = np.zeros_like(old)  # heat.py:9

@@ -86,6 +86,15 @@ def _check_disjoint(a, b):
             raise ValueError("two differentiable array arguments overlap in memory")
 
 
+@numba.njit(cache=True, inline="always")
+def _check_ndim(array, ndim, message):
+    """The derivative code reads ``a[i]`` as an element where the source
+    does: given an array of more dimensions ``a[i]`` would be a row, and
+    the derivative silently wrong, so it refuses."""
+    if array.ndim != ndim:
+        raise ValueError(message)
+
+
 @numba.njit(cache=True)
 def rhs(x, dxdt):
     n = x.shape[0]  # lorenz96.py:8
@@ -96,6 +105,8 @@ def rhs(x, dxdt):
 @numba.njit(cache=True)
 def rhs_rev(x, dxdt, x_bar, dxdt_bar):
     """Adjoint of rhs: array adjoints (x_bar, dxdt_bar) are in/out; returns (). Leaves out rhs's side effects on its arguments: the public wrappers run the primal for those."""
+    _check_ndim(x, 1, "lorenz96.py:10:20: adxform differentiates an element of 'x' here, so 'x' must be a 1-D array")
+    _check_ndim(dxdt, 1, "lorenz96.py:10:9: adxform differentiates an element of 'dxdt' here, so 'dxdt' must be a 1-D array")
     n = x.shape[0]  # lorenz96.py:8
     for i in range(n):  # lorenz96.py:9
         t_bar = dxdt_bar[i]
@@ -144,6 +155,7 @@ def rk4_step(x, dt):
 @numba.njit(cache=True)
 def rk4_step_rev(x, dt, x_bar):
     """Adjoint of rk4_step: array adjoints (x_bar) are in/out; returns (dt_bar). Leaves out rk4_step's side effects on its arguments: the public wrappers run the primal for those."""
+    _check_ndim(x, 1, "lorenz96.py:22:18: adxform differentiates an element of 'x' here, so 'x' must be a 1-D array")
     ftape = np.empty(1024)
     ftop = 0
     n = x.shape[0]  # lorenz96.py:14

@@ -71,6 +71,15 @@ def _check_disjoint(a, b):
             raise ValueError("two differentiable array arguments overlap in memory")
 
 
+@numba.njit(cache=True, inline="always")
+def _check_ndim(array, ndim, message):
+    """The derivative code reads ``a[i]`` as an element where the source
+    does: given an array of more dimensions ``a[i]`` would be a row, and
+    the derivative silently wrong, so it refuses."""
+    if array.ndim != ndim:
+        raise ValueError(message)
+
+
 @numba.njit(cache=True)
 def mlp_loss(w1, b1, w2, x, labels):
     nsamples = x.shape[0]  # mlp.py:9
@@ -103,6 +112,11 @@ def mlp_loss(w1, b1, w2, x, labels):
 @numba.njit(cache=True)
 def mlp_loss_rev(w1, b1, w2, x, labels, y_bar, w1_bar, b1_bar, w2_bar, x_bar):
     """Adjoint of mlp_loss: array adjoints (w1_bar, b1_bar, w2_bar, x_bar) are in/out; returns (mlp_loss's value). Leaves out mlp_loss's side effects on its arguments: the public wrappers run the primal for those."""
+    _check_ndim(w1, 2, "mlp.py:20:34: adxform differentiates an element of 'w1' here, so 'w1' must be a 2-D array")
+    _check_ndim(b1, 1, "mlp.py:18:19: adxform differentiates an element of 'b1' here, so 'b1' must be a 1-D array")
+    _check_ndim(w2, 2, "mlp.py:26:31: adxform differentiates an element of 'w2' here, so 'w2' must be a 2-D array")
+    _check_ndim(x, 2, "mlp.py:20:24: adxform differentiates an element of 'x' here, so 'x' must be a 2-D array")
+    _check_ndim(labels, 1, "mlp.py:32:43: adxform differentiates an element of 'labels' here, so 'labels' must be a 1-D array")
     ftape = np.empty(1024)
     ftop = 0
     acc = 0.0

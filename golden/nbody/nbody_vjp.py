@@ -52,6 +52,15 @@ def _check_disjoint(a, b):
             raise ValueError("two differentiable array arguments overlap in memory")
 
 
+@numba.njit(cache=True, inline="always")
+def _check_ndim(array, ndim, message):
+    """The derivative code reads ``a[i]`` as an element where the source
+    does: given an array of more dimensions ``a[i]`` would be a row, and
+    the derivative silently wrong, so it refuses."""
+    if array.ndim != ndim:
+        raise ValueError(message)
+
+
 @numba.njit(cache=True)
 def energy(pos, mass, eps):
     n = pos.shape[0]  # nbody.py:8
@@ -69,6 +78,8 @@ def energy(pos, mass, eps):
 @numba.njit(cache=True)
 def energy_rev(pos, mass, eps, y_bar, pos_bar, mass_bar):
     """Adjoint of energy: array adjoints (pos_bar, mass_bar) are in/out; returns (energy's value, eps_bar). Leaves out energy's side effects on its arguments: the public wrappers run the primal for those."""
+    _check_ndim(pos, 2, "nbody.py:12:18: adxform differentiates an element of 'pos' here, so 'pos' must be a 2-D array")
+    _check_ndim(mass, 1, "nbody.py:16:18: adxform differentiates an element of 'mass' here, so 'mass' must be a 1-D array")
     n = pos.shape[0]  # nbody.py:8
     e = 0.0  # nbody.py:9
     dx_bar = 0.0

@@ -8,6 +8,15 @@ import numba
 import numpy as np
 
 
+@numba.njit(cache=True, inline="always")
+def _check_ndim(array, ndim, message):
+    """The derivative code reads ``a[i]`` as an element where the source
+    does: given an array of more dimensions ``a[i]`` would be a row, and
+    the derivative silently wrong, so it refuses."""
+    if array.ndim != ndim:
+        raise ValueError(message)
+
+
 @numba.njit(cache=True)
 def rosenbrock(x):
     s = 0.0  # rosenbrock.py:6
@@ -19,6 +28,7 @@ def rosenbrock(x):
 @numba.njit(cache=True)
 def rosenbrock_rev(x, y_bar, x_bar):
     """Adjoint of rosenbrock: array adjoints (x_bar) are in/out; returns (). Leaves out rosenbrock's side effects on its arguments: the public wrappers run the primal for those."""
+    _check_ndim(x, 1, "rosenbrock.py:8:23: adxform differentiates an element of 'x' here, so 'x' must be a 1-D array")
     s_bar = 0.0
     s_bar += y_bar  # rosenbrock.py:9
     for i in range(x.shape[0] - 1):  # rosenbrock.py:7

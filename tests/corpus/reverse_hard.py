@@ -231,3 +231,26 @@ def loop_variable_values(x: float, n: int) -> float:
     for i in range(2, n):
         z += x * x * i
     return z * i
+
+
+def rows_of_matrix(m: np.ndarray, x: float) -> float:
+    # rows of a matrix (m.shape[1] says it is one) combined elementwise
+    t = np.zeros(m.shape[1])
+    for i in range(m.shape[0]):
+        t = t * x + m[i] * m[i - 1]
+    return np.sum(np.sqrt(t * t + 1.0))
+
+
+def _smooth(a: np.ndarray, x: float) -> np.ndarray:
+    return 0.5 * a + np.sin(a * x)
+
+
+def array_results(a: np.ndarray, x: float, n: int) -> float:
+    # module functions returning arrays: a first definition, an array
+    # rebound to the call of its own value in a loop, and a slice assigned
+    b = _smooth(a, x)
+    h = b.copy()
+    for k in range(n):
+        h = _smooth(h, x)
+    h[1:] = _smooth(h[:-1], 0.5)
+    return np.sum(h * b)
