@@ -77,6 +77,10 @@ CASES: dict[str, Case] = {
     "no-rule-np-fft": Case("import numpy as np\n\n\ndef f(x: np.ndarray) -> float:\n    y = np.fft.fft(x)\n"
                            "    return y[0]\n", "unknown-function", 5, 9),
     "no-rule-foo": Case(_def("return foo(x)"), "unknown-function", 2, 12),
+    "out-keyword": Case("import numpy as np\n\n\ndef f(a: np.ndarray, b: np.ndarray) -> float:\n"
+                        "    np.exp(a, out=b)\n    return b[0]\n", "bad-call", 5, 5),
+    "reshape-order": Case("import numpy as np\n\n\ndef f(a: np.ndarray) -> float:\n"
+                          "    return np.sum(np.reshape(a, (2, 2), order=1))\n", "bad-call", 5, 19),
     "wrong-arity": Case("def g(x: float) -> float:\n    return x\n\n\n" + _def("return g(x, x)"), "bad-call", 6, 12),
     "recursion-direct": Case(_def("if x > 1.0:\n    return f(x - 1.0)\nreturn x"), "recursion", 3, 16),
     "recursion-mutual": Case(

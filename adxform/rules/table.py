@@ -42,15 +42,16 @@ def elementwise(names: str, *partials: str, result=elementwise_type) -> None:
     """A differentiable elementwise function; ``names`` lists its spellings
     as "numpy.arctan2 math.atan2"."""
     for name in names.split():
-        TABLE.add(Rule(name, "elementwise", result, partials=partials, nargs=(len(partials), len(partials))))
+        TABLE.add(Rule(name, "elementwise", result, partials=partials, nargs=(len(partials), len(partials)),
+                       keywords=()))
 
 
-def linear(names: str, transposes: dict[int, str], nargs=(1, 1), result=same_type) -> None:
+def linear(names: str, transposes: dict[int, str], nargs=(1, 1), result=same_type, keywords=()) -> None:
     """The derivative is the same call with the tangent in the arguments
     ``transposes`` names; each such argument's adjoint receives its template."""
     for name in names.split():
         TABLE.add(Rule(name, "linear", result, linear_args=tuple(transposes), transposes=tuple(transposes.values()),
-                       nargs=nargs))
+                       nargs=nargs, keywords=keywords))
 
 
 def reduction(names: str, partial: str, axis_reducer: str = "", keywords=("axis",)) -> None:
@@ -130,7 +131,8 @@ elementwise("numpy.clip", "select(a < b, 0.0, select(a > c, 0.0, 1.0))", "select
 linear("builtins.float numpy.float64", {0: "g"},
        result=lambda types, kw: ir.FLOAT if not types[0].is_array else types[0])
 linear("numpy.copy method.copy", {0: "g"})
-linear("numpy.full", {1: "np.sum(g)"}, nargs=(2, 2), result=lambda types, kw: constructor_type(types[:1], kw))
+linear("numpy.full", {1: "np.sum(g)"}, nargs=(2, 2), result=lambda types, kw: constructor_type(types[:1], kw),
+       keywords=("dtype",))
 linear("numpy.transpose method.transpose", {0: "g.T"})
 linear("numpy.ravel method.ravel", {0: "np.ascontiguousarray(g).reshape(x.shape)"}, result=reshape_type)
 linear("numpy.reshape method.reshape", {0: "np.ascontiguousarray(g).reshape(a.shape)"}, nargs=(2, 4),
