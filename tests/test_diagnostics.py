@@ -101,6 +101,11 @@ CASES: dict[str, Case] = {
     # -- types and names ---------------------------------------------------------------
     "float-becomes-array": Case("import numpy as np\n\n\n" + _def("y = 1.0\ny = np.zeros(3)\nreturn x * y[0]"),
                                 "type-change", 6, 5, note="new name"),
+    "subscripted-float": Case(_def("return x[0] * 2.0"), "type-change", 2, 12),
+    "index-array": Case("import numpy as np\n\n\ndef f(a: np.ndarray, idx: np.ndarray) -> float:\n"
+                        "    return np.sum(a[idx])\n", "unsupported-index", 5, 19, note="one element at a time"),
+    "boolean-mask": Case("import numpy as np\n\n\ndef f(a: np.ndarray) -> float:\n"
+                         "    return np.sum(a[a > 0.0])\n", "unsupported-index", 5, 19),
     "unknown-name": Case(_def("return x * undefined_thing"), "unknown-name", 2, 16),
     "unknown-name-in-callee": Case(
         "def g(x: float) -> float:\n    return x * zz\n\n\n" + _def("return g(x)"), "unknown-name", 2, 16),

@@ -133,7 +133,8 @@ class ExprTyper:
         return ir.INT if operand == ir.BOOL else operand
 
     def _Compare(self, e: ir.Compare) -> ir.Type:
-        return ir.BOOL
+        arrays = [t for t in (self.type(e.left), self.type(e.right)) if t.is_array]
+        return ir.Type("array", dtype="bool", ndim=max(t.ndim for t in arrays)) if arrays else ir.BOOL
 
     def _BoolOp(self, e: ir.BoolOp) -> ir.Type:
         return ir.BOOL
@@ -356,6 +357,14 @@ class FunctionTyper:
                     self.error(sub.pos, f"name '{sub.id}' is not defined", "unknown-name")
                 elif isinstance(sub, ir.QualName) and self.typer().type(sub) == UNKNOWN:
                     self.error(sub.pos, f"'{sub.qualname}' is not in the differentiable subset", "unsupported-expression")
+                elif isinstance(sub, ir.Subscript) and isinstance(sub.value, ir.Name) and \
+                        sub.value.id in {p.name for p in self.func.params} and self.env[sub.value.id].kind in NUMERIC_RANK:
+                    self.error(sub.pos, f"the {self.env[sub.value.id]} parameter '{sub.value.id}' cannot be "
+                               "subscripted", "type-change")
+                elif isinstance(sub, ir.Subscript) and any(self.typer().type(i).is_array for i in sub.index):
+                    self.error(sub.pos, "indexing with an array (a gather or a mask) is not in the differentiable "
+                               "subset", "unsupported-index", note="index with integers and slices; a loop over "
+                               "the index array reads one element at a time: `for k in range(len(idx)): a[idx[k]]`")
         return self.typer().type(expr)
 
     def block(self, body: list[ir.Stmt]) -> None:
