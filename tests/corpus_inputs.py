@@ -235,6 +235,7 @@ INPUTS: dict[str, Builder] = {
     "reverse_hard.loop_variable_values": lambda rng: (_f(rng, 0.5, 0.9), _i(rng, 4, 7)),
     "reverse_hard.rows_of_matrix": lambda rng: (_v(rng, (4, 3)), _f(rng, 0.5, 0.9)),
     "reverse_hard.array_results": lambda rng: (_v(rng, 5), _f(rng, 0.5, 1.0), _i(rng, 2, 4)),
+    "reverse_hard.row_views": lambda rng: (_v(rng, (3, 4)), _f(rng, 0.5, 1.0)),
     "reverse_hard.ignores_array": lambda rng: (_v(rng, 6), _v(rng, 4), _f(rng, 0.5, 1.5)),
     # golden cases (golden/<case>/<case>.py)
     "rosenbrock.rosenbrock": lambda rng: (_v(rng, 12, -1.5, 1.5),),

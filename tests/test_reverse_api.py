@@ -302,3 +302,17 @@ def test_matrix_evidence_makes_rows(tmp_path):
         e = np.zeros((3, 3))
         e[1, 2] = h
         assert grad_m[1, 2] == pytest.approx((module.rows(m + e, t) - module.rows(m - e, t)) / (2 * h), rel=1e-6)
+
+
+def test_element_reads_of_a_local_check_its_dimensions(tmp_path):
+    """A local array of unknown dimensions whose elements the body reads is
+    checked where it gets its value: ``t = w.T`` of a matrix, then ``t[0]``
+    read as a number, is refused rather than differentiated as one."""
+    source = ("import numpy as np\n\n\ndef f(m: np.ndarray, c: float) -> float:\n    w = m.copy()\n"
+              "    t = w.T\n    t[0] = t[1] * c\n    return np.sum(w * m)\n")
+    module = load_module_from_text(adxform.transform(source, "reverse", filename="m.py", jit="none"),
+                                   tmp_path / "local_grad.py")
+    grad_m, grad_c = module.f_grad(np.linspace(0.5, 1.5, 4), 0.7)
+    assert grad_c == pytest.approx(np.linspace(0.5, 1.5, 4)[1] * np.linspace(0.5, 1.5, 4)[0])
+    with pytest.raises(ValueError, match=r"m\.py:7:5: .*element of 't'.*'t' must be a 1-D array"):
+        module.f_grad(np.ones((3, 3)), 0.7)

@@ -35,24 +35,30 @@ class DataFlow:
         return back
 
 
-def view_base(expr: ir.Expr) -> str | None:
+def view_base(expr: ir.Expr, types: FunctionTypes) -> str | None:
     """The array a view expression shares memory with, if it is one."""
     if isinstance(expr, ir.Name):
         return expr.id
-    if isinstance(expr, ir.Subscript) and any(isinstance(i, ir.Slice) for i in expr.index):
-        return view_base(expr.value)
+    if isinstance(expr, ir.Subscript) and is_view(expr, types):
+        return view_base(expr.value, types)
     if isinstance(expr, ir.Attribute) and expr.attr == "T":
-        return view_base(expr.value)
+        return view_base(expr.value, types)
     if isinstance(expr, ir.Call) and expr.func in VIEW_METHODS and expr.args:
-        return view_base(expr.args[0])
+        return view_base(expr.args[0], types)
     return None
+
+
+def is_view(expr: ir.Subscript, types: FunctionTypes) -> bool:
+    """Whether a subscript is an array sharing its base's memory: it has a
+    slice, or fewer integer indices than its base has dimensions (a row)."""
+    return any(isinstance(i, ir.Slice) for i in expr.index) or types.of(expr).is_array
 
 
 def _is_array_name(expr: ir.Expr, types: FunctionTypes) -> bool:
     return isinstance(expr, ir.Name) and types.env.get(expr.id, ir.NONE).is_array
 
 
-def _call_writes(call: ir.Call, callee_writes: dict[str, set[int]]) -> list[str]:
+def _call_writes(call: ir.Call, callee_writes: dict[str, set[int]], types: FunctionTypes) -> list[str]:
     """Names of the arrays a module call writes into."""
     if not call.func.startswith("module."):
         return []
@@ -60,7 +66,7 @@ def _call_writes(call: ir.Call, callee_writes: dict[str, set[int]]) -> list[str]
     out = []
     for pos in sorted(positions):
         if pos < len(call.args):
-            base = view_base(call.args[pos])
+            base = view_base(call.args[pos], types)
             if base is not None:
                 out.append(base)
     return out
@@ -79,14 +85,14 @@ def data_flow(func: ir.Function, types: FunctionTypes, callee_writes: dict[str, 
             if isinstance(stmt.target, ir.Subscript) or stmt.inplace and _is_array_name(stmt.target, types):
                 flow.written.update(target_names(stmt.target))
             elif _is_array_name(stmt.target, types):
-                base = view_base(stmt.value)
+                base = view_base(stmt.value, types)
                 if base is not None and base != stmt.target.id:
                     flow.add(stmt.target.id, base)  # alias: writes through the view reach the base
         elif isinstance(stmt, ir.ExprStmt):
             values = [stmt.value]
         for value in values:
             for call in (e for e in expressions(value) if isinstance(e, ir.Call)):
-                written = _call_writes(call, callee_writes)
+                written = _call_writes(call, callee_writes, types)
                 flow.written.update(written)
                 for arg in call.args:
                     for src in names_read(arg):

@@ -67,10 +67,10 @@ class FunctionTypes:
     returns: ir.Type
     constants: dict[str, ir.Type]
     signatures: dict[str, Signature] = field(default_factory=dict)
-    # array parameter -> the fewest dimensions the body shows it has (``least_ndim``)
+    # array -> the fewest dimensions the body shows it has (``least_ndim``)
     least: dict[str, int] = field(default_factory=dict)
-    # array parameters whose elements the body reads -> (their ndim then, where
-    # the first such read is): see ``element_reads``
+    # arrays of unknown ndim whose elements the body reads -> (their ndim then,
+    # where the first such read is): see ``element_reads``
     elements: dict[str, tuple[int, ir.Pos]] = field(default_factory=dict)
 
     def of(self, expr: ir.Expr) -> ir.Type:
@@ -231,15 +231,18 @@ MATRIX_PRODUCTS = ("numpy.dot", "numpy.matmul", "numpy.outer", "method.dot")
 
 
 def least_ndim(func: ir.Function, name: str) -> int:
-    """The fewest dimensions array parameter ``name`` can have, given the
+    """The fewest dimensions array ``name`` can have, given the
     body (0: no evidence): ``a[i, j]``, ``a.shape[1]`` and ``np.sum(a,
     axis=1)`` need two, ``a[t]`` as an operand of ``@`` (a row, not a
     number) one more than its indices.  An array annotation says nothing of
     its dimensions, and this is only a lower bound: it decides one thing, that
     ``a[i]`` is a row where the body shows ``a`` has more dimensions than
     indices there, and an element otherwise (``element_reads``)."""
-    return max((_dimensions_shown(expr, name) for stmt in statements(func.body) for root in stmt_expressions(stmt)
-                for expr in expressions(root)), default=0)
+    return max((_dimensions_shown(expr, name) for expr in _all_expressions(func.body)), default=0)
+
+
+def _all_expressions(body: list[ir.Stmt]):
+    return (expr for stmt in statements(body) for root in stmt_expressions(stmt) for expr in expressions(root))
 
 
 def _dimensions_shown(expr: ir.Expr, name: str) -> int:
@@ -264,20 +267,19 @@ def _dimensions_shown(expr: ir.Expr, name: str) -> int:
 
 
 def element_reads(func: ir.Function, least: dict[str, int]) -> dict[str, tuple[int, ir.Pos]]:
-    """The array parameters the body reads elements of, with their ndim and
+    """The arrays of ``least`` (those of unknown ndim) the body reads
+    elements of, with their ndim and
     the first such read: ``a[i, j]`` with as many integer indices as the
     fewest dimensions ``a`` can have (``least_ndim``).  That count is an
     assumption, so the derivative code checks it when it runs: given an
     array of more dimensions ``a[i, j]`` would be a row, and a gradient
     computed for an element would be silently wrong."""
     found: dict[str, tuple[int, ir.Pos]] = {}
-    for stmt in statements(func.body):
-        for root in stmt_expressions(stmt):
-            for expr in expressions(root):
-                if isinstance(expr, ir.Subscript) and isinstance(expr.value, ir.Name) \
-                        and len(expr.index) == least.get(expr.value.id, 0) \
-                        and not any(isinstance(i, ir.Slice) for i in expr.index):
-                    found.setdefault(expr.value.id, (len(expr.index), expr.pos))
+    for expr in _all_expressions(func.body):
+        if isinstance(expr, ir.Subscript) and isinstance(expr.value, ir.Name) \
+                and len(expr.index) == least.get(expr.value.id, 0) \
+                and not any(isinstance(i, ir.Slice) for i in expr.index):
+            found.setdefault(expr.value.id, (len(expr.index), expr.pos))
     return found
 
 
@@ -312,11 +314,14 @@ class FunctionTyper:
         self.signatures = signatures
         self.reporter = reporter
         self.env: dict[str, ir.Type] = {}
-        self.least: dict[str, int] = {}  # array parameter -> the fewest dimensions it has (``least_ndim``)
+        self.least: dict[str, int] = {}  # array -> the fewest dimensions the body shows it has (``least_ndim``)
         self.returns: list[tuple[ir.Type, ir.Pos]] = []
         self.report_now = False
 
     def run(self) -> FunctionTypes:
+        subscripted = {e.value.id for e in _all_expressions(self.func.body)
+                       if isinstance(e, ir.Subscript) and isinstance(e.value, ir.Name)}
+        self.least = {name: least_ndim(self.func, name) for name in sorted(subscripted)}
         for param in self.func.params:
             ptype = param.annotation
             if ptype is None:
@@ -329,8 +334,6 @@ class FunctionTyper:
                            note=f"annotate the parameter: `{param.name}: float`, `{param.name}: int` or "
                                 f"`{param.name}: np.ndarray`")
                 ptype = ir.FLOAT
-            if ptype.is_array and not ptype.ndim:
-                self.least[param.name] = least_ndim(self.func, param.name)
             self.env[param.name] = ptype
         for _ in range(self.MAX_SWEEPS):
             before = dict(self.env)
@@ -341,8 +344,10 @@ class FunctionTyper:
         self.report_now = True  # a last sweep reports what is still wrong
         self.returns = []
         self.block(self.func.body)
+        unknown = {name: least for name, least in self.least.items()
+                   if self.env.get(name, ir.NONE).is_array and not self.env[name].ndim}
         return FunctionTypes(self.env, self.return_type(), self.constants, self.signatures, self.least,
-                             element_reads(self.func, self.least))
+                             element_reads(self.func, unknown))
 
     def error(self, pos: ir.Pos, message: str, code: str, note: str = "") -> None:
         self.reporter.error(pos, f"{message} (in function '{self.func.name}')", code, note)

@@ -38,8 +38,9 @@ from pathlib import Path
 
 from .. import build, ir
 from ..checkpoint import DEFAULT_SNAPSHOTS, Checkpointed, LoopCounter, carried_state
-from ..analysis.dataflow import VIEW_METHODS, view_base
+from ..analysis.dataflow import VIEW_METHODS, is_view, view_base
 from ..analysis.program import FunctionFacts, Program
+from ..analysis.types import FunctionTypes
 from ..diagnostics import Reporter
 from ..naming import Namer
 from ..walk import (
@@ -105,7 +106,7 @@ class ReverseFunction:
                     self.defined_at.setdefault(name, self.order[id(stmt)])
         self.needed: set[str] = set()
         self.silent = silent_accumulations(self.body)
-        self.aliased = _aliased_arrays(self.body, facts.types.env)
+        self.aliased = _aliased_arrays(self.body, facts.types)
         self.loop_vars_read_outside = _loop_vars_read_outside(self.body)
 
     # -- driver --------------------------------------------------------------------------
@@ -296,7 +297,7 @@ class ReverseFunction:
                 push, pop = self.save(stmt, element)
                 pushes += push
                 pops = pop + pops  # last pushed, first popped
-        fwd = pushes + [stmt]
+        fwd = pushes + [stmt] + self.ndim_check(stmt.target)
         if array_name and not stmt.inplace:
             alloc, adjoint = self.array_definition(stmt)
             return fwd + alloc + self.fresh_array(stmt), pops + adjoint
@@ -406,7 +407,8 @@ class ReverseFunction:
         is_active = bool(callee.wrt) and any(self.active(n) for arg in call.args for n in names_read(arg))
         pushes: list[ir.Stmt] = []
         pops: list[ir.Stmt] = []
-        for element in flat_targets(target) if target is not None else []:
+        elements = flat_targets(target) if target is not None else []
+        for element in elements:
             push, pop = self.save(stmt, element)
             pushes += push
             pops = pop + pops
@@ -419,7 +421,7 @@ class ReverseFunction:
             if base in self.needed or is_active:
                 pushes.append(self.tape.push_array(copy.deepcopy(array)))
                 saves.append(array)
-        fwd = pushes + [stmt] + self.result_bars(stmt, target)
+        fwd = pushes + [stmt] + [s for e in elements for s in self.ndim_check(e)] + self.result_bars(stmt, target)
         restore = [self.tape.load_array(copy.deepcopy(a), copy.deepcopy(saves[k + 1:])) for k, a in enumerate(saves)]
         drop = [self.tape.drop_array(copy.deepcopy(a)) for a in reversed(saves)]
         if not is_active:
@@ -714,22 +716,18 @@ class ReverseFunction:
             return plain + [copy.deepcopy(s) for s in fusion.inits]
         return plain
 
-    def ndim_checks(self) -> list[ir.Stmt]:
-        """One ``_check_ndim`` per array parameter whose elements the body
-        reads: the dimensions that make ``a[i]`` an element were inferred
-        from the body (analysis/types.py), and the adjoint of an element is
-        not that of a row."""
-        out: list[ir.Stmt] = []
-        for param in self.facts.func.params:
-            if param.name not in self.facts.types.elements:
-                continue
-            ndim, pos = self.facts.types.elements[param.name]
-            where = f"{Path(pos.file or self.reporter.filename).name}:{pos.line}:{pos.col}"
-            message = f"{where}: adxform differentiates an element of '{param.name}' here, so '{param.name}' " \
-                      f"must be a {ndim}-D array"
-            out.append(ir.ExprStmt(ir.Call("module._check_ndim", [ir.Name(param.name), ir.Const(ndim),
-                                                                  ir.Const(message)])))
-        return out
+    def ndim_check(self, target: ir.Expr) -> list[ir.Stmt]:
+        """``_check_ndim`` of an array whose elements the body reads, where
+        it gets its value (a parameter: on entry): the dimensions that make
+        ``a[i]`` an element were inferred from the body (analysis/types.py),
+        and the adjoint of an element is not that of a row."""
+        if not isinstance(target, ir.Name) or target.id not in self.facts.types.elements:
+            return []
+        ndim, pos = self.facts.types.elements[target.id]
+        where = f"{Path(pos.file or self.reporter.filename).name}:{pos.line}:{pos.col}"
+        message = f"{where}: adxform differentiates an element of '{target.id}' here, so '{target.id}' " \
+                  f"must be a {ndim}-D array"
+        return [ir.ExprStmt(ir.Call("module._check_ndim", [ir.Name(target.id), ir.Const(ndim), ir.Const(message)]))]
 
     def assemble(self, fwd: list[ir.Stmt], seed: list[ir.Stmt], rev: list[ir.Stmt]) -> ir.Function:
         func, facts = self.facts.func, self.facts
@@ -741,7 +739,7 @@ class ReverseFunction:
         wrt_scalars = [p for p in facts.wrt if not env[p].is_array]
         params += [ir.Param(self.bar(p), None) for p in wrt_arrays]
 
-        prologue = self.ndim_checks() + self.tape.setup()
+        prologue = [s for p in func.params for s in self.ndim_check(ir.Name(p.name))] + self.tape.setup()
         prologue += [s for name in sorted(self.fresh_stacks) for s in self.fresh_stacks[name].setup()]
         for name, site in sorted(self.pushed_names.items()):
             if name not in {p.name for p in func.params} and self.defined_at.get(name, site) >= site:
@@ -780,7 +778,7 @@ def _bar_view(expr: ir.Expr, rf: ReverseFunction) -> ir.Expr | None:
     """The same view of the adjoint arrays: ``a[1:]`` -> ``a_bar[1:]``."""
     if isinstance(expr, ir.Name) and rf.type(expr).is_array:
         return ir.Name(rf.bar(expr.id)) if rf.active(expr.id) else None
-    if isinstance(expr, ir.Subscript) and any(isinstance(i, ir.Slice) for i in expr.index):
+    if isinstance(expr, ir.Subscript) and is_view(expr, rf.facts.types):
         inner = _bar_view(expr.value, rf)
         return ir.Subscript(inner, copy.deepcopy(expr.index)) if inner is not None else None
     if isinstance(expr, ir.Attribute) and expr.attr == "T":
@@ -822,12 +820,12 @@ def _work(body: list[ir.Stmt], depth: int = 0) -> int:
     return total
 
 
-def _aliased_arrays(body: list[ir.Stmt], env: dict[str, ir.Type]) -> set[str]:
+def _aliased_arrays(body: list[ir.Stmt], types: FunctionTypes) -> set[str]:
     """Arrays that share memory with another name (``b = a[1:]``: both)."""
     out: set[str] = set()
     for stmt in statements(body):
-        if isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Name) and env[stmt.target.id].is_array:
-            base = view_base(stmt.value)
+        if isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Name) and types.env[stmt.target.id].is_array:
+            base = view_base(stmt.value, types)
             if base is not None and base != stmt.target.id:
                 out |= {base, stmt.target.id}
     return out

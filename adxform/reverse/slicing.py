@@ -19,6 +19,7 @@ from .. import ir
 from ..analysis.liveness import reads_of
 from ..walk import expressions, flat_targets, names_read, statements, stmt_expressions
 
+RUNTIME_CHECKS = ("module._check_ndim",)
 RUNTIME_WRITERS = ("module._tape_push", "module._tape_put", "module._tape_push_array", "module._tape_reserve",
                    "module._revolve_next")
 
@@ -46,7 +47,9 @@ class Slicer:
         return stmt, (live - whole) | reads_of(stmt)
 
     def _ExprStmt(self, stmt: ir.ExprStmt, live: set[str]):
-        if self.written(stmt) & live:
+        checked = isinstance(stmt.value, ir.Call) and stmt.value.func in RUNTIME_CHECKS \
+            and names_read(stmt.value.args[0])[0] in live  # a check of an array the reverse sweep reads
+        if checked or self.written(stmt) & live:
             return stmt, live | reads_of(stmt)
         return None, live
 

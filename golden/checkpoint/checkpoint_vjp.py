@@ -27,6 +27,15 @@ def _tape_push(tape, top, value):
     return tape, top + 1
 
 
+@numba.njit(cache=True, inline="always")
+def _check_ndim(array, ndim, message):
+    """The derivative code reads ``a[i]`` as an element where the source
+    does: given an array of more dimensions ``a[i]`` would be a row, and
+    the derivative silently wrong, so it refuses."""
+    if array.ndim != ndim:
+        raise ValueError(message)
+
+
 # what _revolve_next tells a checkpointed loop to do next
 _TERMINATE, _ADVANCE, _TAKESHOT, _RESTORE, _FIRSTURN, _YOUTURN = 0, 1, 2, 3, 4, 5
 # the fields of a revolve plan; the positions of the snapshots follow them
@@ -125,6 +134,7 @@ def trajectory_cost_rev(q0, damping, dt, nsteps, y_bar, q0_bar):
     ftop = 0
     accel = 0.0
     q = q0.copy()  # checkpoint.py:9
+    _check_ndim(q, 1, "checkpoint.py:13:27: adxform differentiates an element of 'q' here, so 'q' must be a 1-D array")
     q_bar = np.zeros_like(q)  # checkpoint.py:9
     cost = 0.0  # checkpoint.py:10
     cost_snaps = np.empty(8)  # checkpoint.py:12

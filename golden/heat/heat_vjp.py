@@ -57,6 +57,7 @@ def step_rev(u, k, dt, u_bar):
     _check_ndim(u, 1, "heat.py:12:9: adxform differentiates an element of 'u' here, so 'u' must be a 1-D array")
     n = u.shape[0]  # heat.py:8
     old = u.copy()  # heat.py:9
+    _check_ndim(old, 1, "heat.py:11:15: adxform differentiates an element of 'old' here, so 'old' must be a 1-D array")
     old_bar = np.zeros_like(old)  # heat.py:9
     dt_bar = 0.0
     k_bar = 0.0
@@ -106,6 +107,7 @@ def loss_rev(u0, k, nsteps, y_bar, u0_bar):
     ftape = np.empty(1024)
     ftop = 0
     u = u0.copy()  # heat.py:16
+    _check_ndim(u, 1, "heat.py:21:18: adxform differentiates an element of 'u' here, so 'u' must be a 1-D array")
     u_bar = np.zeros_like(u)  # heat.py:16
     for _ in range(nsteps):  # heat.py:17
         ftape, ftop = _tape_push_array(ftape, ftop, u)

@@ -266,6 +266,7 @@ def final_energy_rev(x0, dt, nsteps, y_bar, x0_bar):
     ftape = np.empty(1024)
     ftop = 0
     x = x0.copy()  # lorenz96.py:35
+    _check_ndim(x, 1, "lorenz96.py:40:20: adxform differentiates an element of 'x' here, so 'x' must be a 1-D array")
     x_bar = np.zeros_like(x)  # lorenz96.py:35
     for _ in range(nsteps):  # lorenz96.py:36
         ftape, ftop = _tape_push_array(ftape, ftop, x)

@@ -254,3 +254,19 @@ def array_results(a: np.ndarray, x: float, n: int) -> float:
         h = _smooth(h, x)
     h[1:] = _smooth(h[:-1], 0.5)
     return np.sum(h * b)
+
+
+def row_views(m: np.ndarray, c: float) -> float:
+    # a row of a matrix (w[0, j] says w is one) bound to a name: a view, so
+    # writes through it reach w and its adjoint is a row of w's
+    w = m.copy()
+    r = w[1]
+    for j in range(r.shape[0]):
+        r[j] = r[j] * c + w[0, j]
+    scale_row(w[2], c)
+    return np.sum(w * w)
+
+
+def scale_row(row: np.ndarray, c: float) -> None:
+    for j in range(row.shape[0]):
+        row[j] = math.sin(row[j]) * c
