@@ -3,11 +3,16 @@
 A call to a function of the module is differentiated by calling its
 generated derivative, which returns the value and the derivative together.
 That is easiest when the call is the whole right-hand side of an
-assignment to names, so nested calls are hoisted into fresh temporaries
-just before their statement::
+assignment to names, and its arguments are variables (or their elements,
+slices and attributes): the derivative of a callee that writes into an
+array argument, or of one given an array computed in place, needs that
+array under a name.  So nested calls and computed arguments are hoisted
+into fresh temporaries just before their statement::
 
     y = 2.0 * g(x) + 1.0      ->     g_val = g(x)
                                      y = 2.0 * g_val + 1.0
+    g(a * k)                  ->     g_arg = a * k
+                                     g(g_arg)
 
 Calls are not hoisted out of places that are evaluated conditionally or
 repeatedly (a branch of ``a if c else b``, the right of ``and``/``or``, a
@@ -27,9 +32,10 @@ class Hoister:
     def __init__(self, func: ir.Function):
         self.namer = Namer(func, "")
 
-    def fresh(self, callee: str) -> str:
-        """``g_val`` for the value of a call to ``g`` (``g_val2`` …)."""
-        return self.namer.fresh(callee.lstrip("_") + "_val")
+    def fresh(self, callee: str, what: str = "val") -> str:
+        """``g_val`` for the value of a call to ``g`` (``g_val2`` …), ``g_arg``
+        for an argument."""
+        return self.namer.fresh(f"{callee.lstrip('_')}_{what}")
 
     def block(self, body: list[ir.Stmt]) -> list[ir.Stmt]:
         out: list[ir.Stmt] = []
@@ -42,42 +48,58 @@ class Hoister:
     def statement(self, stmt: ir.Stmt) -> list[ir.Stmt]:
         before: list[ir.Stmt] = []
 
-        def hoist(expr: ir.Expr, keep_top: bool) -> ir.Expr:
-            def replace(node: ir.Expr) -> ir.Expr | None:
-                if not (isinstance(node, ir.Call) and node.func.startswith("module.")):
-                    return None
-                if keep_top and node is expr:
-                    return None
-                name = self.fresh(node.func[7:])
-                before.append(ir.Assign(ir.Name(name, node.pos), node, stmt.pos))
-                return ir.Name(name, node.pos)
+        def bind(value: ir.Expr, name: str) -> ir.Name:
+            before.append(ir.Assign(ir.Name(name, value.pos), value, stmt.pos))
+            return ir.Name(name, value.pos)
 
-            return _map_outside_conditionals(expr, replace)
+        def hoist(node: ir.Expr, top: ir.Expr | None) -> ir.Expr:
+            """``node`` with its module calls (but ``top``) and their computed
+            arguments bound to temporaries, in the order Python evaluates
+            them."""
+            if isinstance(node, (ir.IfExp, ir.BoolOp, ir.Compare)):
+                return node  # evaluated conditionally, or a test
+            if not (isinstance(node, ir.Call) and node.func.startswith("module.")):
+                _map_children(node, lambda child: hoist(child, top))
+                return node
+            callee = node.func[7:]
+            args = []
+            for arg in node.args:  # one after the other: an argument's calls may write what the next reads
+                arg = hoist(arg, top)
+                args.append(arg if _is_variable(arg) else bind(arg, self.fresh(callee, "arg")))
+            node.args = args
+            return node if node is top else bind(node, self.fresh(callee))
 
         if isinstance(stmt, ir.Assign):
             simple_target = all(isinstance(t, ir.Name) for t in flat_targets(stmt.target))
-            stmt.value = hoist(stmt.value, keep_top=simple_target)
+            stmt.value = hoist(stmt.value, stmt.value if simple_target else None)
         elif isinstance(stmt, ir.ExprStmt):
-            stmt.value = hoist(stmt.value, keep_top=True)
+            stmt.value = hoist(stmt.value, stmt.value)
         elif isinstance(stmt, ir.Return) and stmt.value is not None:
-            stmt.value = hoist(stmt.value, keep_top=False)
+            stmt.value = hoist(stmt.value, None)
         return before + [stmt]
 
 
-def _map_outside_conditionals(expr: ir.Expr, replace) -> ir.Expr:
-    """Like ``map_expr`` but leaves conditional sub-expressions alone."""
-    if isinstance(expr, (ir.IfExp, ir.BoolOp, ir.Compare)):
-        return expr
+def _is_variable(arg: ir.Expr) -> bool:
+    """A variable, a number, or part of a variable: what a call's argument
+    may be without a temporary."""
+    if isinstance(arg, ir.UnaryOp) and arg.op == "-":
+        return isinstance(arg.operand, ir.Const)
+    if isinstance(arg, (ir.Subscript, ir.Attribute)):
+        return _is_variable(arg.value)
+    return isinstance(arg, (ir.Name, ir.Const, ir.QualName))
+
+
+def _map_children(expr: ir.Expr, fn) -> None:
+    """Replace each direct sub-expression ``c`` of ``expr`` by ``fn(c)``, in
+    source order."""
     for attr, value in vars(expr).items():
         if attr == "pos":
             continue
         if isinstance(value, list):
-            setattr(expr, attr, [(v[0], _map_outside_conditionals(v[1], replace)) if isinstance(v, tuple)
-                                 else _map_outside_conditionals(v, replace) for v in value])
+            setattr(expr, attr, [(v[0], fn(v[1])) if isinstance(v, tuple) else fn(v) if hasattr(v, "pos") else v
+                                 for v in value])
         elif hasattr(value, "pos"):
-            setattr(expr, attr, _map_outside_conditionals(value, replace))
-    replaced = replace(expr)
-    return expr if replaced is None else replaced
+            setattr(expr, attr, fn(value))
 
 
 def hoist_module_calls(module: ir.Module) -> None:

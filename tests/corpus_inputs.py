@@ -159,6 +159,7 @@ INPUTS: dict[str, Builder] = {
     # calls
     "calls.use_float_helper": lambda rng: (_f(rng, -1.0, 1.0), _f(rng, -1.0, 1.0)),
     "calls.use_tuple_helper": lambda rng: (_f(rng, 0.5, 2.0), _f(rng, 0.2, 2.8)),
+    "calls.computed_array_arguments": lambda rng: (_v(rng, 4), _f(rng, 0.2, 0.5), _i(rng, 2, 4)),
     "calls.helper_in_loop": lambda rng: (_f(rng, 0.1, 0.5), _i(rng, 4, 8)),
     "calls.chain_c": lambda rng: (_f(rng, -2.0, 2.0),),
     "calls.chain_b": lambda rng: (_f(rng, -1.0, 1.0), _f(rng, -1.0, 1.0)),

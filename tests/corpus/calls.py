@@ -92,3 +92,19 @@ def array_helper_on_local(a: np.ndarray, x: float) -> float:
     for i in range(a.shape[0]):
         b[i] = a[i] * x
     return energy(b) + energy(a) * x
+
+
+def _weighted_square(v: np.ndarray, w: float) -> float:
+    t = 0.0
+    for i in range(v.shape[0]):
+        t += v[i] * w * v[i]
+    return t
+
+
+def computed_array_arguments(a: np.ndarray, x: float, n: int) -> float:
+    # module calls given arrays computed in the call, at the top and in a
+    # loop (a new array each iteration), and a call in an argument
+    s = _weighted_square(a * x, x)
+    for k in range(n):
+        s += _weighted_square(np.sin(a) + k * s, _weighted_square(a, 0.1))
+    return s

@@ -263,10 +263,10 @@ def row_views(m: np.ndarray, c: float) -> float:
     r = w[1]
     for j in range(r.shape[0]):
         r[j] = r[j] * c + w[0, j]
-    scale_row(w[2], c)
+    _scale_row(w[2], c)
     return np.sum(w * w)
 
 
-def scale_row(row: np.ndarray, c: float) -> None:
+def _scale_row(row: np.ndarray, c: float) -> None:
     for j in range(row.shape[0]):
         row[j] = math.sin(row[j]) * c
