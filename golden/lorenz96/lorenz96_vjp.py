@@ -29,17 +29,24 @@ def _tape_put(tape, top, value):
 
 @numba.njit(cache=True, inline="always")
 def _tape_push_array(tape, top, array):
-    """Push the contents of ``array`` on the tape; returns (tape, new top)."""
-    n = array.size
-    tape = _tape_reserve(tape, top + n)
-    tape[top:top + n].reshape(array.shape)[...] = array
-    return tape, top + n
+    """Push the contents of ``array`` (in C order) on the tape; returns
+    (tape, new top).  An element at a time: numba copies between array
+    views of unknown strides through its general broadcasting assignment,
+    several times slower."""
+    tape = _tape_reserve(tape, top + array.size)
+    for k, value in enumerate(array.flat):
+        tape[top + k] = value
+    return tape, top + array.size
 
 
 @numba.njit(cache=True, inline="always")
 def _tape_load_array(array, tape, top):
-    """Copy the array pushed last back into ``array``, leaving it on the tape."""
-    array[...] = tape[top - array.size:top].reshape(array.shape)
+    """Copy the array pushed last back into ``array``, leaving it on the
+    tape; an element at a time, as ``_tape_push_array`` pushed it."""
+    start = top - array.size
+    flat = array.flat
+    for k in range(array.size):
+        flat[k] = tape[start + k]
 
 
 @numba.njit(cache=True)
