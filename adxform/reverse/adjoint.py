@@ -185,8 +185,10 @@ class Adjoints:
         array whose seed was stretched, goes through ``_add_into``."""
         on_array = self.type(leaf).is_array
         into = isinstance(leaf, ir.Name) or self.is_view(leaf)  # adding into ``target`` adds into the adjoint
-        if on_array and into and not self.stretched and isinstance(seed, ir.Call) and seed.func in ACCUMULATING \
-                and isinstance(seed.args[-1], ir.Const) and seed.args[-1].value is None:
+        accumulating = isinstance(seed, ir.Call) and seed.func in ACCUMULATING \
+            and isinstance(seed.args[-1], ir.Const) and seed.args[-1].value is None
+        # an operand of @ is an array whatever its type says (``xs[t]`` of a parameter of unknown ndim)
+        if accumulating and into and not self.stretched and (on_array or isinstance(leaf, ir.Subscript)):
             return ir.ExprStmt(ir.Call(seed.func, seed.args[:-1] + [target], [], seed.pos), leaf.pos)
         if on_array and into and (self.stretched or isinstance(leaf, ir.Subscript)):
             return ir.ExprStmt(build.call("module._add_into", target, seed), leaf.pos)

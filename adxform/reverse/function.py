@@ -57,6 +57,7 @@ from .adjoint import Adjoints
 from .fusion import fuse_value
 from .loops import own_statements, pushes_per_iteration, put_pushes, reversed_for
 from .recompute import iterations_commute, recomputable, silent_accumulations
+from .reuse import bind_repeated_calls
 from ..analysis.liveness import live_in
 from .slicing import slice_forward
 from .structure import single_exit
@@ -218,7 +219,7 @@ class ReverseFunction:
             return [self.tape.push(copy.deepcopy(target), vtype)], self.tape.pop(copy.deepcopy(target), vtype)
         return [], []
 
-    def fresh_array(self, stmt: ir.Assign) -> list[ir.Stmt]:
+    def fresh_array(self, stmt: ir.Assign) -> None:
         """``a = <new array>`` in a loop, where ``a`` did not exist before the
         loop: there is no old array to save.  Instead what ``a`` holds at the
         end of each iteration is pushed, on a stack of its own, and put back
@@ -228,10 +229,10 @@ class ReverseFunction:
         (``loop_body`` places the pushes and loads)."""
         name = stmt.target.id
         if self.is_first_def(stmt, name) or self.defined_before(stmt, name) or not self.loops:
-            return []
+            return
         loop, fresh = self.loops[-1]
         if name not in self.needed or name in fresh:
-            return []
+            return
         bindings = sum(isinstance(s, ir.Assign) and isinstance(s.target, ir.Name) and s.target.id == name
                        and not s.inplace for s in statements(loop.body))
         jumps = any(isinstance(s, (ir.Break, ir.Continue)) for s in own_statements(loop.body))
@@ -243,7 +244,6 @@ class ReverseFunction:
         else:
             fresh.append(name)
             self.fresh_stacks.setdefault(name, ArrayStack(self.bar, name))
-        return []
 
     def defined_before(self, stmt: ir.Stmt, name: str) -> bool:
         """Whether ``name`` is a parameter or first defined before ``stmt``."""
@@ -296,9 +296,10 @@ class ReverseFunction:
                 pops = pop + pops  # last pushed, first popped
         fwd = pushes + [stmt]
         if array_name and not stmt.inplace:
+            self.fresh_array(stmt)
             alloc, adjoint = self.array_definition(stmt)
-            return fwd + alloc + self.fresh_array(stmt), pops + adjoint
-        return fwd, pops + self.assign_adjoint(stmt)
+            return fwd + alloc, pops + bind_repeated_calls(adjoint, self.bar)
+        return fwd, pops + bind_repeated_calls(self.assign_adjoint(stmt), self.bar)
 
     def array_definition(self, stmt: ir.Assign) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
         """``a = <array>``: give an active array its adjoint array."""
@@ -311,6 +312,8 @@ class ReverseFunction:
             bar = ir.Name(self.bar(name))
             alloc = [] if self.defined_before(stmt, name) else [  # made afresh in a loop: the last one serves all
                 ir.Assign(bar, build.call("numpy.zeros_like", ir.Name(name)), stmt.pos)]
+            if name in self.fresh_stacks:  # all of one shape (ArrayStack): one made while the stack is empty
+                alloc = [ir.If(ir.Compare("==", ir.Name(self.fresh_stacks[name].top), ir.Const(0)), alloc, [], stmt.pos)]
             return alloc, self.assign_adjoint(stmt)
         bar = ir.Name(self.bar(name))
         view = _bar_view(stmt.value, self)
@@ -325,7 +328,7 @@ class ReverseFunction:
         active = [(t, v) for t, v in zip(targets, values) if _base_name(t) is not None and self.active(_base_name(t))]
         if not active:
             return []
-        if len(active) == 1 and stmt.inplace:
+        if len(active) == 1:
             fast = self.increment_adjoint(stmt, *active[0])
             if fast is not None:
                 return fast
@@ -351,23 +354,29 @@ class ReverseFunction:
 
     def result_held(self, stmt: ir.Assign, target: ir.Expr, value: ir.Expr) -> None:
         """``y = f(x)`` where ``y`` still holds f's value when the adjoint runs
-        (its first definition, or recomputed at the head of the reversed
-        iteration): partials in terms of the result (tanh: 1 - y*y) read y
-        instead of calling f again."""
+        (its first definition, or recomputed or, made afresh in a loop,
+        loaded back at the head of the reversed iteration): partials in
+        terms of the result (tanh: 1 - y*y) read y instead of calling f
+        again."""
         if isinstance(value, ir.Call) and isinstance(target, ir.Name) and target.id not in names_read(value) \
-                and (target.id in self.recomputed or self.is_first_def(stmt, target.id)):
+                and (target.id in self.recomputed or self.is_first_def(stmt, target.id)
+                     or target.id in self.fresh_stacks):
             self.adjoints.results[id(value)] = ir.Name(target.id)
 
     def increment_adjoint(self, stmt: ir.Assign, target: ir.Expr, value: ir.Expr) -> list[ir.Stmt] | None:
-        """``x += e`` / ``x -= e`` with ``e`` not reading ``x``: x_bar is unchanged
-        and ``e`` receives it; no save, no temporary."""
+        """``x = x + e`` / ``x = x - e`` (``x += e``): x_bar is unchanged and
+        ``e`` receives it, with no zeroing and adding back.  When ``e`` reads
+        ``x``, its increments change x_bar, so it receives a copy."""
         if not (isinstance(value, ir.BinOp) and value.op in "+-" and same(value.left, target)):
             return None
+        seed: ir.Expr = self.bar_of(target)
+        captured: list[ir.Stmt] = []
         if _base_name(target) in names_read(value.right):
-            return None
-        seed = self.bar_of(target)
-        return self.adjoints.increments(value.right, seed if value.op == "+" else build.neg(seed),
-                                        stretched=self.type(target).is_array)
+            copied = ir.Call("method.copy", [seed]) if self.type(target).is_array else seed
+            seed = ir.Name(self.bar.fresh("t_bar"))
+            captured.append(ir.Assign(copy.deepcopy(seed), copied, stmt.pos))
+        return captured + self.adjoints.increments(value.right, seed if value.op == "+" else build.neg(seed),
+                                                   stretched=self.type(target).is_array)
 
     def zero_bar(self, stmt: ir.Stmt, target: ir.Expr) -> list[ir.Stmt]:
         if isinstance(target, ir.Name) and self.is_first_def(stmt, target.id):

@@ -119,8 +119,6 @@ def heat_slices_rev(u0, k, nsteps, y_bar, u0_bar):
         _tape_load_array(u[1:-1], ftape, ftop)
         ftop -= u[1:-1].size
         t_bar = u_bar[1:-1].copy()  # heat_slices.py:8
-        u_bar[1:-1][...] = 0.0  # heat_slices.py:8
-        _add_into(u_bar[1:-1], t_bar)  # heat_slices.py:8
         k_bar += _sum_product(t_bar, u[2:] - 2.0 * u[1:-1] + u[:-2])  # heat_slices.py:8
         t_bar2 = k * t_bar
         _add_into(u_bar[2:], t_bar2)  # heat_slices.py:8

@@ -181,7 +181,8 @@ def mlp_loss_rev(w1, b1, w2, x, labels, y_bar, w1_bar, b1_bar, w2_bar, x_bar):
         for j in range(nhidden - 1, -1, -1):  # mlp.py:17
             ftop -= 1
             h[j] = ftape[ftop]
-            acc_bar += h_bar[j] * (1.0 - math.tanh(acc) * math.tanh(acc))  # mlp.py:21
+            t_call = math.tanh(acc)  # mlp.py:21
+            acc_bar += h_bar[j] * (1.0 - t_call * t_call)  # mlp.py:21
             h_bar[j] = 0.0  # mlp.py:21
             for i in range(nin):  # mlp.py:19
                 x_bar[s, i] += acc_bar * w1[i, j]  # mlp.py:20

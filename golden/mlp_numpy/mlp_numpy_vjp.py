@@ -185,10 +185,12 @@ def mlp_numpy_loss_rev(w1, b1, w2, b2, x, onehot, y_bar, w1_bar, b1_bar, w2_bar,
     _add_into(z_bar, t_bar5 * onehot)  # mlp_numpy.py:11
     _add_into(onehot_bar, z * t_bar5)  # mlp_numpy.py:11
     m_bar += np.sum(lse_bar)  # mlp_numpy.py:10
-    t_bar4 = np.broadcast_to(np.expand_dims(lse_bar * (1.0 / np.sum(np.exp(z - m), axis=1)), 1), z.shape) * np.exp(z - m)
+    t_call2 = np.exp(z - m)  # mlp_numpy.py:10
+    t_bar4 = np.broadcast_to(np.expand_dims(lse_bar * (1.0 / np.sum(t_call2, axis=1)), 1), z.shape) * t_call2
     z_bar += t_bar4  # mlp_numpy.py:10
     m_bar += np.sum(-t_bar4)  # mlp_numpy.py:10
-    z_bar += m_bar * (np.where(z == np.max(z), 1.0, 0.0) / np.sum(np.where(z == np.max(z), 1.0, 0.0)))  # mlp_numpy.py:9
+    t_call = np.where(z == np.max(z), 1.0, 0.0)
+    z_bar += m_bar * (t_call / np.sum(t_call))  # mlp_numpy.py:9
     t_bar3 = _unbroadcast(z_bar, h.shape[:-1] + w2.shape[1:])
     _matmul_bar_a(t_bar3, h, w2, h_bar)  # mlp_numpy.py:8
     _matmul_bar_b(t_bar3, h, w2, w2_bar)  # mlp_numpy.py:8
