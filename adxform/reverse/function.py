@@ -261,7 +261,7 @@ class ReverseFunction:
         vtype = self.facts.types.env[name]
         if name in self.aliased:
             self.refuse(stmt.pos, f"rebinding the array '{name}', which shares memory with another name")
-        elif self.type(stmt.value).ndim != vtype.ndim:
+        elif self.type(stmt.value).ndim and vtype.ndim and self.type(stmt.value).ndim != vtype.ndim:  # 0: unknown
             self.refuse(stmt.pos, f"rebinding the array '{name}' to an array of another ndim")
         else:
             return True
