@@ -55,7 +55,7 @@ from ..walk import (
 )
 from .adjoint import Adjoints
 from .fusion import fuse_value
-from .loops import own_statements, pushes_per_iteration, put_pushes, reversed_for
+from .loops import array_pushes_of_fixed_size, own_statements, pushes_per_iteration, put_pushes, reversed_for
 from .recompute import iterations_commute, recomputable, silent_accumulations
 from .reuse import bind_repeated_calls
 from ..analysis.liveness import live_in
@@ -615,10 +615,17 @@ class ReverseFunction:
 
     def reserve(self, loop: ir.For, fwd_body: list[ir.Stmt], depth: int) -> list[ir.Stmt]:
         """Room on the tapes for every iteration of a loop whose pushes per
-        iteration are known (no nested loop, no array push)."""
+        iteration are known (no nested loop, no array push), or for the
+        arrays of a fixed size it pushes."""
         per_iteration = pushes_per_iteration(fwd_body)
-        if per_iteration is None or depth > 0:
+        if depth > 0:
             return []
+        if per_iteration is None:  # array pushes: room on the float tape for those of a fixed size
+            total = None
+            for push in array_pushes_of_fixed_size(loop, fwd_body):
+                if push.args[0].id == self.tape.names["float"][0]:
+                    total = build.add(total, ir.Attribute(copy.deepcopy(push.args[2]), "size"))
+            return [] if total is None else [self.tape.reserve("float", build.mul(build.trip_count(loop), total))]
         put_pushes(fwd_body)
         count = build.trip_count(loop)
         return [self.tape.reserve(kind, build.mul(ir.Const(n), copy.deepcopy(count)))

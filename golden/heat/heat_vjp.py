@@ -104,6 +104,7 @@ def loss_rev(u0, k, nsteps, y_bar, u0_bar):
     ftop = 0
     u = u0.copy()  # heat.py:16
     u_bar = np.zeros_like(u)  # heat.py:16
+    ftape = _tape_reserve(ftape, ftop + nsteps * u.size)
     for _ in range(nsteps):  # heat.py:17
         ftape, ftop = _tape_push_array(ftape, ftop, u)
         step(u, k, 0.05)  # heat.py:18

@@ -107,6 +107,7 @@ def heat_slices_rev(u0, k, nsteps, y_bar, u0_bar):
     ftop = 0
     u = u0.copy()  # heat_slices.py:6
     u_bar = np.zeros_like(u)  # heat_slices.py:6
+    ftape = _tape_reserve(ftape, ftop + nsteps * u[1:-1].size)
     for step in range(nsteps):  # heat_slices.py:7
         ftape, ftop = _tape_push_array(ftape, ftop, u[1:-1])
         u[1:-1] = u[1:-1] + k * (u[2:] - 2.0 * u[1:-1] + u[:-2])  # heat_slices.py:8

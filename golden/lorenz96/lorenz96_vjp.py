@@ -254,6 +254,7 @@ def final_energy_rev(x0, dt, nsteps, y_bar, x0_bar):
     ftop = 0
     x = x0.copy()  # lorenz96.py:35
     x_bar = np.zeros_like(x)  # lorenz96.py:35
+    ftape = _tape_reserve(ftape, ftop + nsteps * x.size)
     for _ in range(nsteps):  # lorenz96.py:36
         ftape, ftop = _tape_push_array(ftape, ftop, x)
         rk4_step(x, dt)  # lorenz96.py:37

@@ -129,10 +129,10 @@ def _matmul_bar_a(g, a, b, out):
     into ``out`` (``a``'s adjoint array or a view of it; None: a new array)
     and returns it.  A vector ``a`` is taken as a row and a vector ``b`` as
     a column; ``g`` in ``b``'s precision, as numba multiplies only matrices
-    of one type."""
+    of one type (a copy only where it is not already)."""
     _check_matmul_operands(a, b)
     b2 = np.ascontiguousarray(b).reshape((b.shape[0], -1))
-    g2 = np.asarray(g).astype(b.dtype).reshape((-1, b2.shape[1]))
+    g2 = np.ascontiguousarray(np.asarray(g, dtype=b.dtype)).reshape((-1, b2.shape[1]))
     if out is None:
         out = np.zeros(a.shape, dtype=g2.dtype)
     _add_product(_as_matrix(out, False), g2, b2.T)
@@ -147,7 +147,7 @@ def _matmul_bar_b(g, a, b, out):
     precision."""
     _check_matmul_operands(a, b)
     a2 = np.ascontiguousarray(a).reshape((-1, a.shape[-1]))
-    g2 = np.asarray(g).astype(a.dtype).reshape((a2.shape[0], -1))
+    g2 = np.ascontiguousarray(np.asarray(g, dtype=a.dtype)).reshape((a2.shape[0], -1))
     if out is None:
         out = np.zeros(b.shape, dtype=g2.dtype)
     _add_product(_as_matrix(out, True), a2.T, g2)
