@@ -143,3 +143,20 @@ def test_array_tape_round_trip(rt, shape):
     rt._tape_load_array(view, tape, top)
     np.testing.assert_array_equal(view, saved)
     np.testing.assert_array_equal(base, before)  # nothing outside the view moved
+
+
+@pytest.mark.parametrize(("a_shape", "b_shape"), [((6, 4), (4,)), ((4,), (4, 3)), ((5, 4), (4, 3))])
+def test_matmul_adjoints_of_mixed_precision(rt, a_shape, b_shape):
+    """A float32 operand times a float64 one: each adjoint keeps its
+    operand's dtype (numba multiplies matrices of one type only)."""
+    rng = np.random.default_rng(6)
+    a, b = rng.standard_normal(a_shape).astype(np.float32), rng.standard_normal(b_shape)
+    g = rng.standard_normal(np.shape(a @ b))
+    a_bar, b_bar = np.zeros_like(a), np.zeros_like(b)
+    rt._matmul_bar_a(g, a, b, a_bar)
+    rt._matmul_bar_b(g, a, b, b_bar)
+    assert (a_bar.dtype, b_bar.dtype) == (np.float32, np.float64)
+    a2, b2 = a.reshape(-1, a.shape[-1]), b.reshape(b.shape[0], -1)
+    g2 = np.reshape(g, (a2.shape[0], b2.shape[1]))
+    np.testing.assert_allclose(a_bar, (g2 @ b2.T).reshape(a.shape), rtol=1e-5)
+    np.testing.assert_allclose(b_bar, (a2.T.astype(np.float64) @ g2).reshape(b.shape), rtol=1e-5)

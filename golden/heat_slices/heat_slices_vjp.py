@@ -67,8 +67,13 @@ def _add_into(target, seed):
     stretched it (``_unbroadcast``), into the adjoint array ``target`` or a
     view of one (``u_bar[2:]``).  Numba compiles ``u_bar[2:] += x`` as a
     read of the view, an add into it and a write back that copies the view
-    onto itself; through a parameter the add is done in place, once."""
-    target += _unbroadcast(seed, target.shape)
+    onto itself; through a parameter the add is done in place, once.  (A
+    seed of another ndim never takes the first branch, which numba then
+    does not compile.)"""
+    if seed.ndim == target.ndim and seed.shape == target.shape:
+        target += seed
+    else:
+        target += _unbroadcast(seed, target.shape)
 
 
 @numba.njit(cache=True)

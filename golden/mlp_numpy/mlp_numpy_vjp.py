@@ -79,8 +79,13 @@ def _add_into(target, seed):
     stretched it (``_unbroadcast``), into the adjoint array ``target`` or a
     view of one (``u_bar[2:]``).  Numba compiles ``u_bar[2:] += x`` as a
     read of the view, an add into it and a write back that copies the view
-    onto itself; through a parameter the add is done in place, once."""
-    target += _unbroadcast(seed, target.shape)
+    onto itself; through a parameter the add is done in place, once.  (A
+    seed of another ndim never takes the first branch, which numba then
+    does not compile.)"""
+    if seed.ndim == target.ndim and seed.shape == target.shape:
+        target += seed
+    else:
+        target += _unbroadcast(seed, target.shape)
 
 
 @numba.njit(cache=True)
@@ -102,11 +107,12 @@ def _as_matrix(x, column):
 
 @numba.njit(cache=True)
 def _add_product(out, x, y):
-    """``out += x @ y`` for matrices (views of any strides).  Where ``x``
-    has one column (an outer product) or ``y`` has one column (a matrix
-    times a vector) a loop adds in place, with no temporary and no BLAS
-    call, which for the small products of a recurrent step cost more than
-    the arithmetic; other products go to BLAS."""
+    """``out += x @ y`` for matrices (views of any strides; ``x`` and ``y``
+    of one dtype).  Where ``x`` has one column (an outer product) a loop
+    adds in place, with no temporary and no BLAS call, which for the small
+    products of a recurrent step cost more than the arithmetic; a matrix
+    times a vector is one BLAS matrix-vector product (not the slower
+    matrix-matrix one), other products BLAS matrix products."""
     rows, inner = x.shape
     columns = y.shape[1]
     if inner == 1:
@@ -115,10 +121,8 @@ def _add_product(out, x, y):
             for j in range(columns):
                 out[i, j] += factor * y[0, j]
     elif columns == 1:
-        for p in range(inner):  # along the rows of y, so that a transposed x is read row by row
-            factor = y[p, 0]
-            for i in range(rows):
-                out[i, 0] += x[i, p] * factor
+        column = out[:, 0]
+        column += x @ np.ascontiguousarray(y).reshape(-1)
     else:
         out += x @ y
 
@@ -134,7 +138,7 @@ def _matmul_bar_a(g, a, b, out):
     b2 = np.ascontiguousarray(b).reshape((b.shape[0], -1))
     g2 = np.ascontiguousarray(np.asarray(g, dtype=b.dtype)).reshape((-1, b2.shape[1]))
     if out is None:
-        out = np.zeros(a.shape, dtype=g2.dtype)
+        out = np.zeros(a.shape, dtype=a.dtype)  # the adjoint's type, which numba unifies with an ``out``
     _add_product(_as_matrix(out, False), g2, b2.T)
     return out
 
@@ -149,7 +153,7 @@ def _matmul_bar_b(g, a, b, out):
     a2 = np.ascontiguousarray(a).reshape((-1, a.shape[-1]))
     g2 = np.ascontiguousarray(np.asarray(g, dtype=a.dtype)).reshape((a2.shape[0], -1))
     if out is None:
-        out = np.zeros(b.shape, dtype=g2.dtype)
+        out = np.zeros(b.shape, dtype=b.dtype)
     _add_product(_as_matrix(out, True), a2.T, g2)
     return out
 
