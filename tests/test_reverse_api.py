@@ -316,3 +316,86 @@ def test_element_reads_of_a_local_check_its_dimensions(tmp_path):
     assert grad_c == pytest.approx(np.linspace(0.5, 1.5, 4)[1] * np.linspace(0.5, 1.5, 4)[0])
     with pytest.raises(ValueError, match=r"m\.py:7:5: .*element of 't'.*'t' must be a 1-D array"):
         module.f_grad(np.ones((3, 3)), 0.7)
+
+
+def _gradient_check(module: ModuleType, name: str, args: list, h: float = 1e-6) -> None:
+    """Every component of ``name_grad`` against central differences (the
+    float parameters come first, the int ones, which have none, last)."""
+    def fresh() -> list:
+        return [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+
+    f, grads = getattr(module, name), getattr(module, f"{name}_grad")(*fresh())
+    grads = grads if isinstance(grads, tuple) else (grads,)
+    for k, (arg, grad) in enumerate(zip(args, grads)):
+        for index in np.ndindex(np.shape(arg)):
+            plus, minus = fresh(), fresh()
+            if isinstance(arg, np.ndarray):
+                plus[k][index] += h
+                minus[k][index] -= h
+            else:
+                plus[k], minus[k] = arg + h, arg - h
+            expected = (f(*plus) - f(*minus)) / (2 * h)
+            assert np.asarray(grad)[index] == pytest.approx(expected, rel=1e-5, abs=1e-8), (k, index)
+
+
+WHOLE_ARRAY = '''\
+import math
+
+import numpy as np
+
+
+def stencil(u0: np.ndarray, k: float, n: int) -> float:
+    u = u0.copy()
+    for step in range(n):
+        u[1:-1:2] = u[1:-1:2] + k * (u[2::2] - 2.0 * u[1:-1:2] + u[:-2:2])
+    return np.sum(u * u)
+
+
+def gates(w: np.ndarray, x: np.ndarray, m: int) -> float:
+    s = np.zeros(w.shape[0])
+    for outer in range(2):
+        for t in range(m):
+            g = w @ x[t] + s
+            p = 1.0 / (1.0 + np.exp(-g))
+            q = np.tanh(g)
+            s = p * q + s
+    return np.sum(s * s)
+
+
+def guarded(x: float) -> float:
+    return math.log(x) * math.log(x) if x > 0.0 else x * x
+'''
+
+
+@pytest.mark.parametrize("jit", JITS)
+def test_whole_array_adjoints(tmp_path, jit):
+    """Increments into strided views, a left operand that is the target
+    (``u[s] = u[s] + e(u)``: no zeroing and adding back), arrays made
+    afresh in nested loops (their adjoint arrays made once), calls a
+    statement's adjoint repeats (bound once, except under a condition)."""
+    text = adxform.transform(WHOLE_ARRAY, "reverse", filename="whole.py", jit=jit)
+    module = load_module_from_text(text, tmp_path / f"whole_{jit}_grad.py")
+    rng = np.random.default_rng(7)
+    _gradient_check(module, "stencil", [rng.uniform(0.0, 1.0, 9), 0.2, 3])
+    _gradient_check(module, "gates", [0.3 * rng.standard_normal((4, 3)), rng.standard_normal((3, 3)), 3])
+    _gradient_check(module, "guarded", [0.7])
+    _gradient_check(module, "guarded", [-0.7])  # the logarithm must not run
+    assert "_add_into(u_bar[2::2]" in text and "u_bar[1:-1:2][...] = 0.0" not in text
+    assert text.count("np.exp(-g)") == 3  # the primal, the forward sweep, the adjoint
+    assert "if g_top == 0:" in text
+    rev = text[text.index("def guarded_rev"):]
+    assert rev.index("math.log(x)") > rev.index("if x > 0.0")
+
+
+def test_room_for_array_pushes_of_a_fixed_size(tmp_path):
+    """A loop that pushes a view of a fixed size reserves the tape's room up
+    front; one whose view grows with the loop variable does not (and both
+    differentiate right)."""
+    source = ("import numpy as np\n\n\ndef f(a: np.ndarray, k: float, n: int) -> float:\n    u = a.copy()\n"
+              "    for t in range(n):\n        u[1:-1] = u[1:-1] * np.sin(k * u[1:-1])\n"
+              "    for t in range(n):\n        u[:t + 2] = u[:t + 2] * np.cos(k * u[:t + 2])\n    return np.sum(u)\n")
+    text = adxform.transform(source, "reverse", filename="m.py", jit="none")
+    assert text.count("ftape = _tape_reserve(ftape, ftop + n * u[1:-1].size)") == 1
+    assert text.count("_tape_reserve(ftape") == 1
+    module = load_module_from_text(text, tmp_path / "room_grad.py")
+    _gradient_check(module, "f", [np.linspace(0.1, 0.9, 6), 0.7, 3])

@@ -362,3 +362,16 @@ def test_float32_stays_float32(modules):
     _, *adjoints = f_vjp(*copy_args(args), 1.0)
     for adjoint in adjoints:
         assert adjoint.dtype == np.float32, f"an adjoint of the products is {adjoint.dtype}"
+
+
+def test_products_of_unknown_dimensions_are_not_guessed():
+    """``w @ x[t]`` with ``w`` a bare ``np.ndarray`` has unknown dimensions;
+    calling it a matrix spread the guess to ``h = o * np.tanh(c)``."""
+    from adxform.pipeline import Options, run_passes
+
+    source = ("import numpy as np\n\n\ndef f(w: np.ndarray, xs: np.ndarray) -> float:\n    h = np.zeros(w.shape[0])\n"
+              "    for t in range(xs.shape[0]):\n        g = w @ xs[t] + w @ h\n        h = np.tanh(g[0:2]) * h\n"
+              "    return np.sum(h * h) + np.sum(np.dot(h, 2.0))\n")
+    env = run_passes(source, "m.py", Options(mode="reverse")).program.facts["f"].types.env
+    assert (env["h"].ndim, env["g"].ndim) == (1, 0)  # 0: unknown
+    assert str(env["g"]) == "array(float64)"

@@ -66,8 +66,10 @@ RUNTIME_DEPENDENCIES = {
     "_snapshot_slots": [],
 }
 # whole-array numpy (issue 5)
-RUNTIME_DEPENDENCIES.update({"_unbroadcast": [], "_check_matmul_operands": [],
-                             "_matmul_bar_a": ["_check_matmul_operands"], "_matmul_bar_b": ["_check_matmul_operands"],
+RUNTIME_DEPENDENCIES.update({"_unbroadcast": [], "_add_into": ["_unbroadcast"], "_sum_product": [],
+                             "_check_matmul_operands": [], "_as_matrix": [], "_add_product": [],
+                             "_matmul_bar_a": ["_check_matmul_operands", "_as_matrix", "_add_product"],
+                             "_matmul_bar_b": ["_check_matmul_operands", "_as_matrix", "_add_product"],
                              "_reduce_axis": []})
 
 

@@ -15,6 +15,14 @@ the runtime helper ``_unbroadcast(seed, a.shape)``, which sums it over the
 stretched and added axes.  A seed always has the shape of the expression it
 seeds, except that a reduction's seed into a plain variable or element is
 left to broadcast in the ``+=``.
+
+An increment into a view of an adjoint array (``u_bar[2:]``), or one that
+must be summed down first, is the runtime call ``_add_into(target,
+seed)``: numba compiles ``u_bar[2:] += x`` as a read, an add and a write
+back that copies the view onto itself.  The adjoints of ``@`` add into the
+adjoint array they are meant for (their last argument; ``None`` makes a new
+one), and a scalar that multiplied an array receives ``_sum_product(a,
+b)``, which never makes ``a * b``.
 """
 
 from __future__ import annotations
@@ -28,6 +36,11 @@ from ..naming import Namer
 from ..rules import TABLE, instantiate
 from ..rules.templates import axis_of, expand, reads_argument
 from ..walk import expressions
+
+# runtime helpers that add into their last argument and return it (a new
+# array where it is None): an adjoint that goes straight into an adjoint
+# array passes that array instead
+ACCUMULATING = {"module._matmul_bar_a", "module._matmul_bar_b"}
 
 
 class Adjoints:
@@ -90,8 +103,16 @@ class Adjoints:
     def fit(self, seed: ir.Expr, expr: ir.Expr) -> ir.Expr:
         """A stretched seed summed down to the shape of ``expr``."""
         if not self.type(expr).is_array:
-            return build.call("numpy.sum", seed)
+            return self.total(seed)
         return build.call("module._unbroadcast", seed, self.shape_of(expr))
+
+    def total(self, seed: ir.Expr) -> ir.Expr:
+        """The sum of an array seed's elements, for a scalar that the array
+        was broadcast from; a product ``t_bar * e`` (the seed of ``k`` in
+        ``k * e``) is summed without being made (``_sum_product``)."""
+        if isinstance(seed, ir.BinOp) and seed.op == "*":
+            return build.call("module._sum_product", seed.left, seed.right)
+        return build.call("numpy.sum", seed)
 
     def shared(self, seed: ir.Expr, uses: int) -> tuple[list[ir.Stmt], ir.Expr]:
         """``seed`` bound to a temporary when ``uses`` inputs will read it."""
@@ -102,13 +123,29 @@ class Adjoints:
 
     def shape_of(self, expr: ir.Expr) -> ir.Expr:
         """The shape of an array expression, from its arrays' shapes where it
-        is elementwise (``np.broadcast_shapes``), so that no array is
+        is elementwise (``np.broadcast_shapes``) or a product of vectors and
+        matrices (``a.shape[:-1] + b.shape[1:]``), so that no array is
         computed again for its shape alone."""
+        product = self.product_operands(expr)
+        if product is not None:
+            lead = ir.Subscript(self.shape_of(product[0]), [ir.Slice(None, ir.Const(-1), None)])
+            trail = ir.Subscript(self.shape_of(product[1]), [ir.Slice(ir.Const(1), None, None)])
+            return ir.BinOp("+", lead, trail)
         arrays = [o for o in self.operands(expr) or [] if self.type(o).is_array]
         if not arrays:
             return ir.Attribute(copy.deepcopy(expr), "shape")
         shapes = [self.shape_of(a) for a in arrays]
         return shapes[0] if len(shapes) == 1 else ir.Call("numpy.broadcast_shapes", shapes)
+
+    def product_operands(self, expr: ir.Expr) -> list[ir.Expr] | None:
+        """The two operands of ``a @ b``, ``np.matmul``, or ``np.dot`` and
+        ``a.dot(b)`` of arrays; None for any other expression."""
+        if isinstance(expr, ir.BinOp) and expr.op == "@" or isinstance(expr, ir.Call) and expr.func == "numpy.matmul":
+            return list(expr.args) if isinstance(expr, ir.Call) else [expr.left, expr.right]  # arrays, or an error
+        if isinstance(expr, ir.Call) and expr.func in ("numpy.dot", "method.dot") \
+                and all(self.type(o).is_array for o in expr.args):  # np.dot(a, 2.0) scales
+            return list(expr.args)
+        return None
 
     def _pair(self, expr: ir.Expr, parts: list[tuple[ir.Expr, ir.Expr | None]]) -> list[ir.Stmt]:
         """The increments of the operands of an elementwise operation, each
@@ -119,7 +156,7 @@ class Adjoints:
         for operand, seed in parts:
             if seed is not None and self.is_active(operand):
                 if on_arrays and not self.type(operand).is_array:
-                    out += self.increments(operand, build.call("numpy.sum", seed))
+                    out += self.increments(operand, self.total(seed))
                 else:
                     out += self.increments(operand, seed, stretched)
         return out
@@ -131,9 +168,7 @@ class Adjoints:
             return []
         if self.type(e).kind == "tuple":
             return self.refuse(e, "a tuple-valued variable")
-        if self.stretched:
-            seed = self.fit(seed, e)
-        return [ir.Assign(ir.Name(self.bar(e.id)), build.add(ir.Name(self.bar(e.id)), seed), e.pos, inplace=True)]
+        return [self.add_to(ir.Name(self.bar(e.id), e.pos), e, seed)]
 
     def _Subscript(self, e: ir.Subscript, seed: ir.Expr) -> list[ir.Stmt]:
         if not isinstance(e.value, ir.Name):
@@ -141,9 +176,32 @@ class Adjoints:
         if self.type(e.value).kind == "tuple":
             return self.refuse(e, "a subscript of a tuple")
         target = ir.Subscript(ir.Name(self.bar(e.value.id)), copy.deepcopy(e.index), e.pos)
+        return [self.add_to(target, e, seed)]
+
+    def add_to(self, target: ir.Expr, leaf: ir.Expr, seed: ir.Expr) -> ir.Stmt:
+        """The statement that adds ``seed`` into ``target``, the adjoint of
+        the variable or subscript ``leaf``: a product's adjoint is computed
+        straight into it (``ACCUMULATING``); a view of an array, or an
+        array whose seed was stretched, goes through ``_add_into``."""
+        on_array = self.type(leaf).is_array
+        into = isinstance(leaf, ir.Name) or self.is_view(leaf)  # adding into ``target`` adds into the adjoint
+        accumulating = isinstance(seed, ir.Call) and seed.func in ACCUMULATING \
+            and isinstance(seed.args[-1], ir.Const) and seed.args[-1].value is None
+        # an operand of @ is an array whatever its type says (``xs[t]`` of a parameter of unknown ndim)
+        if accumulating and into and not self.stretched and (on_array or isinstance(leaf, ir.Subscript)):
+            return ir.ExprStmt(ir.Call(seed.func, seed.args[:-1] + [target], [], seed.pos), leaf.pos)
+        if on_array and into and (self.stretched or isinstance(leaf, ir.Subscript)):
+            return ir.ExprStmt(build.call("module._add_into", target, seed), leaf.pos)
         if self.stretched:
-            seed = self.fit(seed, e)
-        return [ir.Assign(target, build.add(copy.deepcopy(target), seed), e.pos, inplace=True)]
+            seed = self.fit(seed, leaf)
+        return ir.Assign(target, build.add(copy.deepcopy(target), seed), leaf.pos, inplace=True)
+
+    def is_view(self, expr: ir.Expr) -> bool:
+        """Whether ``expr`` is a subscript that numba makes a view of (basic
+        indexing: slices and integers), so that adding into it adds into
+        the array; advanced indexing (an array of indices) makes a copy."""
+        return isinstance(expr, ir.Subscript) and all(
+            isinstance(i, ir.Slice) or self.type(i).kind in ("int", "bool") for i in expr.index)
 
     def _Attribute(self, e: ir.Attribute, seed: ir.Expr) -> list[ir.Stmt]:
         if e.attr == "T":
@@ -242,13 +300,14 @@ class Adjoints:
         """Each element of the argument receives ``g * partial``, ``g`` put
         back along the reduced axis.  Where that does not read the argument
         (sum, mean) it is the size of the result; a plain variable takes it
-        as it is, broadcast by ``+=``, an expression gets it broadcast to its
-        own shape first."""
+        as it is, broadcast by ``+=``, an expression or a view gets it
+        broadcast to its own shape first (``_add_into`` sums down, never
+        up)."""
         x = e.args[0]
         axis = axis_of(e)
         weight = instantiate(partial, [x], e, on_arrays=True, math_style=False, axis=axis)
         part = build.mul(expand(seed, axis), weight)
-        if not reads_argument(partial) and not isinstance(x, (ir.Name, ir.Subscript)) and self.type(x).is_array:
+        if not reads_argument(partial) and not isinstance(x, ir.Name) and self.type(x).is_array:
             part = build.call("numpy.broadcast_to", part, self.shape_of(x))
         return self.increments(x, part)
 

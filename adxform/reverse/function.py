@@ -57,8 +57,9 @@ from ..walk import (
 )
 from .adjoint import Adjoints
 from .fusion import fuse_value
-from .loops import countdown, own_statements, pushes_per_iteration, put_pushes, reversed_for
+from .loops import array_pushes_of_fixed_size, countdown, own_statements, pushes_per_iteration, put_pushes, reversed_for
 from .recompute import iterations_commute, recomputable, silent_accumulations
+from .reuse import bind_repeated_calls
 from ..analysis.liveness import live_in
 from .slicing import slice_forward
 from .structure import single_exit
@@ -221,7 +222,7 @@ class ReverseFunction:
             return [self.tape.push(copy.deepcopy(target), vtype)], self.tape.pop(copy.deepcopy(target), vtype)
         return [], []
 
-    def fresh_array(self, stmt: ir.Assign) -> list[ir.Stmt]:
+    def fresh_array(self, stmt: ir.Assign) -> None:
         """``a = <new array>`` in a loop, where ``a`` did not exist before the
         loop: there is no old array to save.  Instead what ``a`` holds at the
         end of each iteration is pushed, on a stack of its own, and put back
@@ -231,10 +232,10 @@ class ReverseFunction:
         (``loop_body`` places the pushes and loads)."""
         name = stmt.target.id
         if self.is_first_def(stmt, name) or self.defined_before(stmt, name) or not self.loops:
-            return []
+            return
         loop, fresh = self.loops[-1]
         if name not in self.needed or name in fresh:
-            return []
+            return
         bindings = sum(isinstance(s, ir.Assign) and isinstance(s.target, ir.Name) and s.target.id == name
                        and not s.inplace for s in statements(loop.body))
         jumps = any(isinstance(s, (ir.Break, ir.Continue)) for s in own_statements(loop.body))
@@ -246,7 +247,6 @@ class ReverseFunction:
         else:
             fresh.append(name)
             self.fresh_stacks.setdefault(name, ArrayStack(self.bar, name))
-        return []
 
     def defined_before(self, stmt: ir.Stmt, name: str) -> bool:
         """Whether ``name`` is a parameter or first defined before ``stmt``."""
@@ -264,7 +264,7 @@ class ReverseFunction:
         vtype = self.facts.types.env[name]
         if name in self.aliased:
             self.refuse(stmt.pos, f"rebinding the array '{name}', which shares memory with another name")
-        elif self.type(stmt.value).ndim != vtype.ndim:
+        elif self.type(stmt.value).ndim and vtype.ndim and self.type(stmt.value).ndim != vtype.ndim:  # 0: unknown
             self.refuse(stmt.pos, f"rebinding the array '{name}' to an array of another ndim")
         else:
             return True
@@ -299,11 +299,12 @@ class ReverseFunction:
                 pops = pop + pops  # last pushed, first popped
         fwd = pushes + [stmt] + self.ndim_check(stmt.target)
         if array_name and not stmt.inplace:
+            self.fresh_array(stmt)
             alloc, adjoint = self.array_definition(stmt)
-            return fwd + alloc + self.fresh_array(stmt), pops + adjoint
+            return fwd + alloc, pops + bind_repeated_calls(adjoint, self.bar)
         if pops and self.restorable_after(stmt):
-            return fwd, self.assign_adjoint(stmt, held=True) + pops
-        return fwd, pops + self.assign_adjoint(stmt)
+            return fwd, bind_repeated_calls(self.assign_adjoint(stmt, held=True), self.bar) + pops
+        return fwd, pops + bind_repeated_calls(self.assign_adjoint(stmt), self.bar)
 
     @staticmethod
     def restorable_after(stmt: ir.Assign) -> bool:
@@ -323,17 +324,26 @@ class ReverseFunction:
         if not self.is_first_def(stmt, name):
             if not self.may_rebind(stmt, name):
                 return [], []
-            bar = ir.Name(self.bar(name))
-            alloc = [] if self.defined_before(stmt, name) else [  # made afresh in a loop: the last one serves all
-                ir.Assign(bar, build.call("numpy.zeros_like", ir.Name(name)), stmt.pos)]
-            return alloc, self.assign_adjoint(stmt)
+            return self.new_bar(stmt, name), self.assign_adjoint(stmt)
         bar = ir.Name(self.bar(name))
         view = _bar_view(stmt.value, self)
         if view is not None:  # an alias shares its adjoint too
             return [ir.Assign(bar, view, stmt.pos)], []
-        alloc = ir.Assign(bar, build.call("numpy.zeros_like", ir.Name(name)), stmt.pos)
         self.result_held(stmt, stmt.target, stmt.value)
-        return [alloc], self.adjoints.increments(stmt.value, bar)
+        return self.new_bar(stmt, name), self.adjoints.increments(stmt.value, bar)
+
+    def new_bar(self, stmt: ir.Stmt, name: str) -> list[ir.Stmt]:
+        """The adjoint array of ``name`` where ``stmt`` binds it to a new array
+        and nothing gave it one before: at its first definition, or made
+        afresh in a loop, where the last one serves all iterations (all of one
+        shape, ArrayStack: one made while the stack is empty)."""
+        if self.defined_before(stmt, name):
+            return []
+        alloc: list[ir.Stmt] = [ir.Assign(ir.Name(self.bar(name)), build.call("numpy.zeros_like", ir.Name(name)),
+                                          stmt.pos)]
+        if not self.is_first_def(stmt, name) and name in self.fresh_stacks:
+            alloc = [ir.If(ir.Compare("==", ir.Name(self.fresh_stacks[name].top), ir.Const(0)), alloc, [], stmt.pos)]
+        return alloc
 
     def assign_adjoint(self, stmt: ir.Assign, held: bool = False) -> list[ir.Stmt]:
         """The adjoint of an assignment; ``held``: its target still holds the
@@ -342,7 +352,7 @@ class ReverseFunction:
         active = [(t, v) for t, v in zip(targets, values) if _base_name(t) is not None and self.active(_base_name(t))]
         if not active:
             return []
-        if len(active) == 1 and stmt.inplace:
+        if len(active) == 1:
             fast = self.increment_adjoint(stmt, *active[0])
             if fast is not None:
                 return fast
@@ -369,24 +379,29 @@ class ReverseFunction:
     def result_held(self, stmt: ir.Assign, target: ir.Expr, value: ir.Expr, held: bool = False) -> None:
         """``y = f(x)`` where ``y`` still holds f's value when the adjoint runs
         (``held``: its old value comes back after the adjoint; or it is its
-        first definition, or recomputed at the head of the reversed
-        iteration): partials in terms of the result (tanh: 1 - y*y) read y
-        instead of calling f again."""
+        first definition, or recomputed or, made afresh in a loop, loaded back
+        at the head of the reversed iteration): partials in terms of the
+        result (tanh: 1 - y*y) read y instead of calling f again."""
         if not isinstance(value, ir.Call) or _base_name(target) in names_read(value):
             return
-        if held or isinstance(target, ir.Name) and (target.id in self.recomputed or self.is_first_def(stmt, target.id)):
+        if held or isinstance(target, ir.Name) and (target.id in self.recomputed or self.is_first_def(stmt, target.id)
+                                                    or target.id in self.fresh_stacks):
             self.adjoints.results[id(value)] = copy.deepcopy(target)
 
     def increment_adjoint(self, stmt: ir.Assign, target: ir.Expr, value: ir.Expr) -> list[ir.Stmt] | None:
-        """``x += e`` / ``x -= e`` with ``e`` not reading ``x``: x_bar is unchanged
-        and ``e`` receives it; no save, no temporary."""
+        """``x = x + e`` / ``x = x - e`` (``x += e``): x_bar is unchanged and
+        ``e`` receives it, with no zeroing and adding back.  When ``e`` reads
+        ``x``, its increments change x_bar, so it receives a copy."""
         if not (isinstance(value, ir.BinOp) and value.op in "+-" and same(value.left, target)):
             return None
+        seed: ir.Expr = self.bar_of(target)
+        captured: list[ir.Stmt] = []
         if _base_name(target) in names_read(value.right):
-            return None
-        seed = self.bar_of(target)
-        return self.adjoints.increments(value.right, seed if value.op == "+" else build.neg(seed),
-                                        stretched=self.type(target).is_array)
+            copied = ir.Call("method.copy", [seed]) if self.type(target).is_array else seed
+            seed = ir.Name(self.bar.fresh("t_bar"))
+            captured.append(ir.Assign(copy.deepcopy(seed), copied, stmt.pos))
+        return captured + self.adjoints.increments(value.right, seed if value.op == "+" else build.neg(seed),
+                                                   stretched=self.type(target).is_array)
 
     def zero_bar(self, stmt: ir.Stmt, target: ir.Expr) -> list[ir.Stmt]:
         if isinstance(target, ir.Name) and self.is_first_def(stmt, target.id):
@@ -432,16 +447,10 @@ class ReverseFunction:
         """Adjoint arrays for the active arrays a call's result binds, where
         nothing gave them one yet: at their first definition, or where they
         are made afresh in a loop (then taped, ``fresh_array``)."""
-        out: list[ir.Stmt] = []
-        for element in flat_targets(target) if target is not None else []:
-            if not (isinstance(element, ir.Name) and self.type(element).is_array and self.active(element.id)):
-                continue
-            if self.is_first_def(stmt, element.id) or not self.defined_before(stmt, element.id):
-                out.append(ir.Assign(ir.Name(self.bar(element.id)), build.call("numpy.zeros_like", ir.Name(element.id)),
-                                     stmt.pos))
-        if isinstance(target, ir.Name) and out:
-            out += self.fresh_array(stmt)
-        return out
+        if isinstance(target, ir.Name) and self.type(target).is_array:
+            self.fresh_array(stmt)
+        return [s for e in (flat_targets(target) if target is not None else [])
+                if isinstance(e, ir.Name) and self.type(e).is_array and self.active(e.id) for s in self.new_bar(stmt, e.id)]
 
     def entry_value_unused(self, stmt: ir.Stmt, base: str, callee: FunctionFacts, position: int) -> bool:
         """Whether nobody reads what array ``base`` held before the call: the
@@ -670,10 +679,17 @@ class ReverseFunction:
 
     def reserve(self, loop: ir.For, fwd_body: list[ir.Stmt], depth: int) -> list[ir.Stmt]:
         """Room on the tapes for every iteration of a loop whose pushes per
-        iteration are known (no nested loop, no array push)."""
+        iteration are known (no nested loop, no array push), or for the
+        arrays of a fixed size it pushes."""
         per_iteration = pushes_per_iteration(fwd_body)
-        if per_iteration is None or depth > 0:
+        if depth > 0:
             return []
+        if per_iteration is None:  # array pushes: room on the float tape for those of a fixed size
+            total = None
+            for push in array_pushes_of_fixed_size(loop, fwd_body):
+                if push.args[0].id == self.tape.names["float"][0]:
+                    total = build.add(total, ir.Attribute(copy.deepcopy(push.args[2]), "size"))
+            return [] if total is None else [self.tape.reserve("float", build.mul(build.trip_count(loop), total))]
         put_pushes(fwd_body)
         count = build.trip_count(loop)
         return [self.tape.reserve(kind, build.mul(ir.Const(n), copy.deepcopy(count)))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 
 from .. import build, ir
+from ..walk import names_read, statements
 
 
 def own_statements(body: list[ir.Stmt]):
@@ -87,6 +88,19 @@ def pushes_per_iteration(body: list[ir.Stmt]) -> dict[str, int] | None:
                 tape = stmt.value.args[0]
                 counts["float" if tape.id.startswith("ftape") else "int"] += 1
     return counts
+
+
+def array_pushes_of_fixed_size(loop: ir.For, body: list[ir.Stmt]) -> list[ir.Call]:
+    """The ``_tape_push_array`` calls of every iteration of ``loop`` (its
+    sweep ``body``'s own statements) whose array's size the loop cannot change: no
+    name they read is bound in the loop, the loop variable included (writes
+    into elements keep sizes).  Their room can be reserved before the loop,
+    sparing the tape its doublings and copies."""
+    bound = {loop.var} | {s.target.id for s in statements(loop.body)
+                          if isinstance(s, ir.Assign) and isinstance(s.target, ir.Name)}
+    return [stmt.value for stmt in body
+            if isinstance(stmt, ir.Assign) and isinstance(stmt.value, ir.Call)
+            and stmt.value.func == "module._tape_push_array" and not set(names_read(stmt.value.args[2])) & bound]
 
 
 def put_pushes(body: list[ir.Stmt]) -> None:

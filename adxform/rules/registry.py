@@ -127,13 +127,18 @@ def reduction_type(types: list[ir.Type], kwargs: dict[str, ir.Type]) -> ir.Type:
 
 def matmul_type(types: list[ir.Type], _kw: dict[str, ir.Type]) -> ir.Type:
     """a @ b: a float for two vectors, a vector for a matrix and a vector, a
-    matrix for two matrices, an array of unknown ndim when a dimension is
-    unknown (a float then too would be a guess that can be wrong)."""
+    matrix for two matrices, the array for ``np.dot`` of an array and a
+    scalar.  Where a dimension is unknown the product is an array of
+    unknown dimensions: a guess would spread to every variable the product
+    reaches (``h = o * np.tanh(c)`` after ``g = w @ h``)."""
     left, right = types[0], types[1]
+    if not (left.is_array and right.is_array):
+        return left if left.is_array else right if right.is_array else ir.FLOAT
+    dtype = _float_dtype([left, right])
     if not left.ndim or not right.ndim:
-        return ir.Type("array", dtype=_float_dtype([left, right]))
-    ndim = {(1, 1): 0, (2, 1): 1, (1, 2): 1}.get((left.ndim, right.ndim), 2)
-    return ir.FLOAT if ndim == 0 else ir.Type("array", dtype=_float_dtype([left, right]), ndim=ndim)
+        return ir.Type("array", dtype=dtype, ndim=0)
+    ndim = {(1, 1): 0, (2, 1): 1, (1, 2): 1, (2, 2): 2}.get((left.ndim, right.ndim), max(left.ndim, right.ndim))
+    return ir.FLOAT if ndim == 0 else ir.Type("array", dtype=dtype, ndim=ndim)
 
 
 def outer_type(types: list[ir.Type], _kw: dict[str, ir.Type]) -> ir.Type:

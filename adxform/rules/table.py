@@ -149,7 +149,9 @@ reduction("numpy.min numpy.amin method.min", "select(x == y, 1.0, 0.0) / total(s
 reduction("numpy.linalg.norm", "x / y", keywords=())
 
 # -- bilinear ------------------------------------------------------------------------
-bilinear("numpy.dot numpy.matmul method.dot", "_matmul_bar_a(g, a, b)", "_matmul_bar_b(g, a, b)", result=matmul_type)
+bilinear("numpy.dot numpy.matmul method.dot", "_matmul_bar_a(g, a, b, None)", "_matmul_bar_b(g, a, b, None)",
+         result=matmul_type)
+# (``None``: a new array; an adjoint that goes straight into an array passes that array, see reverse/adjoint.py)
 # (sums, not ``g @ b``: numba multiplies matrices of one type only, and ``g`` may be wider than float32 ``b``)
 bilinear("numpy.outer", "np.sum(g * b, axis=1)", "np.sum(g.T * a, axis=1)", result=outer_type)
 

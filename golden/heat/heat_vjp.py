@@ -20,17 +20,24 @@ def _tape_reserve(tape, size):
 
 @numba.njit(cache=True, inline="always")
 def _tape_push_array(tape, top, array):
-    """Push the contents of ``array`` on the tape; returns (tape, new top)."""
-    n = array.size
-    tape = _tape_reserve(tape, top + n)
-    tape[top:top + n].reshape(array.shape)[...] = array
-    return tape, top + n
+    """Push the contents of ``array`` (in C order) on the tape; returns
+    (tape, new top).  An element at a time: numba copies between array
+    views of unknown strides through its general broadcasting assignment,
+    several times slower."""
+    tape = _tape_reserve(tape, top + array.size)
+    for k, value in enumerate(array.flat):
+        tape[top + k] = value
+    return tape, top + array.size
 
 
 @numba.njit(cache=True, inline="always")
 def _tape_load_array(array, tape, top):
-    """Copy the array pushed last back into ``array``, leaving it on the tape."""
-    array[...] = tape[top - array.size:top].reshape(array.shape)
+    """Copy the array pushed last back into ``array``, leaving it on the
+    tape; an element at a time, as ``_tape_push_array`` pushed it."""
+    start = top - array.size
+    flat = array.flat
+    for k in range(array.size):
+        flat[k] = tape[start + k]
 
 
 @numba.njit(cache=True, inline="always")
@@ -109,6 +116,7 @@ def loss_rev(u0, k, nsteps, y_bar, u0_bar):
     u = u0.copy()  # heat.py:16
     _check_ndim(u, 1, "heat.py:21:18: adxform differentiates an element of 'u' here, so 'u' must be a 1-D array")
     u_bar = np.zeros_like(u)  # heat.py:16
+    ftape = _tape_reserve(ftape, ftop + nsteps * u.size)
     for _ in range(nsteps):  # heat.py:17
         ftape, ftop = _tape_push_array(ftape, ftop, u)
         step(u, k, 0.05)  # heat.py:18

@@ -20,17 +20,24 @@ def _tape_reserve(tape, size):
 
 @numba.njit(cache=True, inline="always")
 def _tape_push_array(tape, top, array):
-    """Push the contents of ``array`` on the tape; returns (tape, new top)."""
-    n = array.size
-    tape = _tape_reserve(tape, top + n)
-    tape[top:top + n].reshape(array.shape)[...] = array
-    return tape, top + n
+    """Push the contents of ``array`` (in C order) on the tape; returns
+    (tape, new top).  An element at a time: numba copies between array
+    views of unknown strides through its general broadcasting assignment,
+    several times slower."""
+    tape = _tape_reserve(tape, top + array.size)
+    for k, value in enumerate(array.flat):
+        tape[top + k] = value
+    return tape, top + array.size
 
 
 @numba.njit(cache=True, inline="always")
 def _tape_load_array(array, tape, top):
-    """Copy the array pushed last back into ``array``, leaving it on the tape."""
-    array[...] = tape[top - array.size:top].reshape(array.shape)
+    """Copy the array pushed last back into ``array``, leaving it on the
+    tape; an element at a time, as ``_tape_push_array`` pushed it."""
+    start = top - array.size
+    flat = array.flat
+    for k in range(array.size):
+        flat[k] = tape[start + k]
 
 
 @numba.njit(cache=True)
@@ -55,6 +62,42 @@ def _unbroadcast(bar, shape):
 
 
 @numba.njit(cache=True)
+def _add_into(target, seed):
+    """Adds ``seed``, summed down to ``target``'s shape where broadcasting
+    stretched it (``_unbroadcast``), into the adjoint array ``target`` or a
+    view of one (``u_bar[2:]``).  Numba compiles ``u_bar[2:] += x`` as a
+    read of the view, an add into it and a write back that copies the view
+    onto itself; through a parameter the add is done in place, once.  (A
+    seed of another ndim never takes the first branch, which numba then
+    does not compile.)"""
+    if seed.ndim == target.ndim and seed.shape == target.shape:
+        target += seed
+    else:
+        target += _unbroadcast(seed, target.shape)
+
+
+@numba.njit(cache=True)
+def _sum_product(a, b):
+    """``np.sum(a * b)`` (the adjoint of a scalar that multiplied an array),
+    without making ``a * b`` when the two have one shape, in eight
+    interleaved partial sums: numba's ``np.sum`` adds one element at a time,
+    each addition waiting for the one before."""
+    x, y = np.asarray(a), np.asarray(b)
+    if x.shape != y.shape:
+        return np.sum(x * y)
+    x, y = np.ravel(x), np.ravel(y)
+    partial = np.zeros(8)
+    whole = x.size - x.size % 8
+    for start in range(0, whole, 8):
+        for k in range(8):
+            partial[k] += x[start + k] * y[start + k]
+    total = np.sum(partial)
+    for k in range(whole, x.size):
+        total += x[k] * y[k]
+    return total
+
+
+@numba.njit(cache=True)
 def heat_slices(u0, k, nsteps):
     u = u0.copy()  # heat_slices.py:6
     for step in range(nsteps):  # heat_slices.py:7
@@ -69,27 +112,26 @@ def heat_slices_rev(u0, k, nsteps, y_bar, u0_bar):
     ftop = 0
     u = u0.copy()  # heat_slices.py:6
     u_bar = np.zeros_like(u)  # heat_slices.py:6
+    ftape = _tape_reserve(ftape, ftop + nsteps * u[1:-1].size)
     for step in range(nsteps):  # heat_slices.py:7
         ftape, ftop = _tape_push_array(ftape, ftop, u[1:-1])
         u[1:-1] = u[1:-1] + k * (u[2:] - 2.0 * u[1:-1] + u[:-2])  # heat_slices.py:8
     value = np.sum(u * u)  # heat_slices.py:9
     k_bar = 0.0
     t_bar3 = np.broadcast_to(y_bar, np.broadcast_shapes(u.shape, u.shape))
-    u_bar += _unbroadcast(t_bar3 * u, u.shape)  # heat_slices.py:9
-    u_bar += _unbroadcast(u * t_bar3, u.shape)  # heat_slices.py:9
+    _add_into(u_bar, t_bar3 * u)  # heat_slices.py:9
+    _add_into(u_bar, u * t_bar3)  # heat_slices.py:9
     step = nsteps  # heat_slices.py:7
     while step > 0:  # heat_slices.py:7
         step -= 1  # heat_slices.py:7
         _tape_load_array(u[1:-1], ftape, ftop)
         ftop -= u[1:-1].size
         t_bar = u_bar[1:-1].copy()  # heat_slices.py:8
-        u_bar[1:-1][...] = 0.0  # heat_slices.py:8
-        u_bar[1:-1] += _unbroadcast(t_bar, u[1:-1].shape)  # heat_slices.py:8
-        k_bar += np.sum(t_bar * (u[2:] - 2.0 * u[1:-1] + u[:-2]))  # heat_slices.py:8
+        k_bar += _sum_product(t_bar, u[2:] - 2.0 * u[1:-1] + u[:-2])  # heat_slices.py:8
         t_bar2 = k * t_bar
-        u_bar[2:] += _unbroadcast(t_bar2, u[2:].shape)  # heat_slices.py:8
-        u_bar[1:-1] += _unbroadcast(-(2.0 * t_bar2), u[1:-1].shape)  # heat_slices.py:8
-        u_bar[:-2] += _unbroadcast(t_bar2, u[:-2].shape)  # heat_slices.py:8
+        _add_into(u_bar[2:], t_bar2)  # heat_slices.py:8
+        _add_into(u_bar[1:-1], -(2.0 * t_bar2))  # heat_slices.py:8
+        _add_into(u_bar[:-2], t_bar2)  # heat_slices.py:8
     u0_bar += u_bar  # heat_slices.py:6
     return value, k_bar
 

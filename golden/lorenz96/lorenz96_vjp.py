@@ -29,17 +29,24 @@ def _tape_put(tape, top, value):
 
 @numba.njit(cache=True, inline="always")
 def _tape_push_array(tape, top, array):
-    """Push the contents of ``array`` on the tape; returns (tape, new top)."""
-    n = array.size
-    tape = _tape_reserve(tape, top + n)
-    tape[top:top + n].reshape(array.shape)[...] = array
-    return tape, top + n
+    """Push the contents of ``array`` (in C order) on the tape; returns
+    (tape, new top).  An element at a time: numba copies between array
+    views of unknown strides through its general broadcasting assignment,
+    several times slower."""
+    tape = _tape_reserve(tape, top + array.size)
+    for k, value in enumerate(array.flat):
+        tape[top + k] = value
+    return tape, top + array.size
 
 
 @numba.njit(cache=True, inline="always")
 def _tape_load_array(array, tape, top):
-    """Copy the array pushed last back into ``array``, leaving it on the tape."""
-    array[...] = tape[top - array.size:top].reshape(array.shape)
+    """Copy the array pushed last back into ``array``, leaving it on the
+    tape; an element at a time, as ``_tape_push_array`` pushed it."""
+    start = top - array.size
+    flat = array.flat
+    for k in range(array.size):
+        flat[k] = tape[start + k]
 
 
 @numba.njit(cache=True)
@@ -268,6 +275,7 @@ def final_energy_rev(x0, dt, nsteps, y_bar, x0_bar):
     x = x0.copy()  # lorenz96.py:35
     _check_ndim(x, 1, "lorenz96.py:40:20: adxform differentiates an element of 'x' here, so 'x' must be a 1-D array")
     x_bar = np.zeros_like(x)  # lorenz96.py:35
+    ftape = _tape_reserve(ftape, ftop + nsteps * x.size)
     for _ in range(nsteps):  # lorenz96.py:36
         ftape, ftop = _tape_push_array(ftape, ftop, x)
         rk4_step(x, dt)  # lorenz96.py:37

@@ -74,6 +74,21 @@ def _unbroadcast(bar, shape):
 
 
 @numba.njit(cache=True)
+def _add_into(target, seed):
+    """Adds ``seed``, summed down to ``target``'s shape where broadcasting
+    stretched it (``_unbroadcast``), into the adjoint array ``target`` or a
+    view of one (``u_bar[2:]``).  Numba compiles ``u_bar[2:] += x`` as a
+    read of the view, an add into it and a write back that copies the view
+    onto itself; through a parameter the add is done in place, once.  (A
+    seed of another ndim never takes the first branch, which numba then
+    does not compile.)"""
+    if seed.ndim == target.ndim and seed.shape == target.shape:
+        target += seed
+    else:
+        target += _unbroadcast(seed, target.shape)
+
+
+@numba.njit(cache=True)
 def _check_matmul_operands(a, b):
     """The adjoints of ``a @ b`` are written for vectors and matrices;
     stacks of matrices would need a sum over the stack."""
@@ -82,25 +97,65 @@ def _check_matmul_operands(a, b):
 
 
 @numba.njit(cache=True)
-def _matmul_bar_a(g, a, b):
-    """The adjoint of ``a`` in ``a @ b`` (1-D or 2-D each), ``g @ b.T`` with
-    a vector ``a`` taken as a row and a vector ``b`` as a column; ``g`` in
-    ``b``'s precision, as numba multiplies only matrices of one type."""
-    _check_matmul_operands(a, b)
-    b2 = np.ascontiguousarray(b).reshape((b.shape[0], -1))
-    g2 = np.asarray(g).astype(b.dtype).reshape((-1, b2.shape[1]))
-    return (g2 @ b2.T).reshape(a.shape)
+def _as_matrix(x, column):
+    """A vector seen as a one-row matrix (one-column with ``column``), a
+    matrix as itself: a view, so that what is added into it lands in ``x``."""
+    if x.ndim == 1:
+        return x[:, None] if column else x[None, :]
+    return x
 
 
 @numba.njit(cache=True)
-def _matmul_bar_b(g, a, b):
-    """The adjoint of ``b`` in ``a @ b`` (1-D or 2-D each), ``a.T @ g`` with
-    a vector ``a`` taken as a row and a vector ``b`` as a column; ``g`` in
-    ``a``'s precision."""
+def _add_product(out, x, y):
+    """``out += x @ y`` for matrices (views of any strides; ``x`` and ``y``
+    of one dtype).  Where ``x`` has one column (an outer product) a loop
+    adds in place, with no temporary and no BLAS call, which for the small
+    products of a recurrent step cost more than the arithmetic; a matrix
+    times a vector is one BLAS matrix-vector product (not the slower
+    matrix-matrix one), other products BLAS matrix products."""
+    rows, inner = x.shape
+    columns = y.shape[1]
+    if inner == 1:
+        for i in range(rows):
+            factor = x[i, 0]
+            for j in range(columns):
+                out[i, j] += factor * y[0, j]
+    elif columns == 1:
+        column = out[:, 0]
+        column += x @ np.ascontiguousarray(y).reshape(-1)
+    else:
+        out += x @ y
+
+
+@numba.njit(cache=True)
+def _matmul_bar_a(g, a, b, out):
+    """Adds ``g @ b.T``, the adjoint of ``a`` in ``a @ b`` (1-D or 2-D each),
+    into ``out`` (``a``'s adjoint array or a view of it; None: a new array)
+    and returns it.  A vector ``a`` is taken as a row and a vector ``b`` as
+    a column; ``g`` in ``b``'s precision, as numba multiplies only matrices
+    of one type (a copy only where it is not already)."""
+    _check_matmul_operands(a, b)
+    b2 = np.ascontiguousarray(b).reshape((b.shape[0], -1))
+    g2 = np.ascontiguousarray(np.asarray(g, dtype=b.dtype)).reshape((-1, b2.shape[1]))
+    if out is None:
+        out = np.zeros(a.shape, dtype=a.dtype)  # the adjoint's type, which numba unifies with an ``out``
+    _add_product(_as_matrix(out, False), g2, b2.T)
+    return out
+
+
+@numba.njit(cache=True)
+def _matmul_bar_b(g, a, b, out):
+    """Adds ``a.T @ g``, the adjoint of ``b`` in ``a @ b`` (1-D or 2-D each),
+    into ``out`` (``b``'s adjoint array or a view of it; None: a new array)
+    and returns it; vectors as in ``_matmul_bar_a``, ``g`` in ``a``'s
+    precision."""
     _check_matmul_operands(a, b)
     a2 = np.ascontiguousarray(a).reshape((-1, a.shape[-1]))
-    g2 = np.asarray(g).astype(a.dtype).reshape((a2.shape[0], -1))
-    return (a2.T @ g2).reshape(b.shape)
+    g2 = np.ascontiguousarray(np.asarray(g, dtype=a.dtype)).reshape((a2.shape[0], -1))
+    if out is None:
+        out = np.zeros(b.shape, dtype=b.dtype)
+    _add_product(_as_matrix(out, True), a2.T, g2)
+    return out
 
 
 @numba.njit(cache=True)
@@ -128,25 +183,27 @@ def mlp_numpy_loss_rev(w1, b1, w2, b2, x, onehot, y_bar, w1_bar, b1_bar, w2_bar,
     value = np.mean(lse - picked)  # mlp_numpy.py:12
     m_bar = 0.0
     t_bar6 = np.broadcast_to(y_bar * (1.0 / (lse - picked).size), np.broadcast_shapes(lse.shape, picked.shape))
-    lse_bar += _unbroadcast(t_bar6, lse.shape)  # mlp_numpy.py:12
-    picked_bar += _unbroadcast(-t_bar6, picked.shape)  # mlp_numpy.py:12
+    _add_into(lse_bar, t_bar6)  # mlp_numpy.py:12
+    _add_into(picked_bar, -t_bar6)  # mlp_numpy.py:12
     t_bar5 = np.broadcast_to(np.expand_dims(picked_bar, 1), np.broadcast_shapes(z.shape, onehot.shape))
-    z_bar += _unbroadcast(t_bar5 * onehot, z.shape)  # mlp_numpy.py:11
-    onehot_bar += _unbroadcast(z * t_bar5, onehot.shape)  # mlp_numpy.py:11
+    _add_into(z_bar, t_bar5 * onehot)  # mlp_numpy.py:11
+    _add_into(onehot_bar, z * t_bar5)  # mlp_numpy.py:11
     m_bar += np.sum(lse_bar)  # mlp_numpy.py:10
-    t_bar4 = np.broadcast_to(np.expand_dims(lse_bar * (1.0 / np.sum(np.exp(z - m), axis=1)), 1), z.shape) * np.exp(z - m)
+    t_call2 = np.exp(z - m)  # mlp_numpy.py:10
+    t_bar4 = np.broadcast_to(np.expand_dims(lse_bar * (1.0 / np.sum(t_call2, axis=1)), 1), z.shape) * t_call2
     z_bar += t_bar4  # mlp_numpy.py:10
     m_bar += np.sum(-t_bar4)  # mlp_numpy.py:10
-    z_bar += m_bar * (np.where(z == np.max(z), 1.0, 0.0) / np.sum(np.where(z == np.max(z), 1.0, 0.0)))  # mlp_numpy.py:9
-    t_bar3 = _unbroadcast(z_bar, (h @ w2).shape)
-    h_bar += _matmul_bar_a(t_bar3, h, w2)  # mlp_numpy.py:8
-    w2_bar += _matmul_bar_b(t_bar3, h, w2)  # mlp_numpy.py:8
-    b2_bar += _unbroadcast(z_bar, b2.shape)  # mlp_numpy.py:8
+    t_call = np.where(z == np.max(z), 1.0, 0.0)
+    z_bar += m_bar * (t_call / np.sum(t_call))  # mlp_numpy.py:9
+    t_bar3 = _unbroadcast(z_bar, h.shape[:-1] + w2.shape[1:])
+    _matmul_bar_a(t_bar3, h, w2, h_bar)  # mlp_numpy.py:8
+    _matmul_bar_b(t_bar3, h, w2, w2_bar)  # mlp_numpy.py:8
+    _add_into(b2_bar, z_bar)  # mlp_numpy.py:8
     t_bar = h_bar * (1.0 - h * h)
-    t_bar2 = _unbroadcast(t_bar, (x @ w1).shape)
-    x_bar += _matmul_bar_a(t_bar2, x, w1)  # mlp_numpy.py:7
-    w1_bar += _matmul_bar_b(t_bar2, x, w1)  # mlp_numpy.py:7
-    b1_bar += _unbroadcast(t_bar, b1.shape)  # mlp_numpy.py:7
+    t_bar2 = _unbroadcast(t_bar, x.shape[:-1] + w1.shape[1:])
+    _matmul_bar_a(t_bar2, x, w1, x_bar)  # mlp_numpy.py:7
+    _matmul_bar_b(t_bar2, x, w1, w1_bar)  # mlp_numpy.py:7
+    _add_into(b1_bar, t_bar)  # mlp_numpy.py:7
     return (value,)
 
 
