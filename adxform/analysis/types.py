@@ -85,7 +85,7 @@ class ExprTyper:
         self.env = env
         self.constants = constants
         self.signatures = signatures
-        self.least = least or {}  # array parameter -> the fewest dimensions it has
+        self.least = least or {}  # array -> the fewest dimensions the body shows it has
 
     def type(self, expr: ir.Expr) -> ir.Type:
         return getattr(self, "_" + type(expr).__name__)(expr)
@@ -231,13 +231,13 @@ MATRIX_PRODUCTS = ("numpy.dot", "numpy.matmul", "numpy.outer", "method.dot")
 
 
 def least_ndim(func: ir.Function, name: str) -> int:
-    """The fewest dimensions array ``name`` can have, given the
-    body (0: no evidence): ``a[i, j]``, ``a.shape[1]`` and ``np.sum(a,
-    axis=1)`` need two, ``a[t]`` as an operand of ``@`` (a row, not a
-    number) one more than its indices.  An array annotation says nothing of
-    its dimensions, and this is only a lower bound: it decides one thing, that
-    ``a[i]`` is a row where the body shows ``a`` has more dimensions than
-    indices there, and an element otherwise (``element_reads``)."""
+    """The fewest dimensions array ``name`` can have, given the body (0: no
+    evidence): ``a[i, j]``, ``a.shape[1]`` and ``np.sum(a, axis=1)`` need
+    two, ``a[t]`` as an operand of ``@`` (a row, not a number) one more than
+    its indices.  An array annotation says nothing of its dimensions, and
+    this is only a lower bound: it decides one thing, that ``a[i]`` is a row
+    where the body shows ``a`` has more dimensions than indices there, and
+    an element otherwise (``element_reads``)."""
     return max((_dimensions_shown(expr, name) for expr in _all_expressions(func.body)), default=0)
 
 
@@ -268,12 +268,12 @@ def _dimensions_shown(expr: ir.Expr, name: str) -> int:
 
 def element_reads(func: ir.Function, least: dict[str, int]) -> dict[str, tuple[int, ir.Pos]]:
     """The arrays of ``least`` (those of unknown ndim) the body reads
-    elements of, with their ndim and
-    the first such read: ``a[i, j]`` with as many integer indices as the
-    fewest dimensions ``a`` can have (``least_ndim``).  That count is an
-    assumption, so the derivative code checks it when it runs: given an
-    array of more dimensions ``a[i, j]`` would be a row, and a gradient
-    computed for an element would be silently wrong."""
+    elements of, with their ndim and the first such read: ``a[i, j]`` with
+    as many integer indices as the fewest dimensions ``a`` can have
+    (``least_ndim``).  That count is an assumption, so the derivative code
+    checks it when it runs: given an array of more dimensions ``a[i, j]``
+    would be a row, and a gradient computed for an element would be
+    silently wrong."""
     found: dict[str, tuple[int, ir.Pos]] = {}
     for expr in _all_expressions(func.body):
         if isinstance(expr, ir.Subscript) and isinstance(expr.value, ir.Name) \

@@ -361,10 +361,8 @@ class ReverseFunction:
         seeds: list[ir.Expr] = []
         if reads_targets or len(active) > 1:
             for target, _ in active:  # capture every seed before zeroing any bar
-                seed = ir.Name(self.bar.fresh("t_bar"))
-                bar = self.bar_of(target)
-                out.append(ir.Assign(seed, ir.Call("method.copy", [bar]) if self.type(target).is_array else bar,
-                                     stmt.pos))
+                capture, seed = self.captured_seed(stmt, target)
+                out.append(capture)
                 seeds.append(seed)
             for target, _ in active:
                 out += self.zero_bar(stmt, target)
@@ -397,11 +395,18 @@ class ReverseFunction:
         seed: ir.Expr = self.bar_of(target)
         captured: list[ir.Stmt] = []
         if _base_name(target) in names_read(value.right):
-            copied = ir.Call("method.copy", [seed]) if self.type(target).is_array else seed
-            seed = ir.Name(self.bar.fresh("t_bar"))
-            captured.append(ir.Assign(copy.deepcopy(seed), copied, stmt.pos))
+            capture, seed = self.captured_seed(stmt, target)
+            captured.append(capture)
         return captured + self.adjoints.increments(value.right, seed if value.op == "+" else build.neg(seed),
                                                    stretched=self.type(target).is_array)
+
+    def captured_seed(self, stmt: ir.Stmt, target: ir.Expr) -> tuple[ir.Stmt, ir.Name]:
+        """``t_bar = x_bar`` (a copy, for an array) and ``t_bar``: the seed of
+        ``target`` taken before the adjoint changes ``x_bar``."""
+        seed = ir.Name(self.bar.fresh("t_bar"))
+        bar = self.bar_of(target)
+        value = ir.Call("method.copy", [bar]) if self.type(target).is_array else bar
+        return ir.Assign(seed, value, stmt.pos), copy.deepcopy(seed)
 
     def zero_bar(self, stmt: ir.Stmt, target: ir.Expr) -> list[ir.Stmt]:
         if isinstance(target, ir.Name) and self.is_first_def(stmt, target.id):
@@ -484,11 +489,8 @@ class ReverseFunction:
         zeros = [s for e in elements for s in self.zero_bar(stmt, e)]
         if any(_base_name(e) in read for e in elements):
             for element in elements:
-                seed = ir.Name(self.bar.fresh("t_bar"))
-                bar = self.bar_of(element)
-                out.append(ir.Assign(seed, ir.Call("method.copy", [bar]) if self.type(element).is_array else bar,
-                                     stmt.pos))
-                captured[id(element)] = seed
+                capture, captured[id(element)] = self.captured_seed(stmt, element)
+                out.append(capture)
             out, zeros = out + zeros, []
         args = [copy.deepcopy(a) for a in call.args]
         outs: list[ir.Name] = []
