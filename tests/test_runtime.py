@@ -94,6 +94,7 @@ def test_sum_product(rt, a_shape, b_shape):
     rng = np.random.default_rng(3)
     a, b = rng.standard_normal(a_shape), rng.standard_normal(b_shape)
     assert rt._sum_product(a, b) == pytest.approx(np.sum(a * b), rel=1e-12, abs=1e-12)
+    assert rt._sum_product(a, 2.0) == pytest.approx(np.sum(a * 2.0), rel=1e-12, abs=1e-12)  # a scalar factor
     strided = rng.standard_normal(40)[::3][:7]  # a view with a step
     assert rt._sum_product(strided, strided) == pytest.approx(np.sum(strided * strided), rel=1e-12)
 

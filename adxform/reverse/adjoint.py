@@ -201,7 +201,7 @@ class Adjoints:
         indexing: slices and integers), so that adding into it adds into
         the array; advanced indexing (an array of indices) makes a copy."""
         return isinstance(expr, ir.Subscript) and all(
-            isinstance(i, ir.Slice) or self.type(i).kind in ("int", "bool") for i in expr.index)
+            isinstance(i, ir.Slice) or self.type(i).kind == "int" for i in expr.index)
 
     def _Attribute(self, e: ir.Attribute, seed: ir.Expr) -> list[ir.Stmt]:
         if e.attr == "T":
