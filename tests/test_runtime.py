@@ -94,6 +94,7 @@ def test_sum_product(rt, a_shape, b_shape):
     rng = np.random.default_rng(3)
     a, b = rng.standard_normal(a_shape), rng.standard_normal(b_shape)
     assert rt._sum_product(a, b) == pytest.approx(np.sum(a * b), rel=1e-12, abs=1e-12)
+    assert rt._sum_product(a, 2.0) == pytest.approx(np.sum(a * 2.0), rel=1e-12, abs=1e-12)  # a scalar factor
     strided = rng.standard_normal(40)[::3][:7]  # a view with a step
     assert rt._sum_product(strided, strided) == pytest.approx(np.sum(strided * strided), rel=1e-12)
 
@@ -160,3 +161,22 @@ def test_matmul_adjoints_of_mixed_precision(rt, a_shape, b_shape):
     g2 = np.reshape(g, (a2.shape[0], b2.shape[1]))
     np.testing.assert_allclose(a_bar, (g2 @ b2.T).reshape(a.shape), rtol=1e-5)
     np.testing.assert_allclose(b_bar, (a2.T.astype(np.float64) @ g2).reshape(b.shape), rtol=1e-5)
+
+
+@pytest.mark.parametrize(("target_shape", "seed_shape"), [((5,), (5,)), ((3, 4), (3, 4)), ((3,), (2, 3))])
+def test_add_into_scales_by_a_constant(rt, target_shape, seed_shape):
+    """``_add_into(t, s, -2.0)`` is the increment ``-(2.0 * s)``, into
+    strided views too, and leaves the seed as it was."""
+    rng = np.random.default_rng(8)
+    whole = rng.standard_normal(tuple(2 * n for n in target_shape))
+    before = whole.copy()
+    view = whole[tuple(slice(None, None, 2) for _ in target_shape)]
+    seed = rng.standard_normal(seed_shape)
+    kept = seed.copy()
+    expected = view + _summed_to(-2.0 * seed, target_shape)
+    rt._add_into(view, seed, -2.0)
+    np.testing.assert_allclose(view, expected, rtol=1e-14)
+    np.testing.assert_array_equal(seed, kept)
+    untouched = np.ones(whole.shape, dtype=bool)
+    untouched[tuple(slice(None, None, 2) for _ in target_shape)] = False
+    np.testing.assert_array_equal(whole[untouched], before[untouched])

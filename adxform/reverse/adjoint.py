@@ -191,7 +191,8 @@ class Adjoints:
         if accumulating and into and not self.stretched and (on_array or isinstance(leaf, ir.Subscript)):
             return ir.ExprStmt(ir.Call(seed.func, seed.args[:-1] + [target], [], seed.pos), leaf.pos)
         if on_array and into and (self.stretched or isinstance(leaf, ir.Subscript)):
-            return ir.ExprStmt(build.call("module._add_into", target, seed), leaf.pos)
+            seed, factor = _constant_factor(seed)
+            return ir.ExprStmt(build.call("module._add_into", target, seed, *factor), leaf.pos)
         if self.stretched:
             seed = self.fit(seed, leaf)
         return ir.Assign(target, build.add(copy.deepcopy(target), seed), leaf.pos, inplace=True)
@@ -201,7 +202,7 @@ class Adjoints:
         indexing: slices and integers), so that adding into it adds into
         the array; advanced indexing (an array of indices) makes a copy."""
         return isinstance(expr, ir.Subscript) and all(
-            isinstance(i, ir.Slice) or self.type(i).kind in ("int", "bool") for i in expr.index)
+            isinstance(i, ir.Slice) or self.type(i).kind == "int" for i in expr.index)
 
     def _Attribute(self, e: ir.Attribute, seed: ir.Expr) -> list[ir.Stmt]:
         if e.attr == "T":
@@ -320,3 +321,17 @@ class Adjoints:
                 out += self.increments(operand, instantiate(transpose, operands, e, on_arrays=True, math_style=False,
                                                             seed=copy.deepcopy(seed)))
         return out
+
+
+def _constant_factor(seed: ir.Expr) -> tuple[ir.Expr, list[ir.Const]]:
+    """``seed`` as an expression and the constant it is scaled by, for
+    ``_add_into`` to apply as it adds: ``-(2.0 * t)`` is ``t`` and -2.0,
+    ``-t`` is ``t`` and -1.0; no factor (an empty list) for any other seed."""
+    sign = 1.0
+    if isinstance(seed, ir.UnaryOp) and seed.op == "-":
+        sign, seed = -1.0, seed.operand
+    if isinstance(seed, ir.BinOp) and seed.op == "*":
+        for constant, other in ((seed.left, seed.right), (seed.right, seed.left)):
+            if build.is_const(constant):
+                return other, [ir.Const(sign * float(constant.value))]
+    return seed, [] if sign == 1.0 else [ir.Const(sign)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 
 from .. import build, ir
-from ..walk import names_read, statements
+from ..walk import flat_targets, names_read, statements
 
 
 def own_statements(body: list[ir.Stmt]):
@@ -96,8 +96,9 @@ def array_pushes_of_fixed_size(loop: ir.For, body: list[ir.Stmt]) -> list[ir.Cal
     name they read is bound in the loop, the loop variable included (writes
     into elements keep sizes).  Their room can be reserved before the loop,
     sparing the tape its doublings and copies."""
-    bound = {loop.var} | {s.target.id for s in statements(loop.body)
-                          if isinstance(s, ir.Assign) and isinstance(s.target, ir.Name)}
+    bound = {loop.var} | {s.var for s in statements(loop.body) if isinstance(s, ir.For)}
+    bound |= {t.id for s in statements(loop.body) if isinstance(s, ir.Assign)
+              for t in flat_targets(s.target) if isinstance(t, ir.Name)}
     return [stmt.value for stmt in body
             if isinstance(stmt, ir.Assign) and isinstance(stmt.value, ir.Call)
             and stmt.value.func == "module._tape_push_array" and not set(names_read(stmt.value.args[2])) & bound]

@@ -62,18 +62,27 @@ def _unbroadcast(bar, shape):
 
 
 @numba.njit(cache=True)
-def _add_into(target, seed):
-    """Adds ``seed``, summed down to ``target``'s shape where broadcasting
-    stretched it (``_unbroadcast``), into the adjoint array ``target`` or a
-    view of one (``u_bar[2:]``).  Numba compiles ``u_bar[2:] += x`` as a
-    read of the view, an add into it and a write back that copies the view
-    onto itself; through a parameter the add is done in place, once.  (A
-    seed of another ndim never takes the first branch, which numba then
-    does not compile.)"""
+def _add_into(target, seed, factor=1.0):
+    """Adds ``factor * seed``, summed down to ``target``'s shape where
+    broadcasting stretched it (``_unbroadcast``), into the adjoint array
+    ``target`` or a view of one (``u_bar[2:]``).  Numba compiles
+    ``u_bar[2:] += x`` as a read of the view, an add into it and a write
+    back that copies the view onto itself; through a parameter the add is
+    done in place, once, and a constant factor (``-2.0`` for the seed
+    ``-(2.0 * t)``) scales each element as it is added, with no array for
+    the product.  (A seed of another ndim never takes the first branch,
+    which numba then does not compile.)"""
     if seed.ndim == target.ndim and seed.shape == target.shape:
-        target += seed
-    else:
+        if factor == 1.0:
+            target += seed
+        else:
+            flat = target.flat
+            for k, value in enumerate(seed.flat):
+                flat[k] = flat[k] + factor * value
+    elif factor == 1.0:
         target += _unbroadcast(seed, target.shape)
+    else:
+        target += factor * _unbroadcast(seed, target.shape)
 
 
 @numba.njit(cache=True)
@@ -130,7 +139,7 @@ def heat_slices_rev(u0, k, nsteps, y_bar, u0_bar):
         k_bar += _sum_product(t_bar, u[2:] - 2.0 * u[1:-1] + u[:-2])  # heat_slices.py:8
         t_bar2 = k * t_bar
         _add_into(u_bar[2:], t_bar2)  # heat_slices.py:8
-        _add_into(u_bar[1:-1], -(2.0 * t_bar2))  # heat_slices.py:8
+        _add_into(u_bar[1:-1], t_bar2, -2.0)  # heat_slices.py:8
         _add_into(u_bar[:-2], t_bar2)  # heat_slices.py:8
     u0_bar += u_bar  # heat_slices.py:6
     return value, k_bar

@@ -74,18 +74,27 @@ def _unbroadcast(bar, shape):
 
 
 @numba.njit(cache=True)
-def _add_into(target, seed):
-    """Adds ``seed``, summed down to ``target``'s shape where broadcasting
-    stretched it (``_unbroadcast``), into the adjoint array ``target`` or a
-    view of one (``u_bar[2:]``).  Numba compiles ``u_bar[2:] += x`` as a
-    read of the view, an add into it and a write back that copies the view
-    onto itself; through a parameter the add is done in place, once.  (A
-    seed of another ndim never takes the first branch, which numba then
-    does not compile.)"""
+def _add_into(target, seed, factor=1.0):
+    """Adds ``factor * seed``, summed down to ``target``'s shape where
+    broadcasting stretched it (``_unbroadcast``), into the adjoint array
+    ``target`` or a view of one (``u_bar[2:]``).  Numba compiles
+    ``u_bar[2:] += x`` as a read of the view, an add into it and a write
+    back that copies the view onto itself; through a parameter the add is
+    done in place, once, and a constant factor (``-2.0`` for the seed
+    ``-(2.0 * t)``) scales each element as it is added, with no array for
+    the product.  (A seed of another ndim never takes the first branch,
+    which numba then does not compile.)"""
     if seed.ndim == target.ndim and seed.shape == target.shape:
-        target += seed
-    else:
+        if factor == 1.0:
+            target += seed
+        else:
+            flat = target.flat
+            for k, value in enumerate(seed.flat):
+                flat[k] = flat[k] + factor * value
+    elif factor == 1.0:
         target += _unbroadcast(seed, target.shape)
+    else:
+        target += factor * _unbroadcast(seed, target.shape)
 
 
 @numba.njit(cache=True)
@@ -184,7 +193,7 @@ def mlp_numpy_loss_rev(w1, b1, w2, b2, x, onehot, y_bar, w1_bar, b1_bar, w2_bar,
     m_bar = 0.0
     t_bar6 = np.broadcast_to(y_bar * (1.0 / (lse - picked).size), np.broadcast_shapes(lse.shape, picked.shape))
     _add_into(lse_bar, t_bar6)  # mlp_numpy.py:12
-    _add_into(picked_bar, -t_bar6)  # mlp_numpy.py:12
+    _add_into(picked_bar, t_bar6, -1.0)  # mlp_numpy.py:12
     t_bar5 = np.broadcast_to(np.expand_dims(picked_bar, 1), np.broadcast_shapes(z.shape, onehot.shape))
     _add_into(z_bar, t_bar5 * onehot)  # mlp_numpy.py:11
     _add_into(onehot_bar, z * t_bar5)  # mlp_numpy.py:11
