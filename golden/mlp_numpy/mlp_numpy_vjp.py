@@ -97,7 +97,7 @@ def _add_into(target, seed, factor=1.0):
         target += factor * _unbroadcast(seed, target.shape)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _check_matmul_operands(a, b):
     """The adjoints of ``a @ b`` are written for vectors and matrices;
     stacks of matrices would need a sum over the stack."""
@@ -114,7 +114,7 @@ def _as_matrix(x, column):
     return x
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _add_product(out, x, y):
     """``out += x @ y`` for matrices (views of any strides; ``x`` and ``y``
     of one dtype).  Where ``x`` has one column (an outer product) a loop
