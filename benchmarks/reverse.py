@@ -35,6 +35,9 @@ import adxform
 
 ROOT = Path(__file__).resolve().parent.parent
 REPEATS = 5
+# One BLAS thread, as the numba code around it has one: with more, a loaded
+# machine made mlp_numpy's primal 36 times slower (0.22 -> 8 ms).
+WORKER_ENV = {**os.environ, "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "1")}
 
 
 def _inputs(case: str) -> tuple[str, tuple]:
@@ -163,7 +166,8 @@ def main(argv: list[str]) -> None:
     cases = argv or CASES
     print(f"{'case':<12} {'primal (s)':>11} {'grad (s)':>11} {'ratio':>7} {'tape':>11} {'peak memory growth':>19}")
     for case in cases:
-        out = subprocess.run([sys.executable, __file__, "--worker", case], check=True, capture_output=True, text=True)
+        out = subprocess.run([sys.executable, __file__, "--worker", case], check=True, capture_output=True, text=True,
+                             env=WORKER_ENV)
         row = json.loads(out.stdout.strip().splitlines()[-1])
         ratio = row["grad"] / row["primal"]
         print(f"{row['case']:<12} {row['primal']:>11.5f} {row['grad']:>11.5f} {ratio:>7.2f} "
