@@ -62,7 +62,7 @@ from .recompute import iterations_commute, recomputable, silent_accumulations
 from .reuse import bind_repeated_calls
 from ..analysis.liveness import live_in
 from .slicing import slice_forward
-from .structure import single_exit
+from .structure import at_path_ends, single_exit
 from .tape import ArrayStack, Tape
 
 MAX_ROUNDS = 6
@@ -548,7 +548,8 @@ class ReverseFunction:
                     [ir.If(copy.deepcopy(stmt.test), rev_body, rev_else, stmt.pos)])
         flag = ir.Name(self.bar.fresh("branch"))
         took, not_took = self.recorded(flag, ir.Const(1), depth), self.recorded(flag, ir.Const(0), depth)
-        fwd = ir.If(stmt.test, took + fwd_body, not_took + fwd_else, stmt.pos)
+        # the flag goes last on each path: it is popped before the branch's own records
+        fwd = ir.If(stmt.test, at_path_ends(fwd_body, took), at_path_ends(fwd_else, not_took), stmt.pos)
         rev = self.recall(flag, ir.INT, depth) + [ir.If(ir.Compare("==", flag, ir.Const(1)), rev_body, rev_else,
                                                         stmt.pos)]
         return [fwd], rev

@@ -58,6 +58,22 @@ def _append_rest(branch: list[ir.Stmt], rest: list[ir.Stmt]) -> list[ir.Stmt]:
     return branch + copy.deepcopy(rest)
 
 
+def at_path_ends(block: list[ir.Stmt], tail: list[ir.Stmt]) -> list[ir.Stmt]:
+    """``block`` with ``tail`` run last on each of its paths: before the
+    ``break`` that ends a path (after restructuring nothing follows one), and
+    at the end of every path through a trailing branch that may jump.  A
+    record pushed there (the branch a block took) is then above everything
+    the block pushed, so the reverse sweep pops it first."""
+    if block and isinstance(block[-1], ir.Break):
+        return block[:-1] + copy.deepcopy(tail) + block[-1:]
+    if block and isinstance(block[-1], ir.If) and _may_jump(block[-1]):
+        last = block[-1]
+        last.body = at_path_ends(last.body, tail)
+        last.orelse = at_path_ends(last.orelse, tail)
+        return block
+    return block + copy.deepcopy(tail)
+
+
 def _restructure(block: list[ir.Stmt]) -> list[ir.Stmt]:
     out: list[ir.Stmt] = []
     for k, stmt in enumerate(block):
