@@ -74,6 +74,12 @@ def _away(rng: np.random.Generator, n: int, below: tuple[float, float], above: t
     return np.where(rng.uniform(size=n) < 0.5, low, high)
 
 
+def _jittered(rng: np.random.Generator, values: list[float], width: float = 0.01) -> np.ndarray:
+    """``values`` each moved by at most ``width``: inputs picked by hand to
+    keep a function's branch tests away from their thresholds."""
+    return np.array(values) + _v(rng, len(values), -width, width)
+
+
 def _one_large(rng: np.random.Generator) -> tuple:
     """An array whose elements stay below 0.6 except one, at least 0.9, in
     its middle; and a float."""
@@ -238,6 +244,16 @@ INPUTS: dict[str, Builder] = {
     "reverse_hard.array_results": lambda rng: (_v(rng, 5), _f(rng, 0.5, 1.0), _i(rng, 2, 4)),
     "reverse_hard.row_views": lambda rng: (_v(rng, (3, 4)), _f(rng, 0.5, 1.0)),
     "reverse_hard.ignores_array": lambda rng: (_v(rng, 6), _v(rng, 4), _f(rng, 0.5, 1.5)),
+    # branches on int counters: any values; the running sums t of the others
+    # pass their thresholds (1.0, 1.5) with a margin of at least 0.15
+    "reverse_hard.counter_in_branch_while": lambda rng: (_v(rng, _n_vec(rng)),),
+    "reverse_hard.counter_in_branch_for": lambda rng: (_v(rng, _n_vec(rng)),),
+    "reverse_hard.counter_in_nested_branches": lambda rng: (_v(rng, _n_vec(rng, 8, 12)),),
+    "reverse_hard.counter_in_branch_break": lambda rng: (_v(rng, _n_vec(rng, 8, 12)),),
+    "reverse_hard.int_array_in_branch": lambda rng: (_jittered(rng, [0.7, 0.6, 0.3, 0.9, 0.5, 0.8, 0.4]),),
+    "reverse_hard.events_with_counter": lambda rng: (_jittered(rng, [0.7, 0.6, 0.3, 0.9, 0.5, 0.8, 0.4]),
+                                                     _v(rng, 7)),
+    "reverse_hard.nested_thresholds": lambda rng: (_jittered(rng, [0.7, 0.6, 0.2, 0.9, 0.5, 0.8, 0.1, 1.0, 0.3]),),
     # golden cases (golden/<case>/<case>.py)
     "rosenbrock.rosenbrock": lambda rng: (_v(rng, 12, -1.5, 1.5),),
     "heat.step": lambda rng: (_v(rng, 10), _f(rng, 0.5, 1.0), _f(rng, 0.05, 0.2)),

@@ -270,3 +270,121 @@ def row_views(m: np.ndarray, c: float) -> float:
 def _scale_row(row: np.ndarray, c: float) -> None:
     for j in range(row.shape[0]):
         row[j] = math.sin(row[j]) * c
+
+def counter_in_branch_while(x: np.ndarray) -> float:
+    # an int counter overwritten in a branch of a while loop: its records
+    # and the branch taken are popped in the reverse of their push order
+    n = x.shape[0]
+    total = 0.0
+    j = 0
+    i = 0
+    while i < n:
+        if j < 2:
+            j = j + 1
+            total += x[j] * x[i]
+        else:
+            j = 0
+        i += 1
+    return total
+
+
+def counter_in_branch_for(x: np.ndarray) -> float:
+    n = x.shape[0]
+    total = 0.0
+    j = 0
+    for i in range(n):
+        if j < 2:
+            j = j + 1
+            total += x[j] * x[i]
+        else:
+            j = 0
+    return total
+
+
+def counter_in_nested_branches(x: np.ndarray) -> float:
+    # two levels of branches, each overwriting an int counter
+    n = x.shape[0]
+    total = 0.0
+    j = 0
+    k = 0
+    i = 0
+    while i < n:
+        if j < 2:
+            j += 1
+            if k < 3:
+                k += j
+                total += x[k % n] * x[i]
+            else:
+                k = 0
+                total += math.sin(x[j]) * total
+        else:
+            j = 0
+        i += 1
+    return total
+
+
+def counter_in_branch_break(x: np.ndarray) -> float:
+    # the branch that overwrites the counter may leave the loop
+    n = x.shape[0]
+    total = 0.0
+    j = 0
+    i = 0
+    while i < n:
+        if j < 2:
+            j = j + 1
+            total += x[j] * x[i]
+            if j * i > 6:
+                break
+        else:
+            j = 0
+        i += 1
+    return total * total
+
+
+def int_array_in_branch(x: np.ndarray) -> float:
+    # an int array written in a branch picked by a loop-carried sum
+    n = x.shape[0]
+    hits = np.zeros(n, dtype=np.int64)
+    s = 0.0
+    t = 0.0
+    i = 0
+    while i < n:
+        t += x[i]
+        if t > 1.0:
+            hits[i] = hits[i - 1] + 1
+            s += t * x[hits[i] % n]
+            t = 0.0
+        else:
+            hits[i] = hits[i - 1]
+        i += 1
+    return s + t
+
+
+def events_with_counter(x: np.ndarray, c: np.ndarray) -> float:
+    # a running sum reset at events, counted by an int that picks a weight
+    s = 0.0
+    t = 0.0
+    j = 0
+    for i in range(x.shape[0]):
+        t += x[i]
+        if t > 1.0:
+            s += c[j] * t * t
+            j += 1
+            t = 0.0
+    return s
+
+
+def nested_thresholds(x: np.ndarray) -> float:
+    # nested tests of a loop-carried value that both branches change
+    s = 0.0
+    t = 0.0
+    for i in range(x.shape[0]):
+        t += x[i]
+        if t > 1.0:
+            if t > 1.5:
+                s += t * t
+                t = 0.0
+            else:
+                s += 3.0 * t
+            t = t * 0.5
+    return s
