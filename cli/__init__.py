@@ -14,6 +14,7 @@ from pathlib import Path
 from adxform.checkpoint import DEFAULT_SNAPSHOTS
 from adxform.version import __version__
 from adxform.diagnostics import DiagnosticError, UsageError
+from adxform.cli import verify
 from adxform.pipeline import (
     JITS,
     PASS_NAMES,
@@ -30,7 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="adxform", description="Source-to-source automatic differentiation of numba-style Python.")
     parser.add_argument("--version", action="version", version=f"adxform {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{forward,reverse,check}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{forward,reverse,check,verify}")
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("source", metavar="SRC", help="the module to differentiate; - reads standard input")
@@ -55,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
                               help=f"print the IR after a pass ({', '.join(PASS_NAMES)}) to stderr")
     check = sub.add_parser("check", help="report diagnostics only; write nothing")
     common(check)
+    verify.add_parser(sub)
     return parser
 
 
@@ -74,6 +76,8 @@ def _read_source(name: str) -> str:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "verify":
+        return verify.run_verify(args, _read_source)
     mode = "forward" if args.command == "check" else args.command
     wrt = [w.strip() for w in args.wrt.split(",") if w.strip()] if args.wrt else None
     rules = (_read_source(args.rules), args.rules) if args.rules else None

@@ -23,6 +23,7 @@ from pathlib import Path
 from types import ModuleType
 
 import numpy as np
+from adxform.testing import abs_dot, call_outputs, copy_args, directional_difference, dot, flatten
 
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 GOLDEN_DIR = Path(__file__).resolve().parent.parent / "golden"
@@ -119,29 +120,6 @@ def njit_module(module: ModuleType) -> ModuleType:
 # ---------------------------------------------------------------- calling
 
 
-def copy_args(args: Sequence) -> list:
-    """A copy of an argument list in which every array is a fresh copy."""
-    return [a.copy() if isinstance(a, np.ndarray) else a for a in args]
-
-
-def flatten(value: object) -> list[np.ndarray]:
-    """A value (a scalar, an array or a nested tuple of them) as a flat list
-    of float64 arrays."""
-    if isinstance(value, tuple):
-        return [leaf for item in value for leaf in flatten(item)]
-    return [np.array(value, dtype=np.float64)]
-
-
-def call_outputs(func: Callable, args: Sequence, indices: Sequence[int]) -> list[np.ndarray]:
-    """Call ``func`` on a copy of ``args`` and return its outputs (see the
-    module docstring); ``indices`` are the differentiable parameters."""
-    work = copy_args(args)
-    result = func(*work)
-    if result is None:
-        return [np.array(work[i], dtype=np.float64) for i in indices if isinstance(work[i], np.ndarray)]
-    return flatten(result)
-
-
 # ---------------------------------------------------------------- derivatives
 
 
@@ -154,35 +132,11 @@ def random_direction(rng: np.random.Generator, args: Sequence, indices: Sequence
     ]
 
 
-def _shifted(args: Sequence, indices: Sequence[int], direction: Sequence, t: float) -> list:
-    shifted = copy_args(args)
-    for i, d in zip(indices, direction, strict=True):
-        shifted[i] = shifted[i] + t * d
-    return shifted
-
-
-def _stencil(func: Callable, args: Sequence, indices: Sequence[int], direction: Sequence, h: float) -> list[np.ndarray]:
-    samples = {k: call_outputs(func, _shifted(args, indices, direction, k * h), indices) for k in (-2, -1, 1, 2)}
-    return [
-        (m2 - 8.0 * m1 + 8.0 * p1 - p2) / (12.0 * h)
-        for m2, m1, p1, p2 in zip(samples[-2], samples[-1], samples[1], samples[2], strict=True)
-    ]
-
-
-def central_difference(
-    func: Callable, args: Sequence, indices: Sequence[int], direction: Sequence, h: float = 1e-3
-) -> list[np.ndarray]:
-    """Derivative of ``call_outputs(func, ...)`` along ``direction``.
-
-    The fourth-order central difference D(h) = (f(-2h) - 8f(-h) + 8f(h) -
-    f(2h)) / 12h is taken at h and h/2 and Richardson-extrapolated,
-    (16 D(h/2) - D(h)) / 15, which cancels the h**4 error term: for smooth f
-    and h = 1e-3 both the truncation error (order h**6) and the rounding
-    error (about eps * |f| / h) stay near 1e-12 relative, even for loops of
-    tens of steps whose high derivatives are large."""
-    coarse = _stencil(func, args, indices, direction, h)
-    fine = _stencil(func, args, indices, direction, h / 2.0)
-    return [(16.0 * f - c) / 15.0 for f, c in zip(fine, coarse, strict=True)]
+def central_difference(func: Callable, args: Sequence, indices: Sequence[int], direction: Sequence,
+                       h: float = 1e-3) -> list[np.ndarray]:
+    """Derivative of ``call_outputs(func, ...)`` along ``direction``
+    (Richardson-extrapolated central differences, ``adxform.testing``)."""
+    return directional_difference(func, args, indices, direction, h)[0]
 
 
 def assert_close(actual: Sequence, expected: Sequence, rtol: float, what: str) -> None:
@@ -222,25 +176,6 @@ def random_like(rng: np.random.Generator, value: object) -> object:
     if isinstance(value, np.ndarray):
         return rng.standard_normal(value.shape)
     return float(rng.standard_normal())
-
-
-def dot(xs: Sequence, ys: Sequence) -> float:
-    """The sum of the elementwise products of two equally long lists of
-    floats and arrays (pairs of equal shape)."""
-    assert len(xs) == len(ys), f"dot of {len(xs)} and {len(ys)} items"
-    total = 0.0
-    for x, y in zip(xs, ys, strict=True):
-        x = np.asarray(x, dtype=np.float64)
-        y = np.asarray(y, dtype=np.float64)
-        assert x.shape == y.shape, f"dot of shapes {x.shape} and {y.shape}"
-        total += float(np.sum(x * y))
-    return total
-
-
-def abs_dot(xs: Sequence, ys: Sequence) -> float:
-    """``dot`` of the absolute values: the scale of the rounding error of ``dot``."""
-    return dot([np.abs(np.asarray(x, dtype=np.float64)) for x in xs],
-               [np.abs(np.asarray(y, dtype=np.float64)) for y in ys])
 
 
 def assert_dot_close(lhs: float, rhs: float, scale: float, rtol: float, what: str) -> None:
