@@ -213,6 +213,7 @@ INPUTS: dict[str, Builder] = {
     "models.lstm_matmul": lambda rng: (0.5 * _v(rng, (12, 3)), 0.5 * _v(rng, (12, 3)), _v(rng, 12), _v(rng, (4, 3)),
                                        _v(rng, 3)),
     "models.fresh_2d": lambda rng: (_v(rng, (3, 4), 0.2, 0.8), _f(rng, 0.6, 0.9), _i(rng, 2, 4)),
+    "arrays.packed_triangle": lambda rng: (_v(rng, 5), _v(rng, 10)),
     # reverse_hard
     "reverse_hard.overwritten_in_loop": lambda rng: (_f(rng, 0.5, 1.5), _i(rng, 4, 8)),
     # y takes the values x, 1.5x + 0.1, ...: 8.9..9.3 then 13.4..14.1, far from 10

@@ -209,6 +209,9 @@ class ReverseFunction:
             if vtype.kind == "tuple":
                 self.refuse(stmt.pos, f"overwriting the tuple '{name}'")
                 return [], []
+            undo = _undone_count(stmt, vtype)
+            if undo is not None:
+                return [], [undo]
             if name not in self.pushed_names:
                 self.pushed_names[name] = self.order[id(stmt)]
             return [self.tape.push(ir.Name(name), vtype)], self.tape.pop(ir.Name(name), vtype)
@@ -865,6 +868,20 @@ def _loop_vars_read_outside(body: list[ir.Stmt]) -> set[str]:
 
     walk(body, set())
     return found & {s.var for s in statements(body) if isinstance(s, ir.For)}
+
+
+def _undone_count(stmt: ir.Stmt, vtype: ir.Type) -> ir.Stmt | None:
+    """``n = n + 3`` (``n += 3``, ``n -= 1``) of an int by a literal: the
+    reverse sweep takes the literal off again where it would pop the old
+    value, so counters (``li += 1`` in a triangular loop) use no tape."""
+    if not (isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Name) and vtype.kind == "int"):
+        return None
+    value = stmt.value
+    if not (isinstance(value, ir.BinOp) and value.op in "+-" and same(value.left, stmt.target)
+            and build.int_value(value.right) is not None):
+        return None
+    inverse = ir.BinOp("-" if value.op == "+" else "+", copy.deepcopy(stmt.target), copy.deepcopy(value.right))
+    return ir.Assign(copy.deepcopy(stmt.target), inverse, stmt.pos, inplace=True)
 
 
 def _typed_zero(vtype: ir.Type) -> ir.Expr:

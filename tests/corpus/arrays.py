@@ -154,3 +154,19 @@ def periodic_shift(u: np.ndarray, c: float) -> None:
     old = np.copy(u)
     for i in range(n):
         u[i - n] = old[i - 1] * c + old[i] * (1.0 - c)
+
+
+def packed_triangle(x: np.ndarray, p: np.ndarray) -> float:
+    # a lower triangle packed column by column, walked with an int counter
+    # (the reverse sweep counts li back down instead of taping it)
+    d = x.shape[0]
+    y = np.zeros(d)
+    li = 0
+    for j in range(d):
+        for m in range(j + 1, d):
+            y[m] += p[li] * x[j]
+            li += 1
+    s = 0.0
+    for j in range(d):
+        s += math.sin(y[j] + x[j]) * y[j]
+    return s
