@@ -214,6 +214,9 @@ INPUTS: dict[str, Builder] = {
                                        _v(rng, 3)),
     "models.fresh_2d": lambda rng: (_v(rng, (3, 4), 0.2, 0.8), _f(rng, 0.6, 0.9), _i(rng, 2, 4)),
     "arrays.packed_triangle": lambda rng: (_v(rng, 5), _v(rng, 10)),
+    # |u| stays away from 0 and 0.5 (the branch tests) over a few small steps
+    "arrays.upwind_steps": lambda rng: (rng.choice([-0.8, -0.25, 0.3], 9) + _v(rng, 9, -0.1, 0.1),
+                                        _f(rng, 0.05, 0.1), _f(rng, 0.01, 0.02), _i(rng, 2, 4)),
     # reverse_hard
     "reverse_hard.overwritten_in_loop": lambda rng: (_f(rng, 0.5, 1.5), _i(rng, 4, 8)),
     # y takes the values x, 1.5x + 0.1, ...: 8.9..9.3 then 13.4..14.1, far from 10

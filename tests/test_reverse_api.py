@@ -431,3 +431,21 @@ def f(x, p):
                                     tmp_path / "counters_jvp.py")
     rng = np.random.default_rng(1)
     check_grads([module, forward], "f", [rng.standard_normal(6), rng.standard_normal(15)])
+
+
+def test_branch_temporaries_are_recomputed_not_taped():
+    # adv is assigned on every path of a branch whose test the loop does not
+    # change: the reverse sweep recomputes the branch instead of taping adv
+    source = '''
+def f(u, dt):
+    s = 0.0
+    for i in range(u.shape[0]):
+        if u[i] > 0.0:
+            adv = u[i] * u[i - 1]
+        else:
+            adv = u[i] * u[(i + 1) % u.shape[0]]
+        s += dt * adv * adv
+    return s
+'''
+    text = adxform.transform(source, "reverse", filename="m.py", jit="none")
+    assert "_tape_push" not in text and "_tape_put" not in text

@@ -58,7 +58,7 @@ from ..walk import (
 from .adjoint import Adjoints
 from .fusion import fuse_value
 from .loops import array_pushes_of_fixed_size, countdown, own_statements, pushes_per_iteration, put_pushes, reversed_for
-from .recompute import iterations_commute, recomputable, silent_accumulations
+from .recompute import defined_names, iterations_commute, recomputable, silent_accumulations
 from .reuse import bind_repeated_calls
 from ..analysis.liveness import live_in
 from .slicing import slice_forward
@@ -137,7 +137,7 @@ class ReverseFunction:
         self.loops: list[tuple[ir.For | ir.While, list[str]]] = []  # the enclosing loops, with their fresh arrays
         self.fresh_stacks: dict[str, ArrayStack] = {}  # arrays made afresh in loops -> their stacks
         self.walks: dict[int, ir.For] = {}  # id(primal loop) -> its reverse loop, where that walks forwards
-        self.again: dict[int, list[ir.Assign]] = {}  # id(primal loop) -> what its reverse iterations recompute
+        self.again: dict[int, list[ir.Assign | ir.If]] = {}  # id(primal loop) -> what its reverse iterations recompute
         self.y_bar = self.bar.fresh("y_bar")
         self.value_name = self.bar.fresh("value")
         self.counter = 0
@@ -569,8 +569,9 @@ class ReverseFunction:
         """The sweeps of a loop body; the needed iteration-local values are
         recomputed at the head of each reversed iteration (recompute.py)."""
         written = self.written_in(loop.body)
-        again = [s for s in recomputable(loop, self.body, written, self.facts.types.env) if s.target.id in self.needed]
-        self.recomputed |= {s.target.id for s in again}
+        again = [s for s in recomputable(loop, self.body, written, self.facts.types.env)
+                 if defined_names(s) & self.needed]
+        self.recomputed |= {n for s in again for n in defined_names(s)}
         self.again[id(loop)] = again
         fresh: list[str] = []  # arrays made afresh in the body (fresh_array)
         self.loops.append((loop, fresh))

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from .. import ir
 from ..walk import names_read, statements, target_names
+from .recompute import defined_names
 
 
 @dataclass
@@ -37,7 +38,7 @@ class Fusion:
 
 
 def fuse_value(body: list[ir.Stmt], output: ir.Expr | None, walks: dict[int, ir.For],
-               again: dict[int, list[ir.Assign]], needed: set[str], scalar_bars: set[str]) -> Fusion | None:
+               again: dict[int, list[ir.Assign | ir.If]], needed: set[str], scalar_bars: set[str]) -> Fusion | None:
     """``walks``: id(primal loop) -> its reverse loop, for the loops walked
     forwards; ``again``: id(primal loop) -> the statements recomputed at the
     head of each reverse iteration; ``scalar_bars``: the adjoints of scalars."""
@@ -70,7 +71,7 @@ def _writes(stmt: ir.Stmt, name: str) -> bool:
     return any(isinstance(s, ir.Assign) and name in target_names(s.target) for s in statements([stmt]))
 
 
-def _fusable(loop: ir.For, total: str, walks: dict[int, ir.For], again: dict[int, list[ir.Assign]],
+def _fusable(loop: ir.For, total: str, walks: dict[int, ir.For], again: dict[int, list[ir.Assign | ir.If]],
              written: set[str], ready: set[str], scalar_bars: set[str]) -> list[tuple[ir.For, int, list[ir.Stmt]]] | None:
     """Where the accumulations of ``total`` in ``loop`` go in the reverse
     loops, or None; ``ready`` holds what the enclosing reverse iterations
@@ -79,7 +80,7 @@ def _fusable(loop: ir.For, total: str, walks: dict[int, ir.For], again: dict[int
     if reverse is None:
         return None
     recomputed = again.get(id(loop), [])
-    ready = ready | {loop.var} | {s.target.id for s in recomputed}
+    ready = ready | {loop.var} | {n for s in recomputed for n in defined_names(s)}
     inner = [s for s in loop.body if _writes(s, total)]
     if all(isinstance(s, ir.For) for s in inner):
         out: list[tuple[ir.For, int, list[ir.Stmt]]] = []

@@ -13,7 +13,10 @@ their defining statements at the head of the reversed loop body.
 
 A variable qualifies when, in the loop body:
 - it is assigned exactly once, by a plain statement at the top level of
-  the body, from an expression with no call of a module function;
+  the body, from an expression with no call of a module function; or
+  once on each path of a branch at the top level of the body whose
+  paths hold only such statements (``if u[i] > 0: adv = ... else: adv =
+  ...``: the whole branch is recomputed);
 - it is a scalar, and nothing in the body reads it before that statement;
 - it is assigned nowhere else in the function and read nowhere outside the
   loop body (its last value is then nobody else's business);
@@ -30,8 +33,10 @@ from ..walk import around_loop, expressions, flat_targets, names_read, statement
 
 
 def recomputable(loop: ir.For | ir.While, function_body: list[ir.Stmt], written_in_body: set[str],
-                 types: dict[str, ir.Type]) -> list[ir.Assign]:
-    """The defining statements of the loop's recomputable values, in order."""
+                 types: dict[str, ir.Type]) -> list[ir.Assign | ir.If]:
+    """The statements that define the loop's recomputable values, in order:
+    assignments, and branches each of whose paths assigns the same values
+    once (``if u[i] > 0: adv = ... else: adv = ...``)."""
     read_outside, assigned_outside = around_loop(loop, function_body)
     assignments: dict[str, int] = {}
     for stmt in statements(loop.body):
@@ -39,29 +44,72 @@ def recomputable(loop: ir.For | ir.While, function_body: list[ir.Stmt], written_
             for name in target_names(stmt.target):
                 assignments[name] = assignments.get(name, 0) + 1
 
-    chosen: list[ir.Assign] = []
+    chosen: list[ir.Assign | ir.If] = []
     defined: set[str] = set()
     read_so_far: set[str] = set()
     stable = {loop.var} if isinstance(loop, ir.For) else set()
     for stmt in loop.body:
-        if _qualifies(stmt, assignments, assigned_outside, read_outside, read_so_far, types):
-            reads = set(names_read(stmt.value))
+        names = defined_names(stmt)
+        own = {n: sum(isinstance(s, ir.Assign) and n in target_names(s.target) for s in statements([stmt]))
+               for n in names}
+        if names and all(assignments.get(n) == own[n] and n not in assigned_outside and n not in read_outside
+                         and n not in read_so_far and types.get(n, ir.NONE).kind in ("float", "int", "bool")
+                         for n in names):
+            reads = {n for s in statements([stmt]) for n in stmt_reads(s)}
+            if isinstance(stmt, ir.If):  # its paths read what they assign only after assigning it
+                reads -= names
             if all(n in stable or n in defined or n not in written_in_body for n in reads):
                 chosen.append(stmt)
-                defined.add(stmt.target.id)
+                defined |= names
         read_so_far |= {n for s in statements([stmt]) for n in stmt_reads(s)}
     return chosen
 
 
-def _qualifies(stmt: ir.Stmt, assignments: dict[str, int], assigned_outside: set[str], read_outside: set[str],
-               read_so_far: set[str], types: dict[str, ir.Type]) -> bool:
-    if not (isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Name) and not stmt.inplace):
-        return False
-    name = stmt.target.id
-    if any(isinstance(e, ir.Call) and e.func.startswith("module.") for e in expressions(stmt.value)):
-        return False
-    return (assignments.get(name) == 1 and name not in assigned_outside and name not in read_outside
-            and name not in read_so_far and types.get(name, ir.NONE).kind in ("float", "int", "bool"))
+def defined_names(stmt: ir.Stmt) -> set[str]:
+    """The scalar names a recomputable statement gives values: ``x = e``
+    (no call of a module function), or a branch each of whose paths
+    assigns the same names once each, by such statements, reading none of
+    them before it assigns it.  Empty for any other statement."""
+    if isinstance(stmt, ir.Assign):
+        plain = isinstance(stmt.target, ir.Name) and not stmt.inplace and not any(
+            isinstance(e, ir.Call) and e.func.startswith("module.") for e in expressions(stmt.value))
+        return {stmt.target.id} if plain else set()
+    if not isinstance(stmt, ir.If):
+        return set()
+    paths = _paths(stmt)
+    if paths is None:
+        return set()
+    names = {target for path in paths for _, target in path if target}
+    for path in paths:
+        if sorted(target for _, target in path if target) != sorted(names):
+            return set()  # a path that misses a name or assigns one twice
+        seen: set[str] = set()
+        for reads, target in path:
+            if reads & (names - seen):
+                return set()  # reads the value of another iteration
+            seen.add(target)
+    return names
+
+
+def _paths(stmt: ir.If) -> list[list[tuple[set[str], str]]] | None:
+    """Each path through ``stmt`` as (names read, name assigned) steps, a
+    test's reads being a step that assigns nothing (""); None when a path
+    holds anything but plain assignments and such branches."""
+    out: list[list[tuple[set[str], str]]] = []
+    for block in (stmt.body, stmt.orelse):
+        paths: list[list[tuple[set[str], str]]] = [[(set(names_read(stmt.test)), "")]]
+        for inner in block:
+            if isinstance(inner, ir.If):
+                inner_paths = _paths(inner)
+                if inner_paths is None:
+                    return None
+                paths = [p + q for p in paths for q in inner_paths]
+            elif defined_names(inner):
+                paths = [p + [(set(names_read(inner.value)), inner.target.id)] for p in paths]
+            else:
+                return None
+        out += paths
+    return out
 
 
 def silent_accumulations(body: list[ir.Stmt]) -> set[int]:

@@ -170,3 +170,31 @@ def packed_triangle(x: np.ndarray, p: np.ndarray) -> float:
     for j in range(d):
         s += math.sin(y[j] + x[j]) * y[j]
     return s
+
+
+def upwind_steps(u0: np.ndarray, nu: float, dt: float, nsteps: int) -> float:
+    # a temporary every branch assigns (adv), recomputed in the reverse
+    # sweep with its branch instead of taped
+    n = u0.shape[0]
+    u = u0.copy()
+    unew = np.zeros(n)
+    for t in range(nsteps):
+        for i in range(n):
+            left = u[i - 1]
+            right = u[(i + 1) % n]
+            if u[i] > 0.0:
+                adv = u[i] * (u[i] - left)
+                scale = 1.0
+            elif u[i] < -0.5:
+                scale = 0.5
+                adv = scale * u[i] * (right - u[i])
+            else:
+                adv = u[i] * (right - u[i])
+                scale = 2.0
+            unew[i] = u[i] - dt * adv * scale + dt * nu * (right - 2.0 * u[i] + left)
+        for i in range(n):
+            u[i] = unew[i]
+    total = 0.0
+    for i in range(n):
+        total += u[i] * u[i]
+    return total
