@@ -57,6 +57,7 @@ from ..walk import (
 )
 from .adjoint import Adjoints
 from .fusion import fuse_value
+from .merge import merge_increments
 from .loops import array_pushes_of_fixed_size, countdown, own_statements, pushes_per_iteration, put_pushes, reversed_for
 from .recompute import defined_names, iterations_commute, recomputable, silent_accumulations
 from .reuse import bind_repeated_calls
@@ -689,7 +690,7 @@ class ReverseFunction:
         iteration are known (no nested loop, no array push), or for the
         arrays of a fixed size it pushes."""
         per_iteration = pushes_per_iteration(fwd_body)
-        if depth > 0:
+        if per_iteration is None and depth > 0:
             return []
         if per_iteration is None:  # array pushes: room on the float tape for those of a fixed size
             total = None
@@ -778,7 +779,7 @@ class ReverseFunction:
         values = [ir.Name(self.value_name)] if self.returns_value else []
         if self.value_fused:
             rev = rev + [ir.Assign(ir.Name(self.value_name), copy.deepcopy(self.output), self.output.pos)]
-        after = bars + seed + rev + [ir.Return(ir.Tuple(values + [ir.Name(self.bar(p)) for p in wrt_scalars]))]
+        after = merge_increments(bars + seed + rev) + [ir.Return(ir.Tuple(values + [ir.Name(self.bar(p)) for p in wrt_scalars]))]
         returned = ([f"{func.name}'s value"] if self.returns_value else []) + [self.bar(p) for p in wrt_scalars]
         doc = (f"Adjoint of {func.name}: array adjoints ({', '.join(self.bar(p) for p in wrt_arrays)}) are "
                f"in/out; returns ({', '.join(returned)}). Leaves out {func.name}'s side effects on its "

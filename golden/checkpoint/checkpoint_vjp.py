@@ -197,8 +197,7 @@ def trajectory_cost_rev(q0, damping, dt, nsteps, y_bar, q0_bar):
             for step in range(lo, hi):  # checkpoint.py:12
                 t_bar4 = cost_bar * q[0]
                 dt_bar += t_bar4 * q[0]  # checkpoint.py:16
-                q_bar[0] += dt * t_bar4  # checkpoint.py:16
-                q_bar[0] += dt * q[0] * cost_bar  # checkpoint.py:16
+                q_bar[0] += dt * t_bar4 + dt * q[0] * cost_bar  # checkpoint.py:16
                 ftop -= 1
                 q[0] = ftape[ftop]
                 t_bar3 = q_bar[0]  # checkpoint.py:15
@@ -298,8 +297,7 @@ def fixed_point_rev(a, y_bar):
     a_bar = 0.0
     x_bar = 0.0
     x_new_bar = 0.0
-    x_bar += y_bar * x  # checkpoint.py:29
-    x_bar += x * y_bar  # checkpoint.py:29
+    x_bar += y_bar * x + x * y_bar  # checkpoint.py:29
     while action != _TERMINATE:  # checkpoint.py:25
         if action == _TAKESHOT:
             step_snaps[lo] = step

@@ -34,8 +34,7 @@ def rosenbrock_rev(x, y_bar, x_bar):
     for i in range(x.shape[0] - 1):  # rosenbrock.py:7
         t_bar = 100.0 * s_bar * (2 * (x[i + 1] - x[i] ** 2))
         x_bar[i + 1] += t_bar  # rosenbrock.py:8
-        x_bar[i] -= t_bar * (2 * x[i])  # rosenbrock.py:8
-        x_bar[i] -= s_bar * (2 * (1.0 - x[i]))  # rosenbrock.py:8
+        x_bar[i] -= t_bar * (2 * x[i]) + s_bar * (2 * (1.0 - x[i]))  # rosenbrock.py:8
     return ()
 
 
