@@ -1,4 +1,4 @@
-"""The ``adxform`` command (SPEC §3): a thin layer over ``adxform.pipeline``.
+"""The ``adxform`` command (docs/command-line.md): a thin layer over ``adxform.pipeline``.
 
 ``main(argv) -> int`` never raises for bad input: diagnostics in the user's
 code print as ``file:line:col: error: message [code]`` with the source line
