@@ -79,8 +79,8 @@ class CallGraph:
         self.state[name] = "visiting"
         if func.target != "cpu":
             self.reporter.error(func.pos, f"CUDA functions are not differentiated yet (in function '{func.name}')",
-                                "unsupported-gpu", note="GPU kernels are planned, not built; differentiate the CPU version of the function "
-                                     "(see docs/gpu.md)")
+                                "unsupported-gpu", note="GPU kernels are planned, not built; differentiate the CPU "
+                                                        "version of the function (see docs/gpu.md)")
             self.state[name] = "done"
             return
         for call in calls(func.body):
