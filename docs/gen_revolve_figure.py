@@ -4,7 +4,8 @@ The schedule is adxform's own: the script generates a module with a
 checkpointed loop (``--jit none``, plain Python) and steps its
 ``_revolve_plan`` / ``_revolve_next`` helpers, the ones the generated
 reverse sweep calls, through the reversal of ITERATIONS iterations with
-SNAPSHOTS snapshots.  Needs matplotlib:
+SNAPSHOTS snapshots.  Drawing needs matplotlib (tests/test_docs.py checks
+the schedule without it):
 
     python docs/gen_revolve_figure.py
 """
@@ -14,8 +15,6 @@ from __future__ import annotations
 import math
 import types
 from pathlib import Path
-
-import matplotlib.pyplot as plt
 
 import adxform
 
@@ -72,6 +71,8 @@ def draw(actions: list[tuple[str, int, int]], path: Path) -> None:
     """Iterations across, time downwards: advances in grey, snapshots taken
     as blue dots, restores as blue rings, recorded iterations and their
     adjoints in red."""
+    import matplotlib.pyplot as plt  # only here: the schedule needs no matplotlib
+
     plt.rcParams["svg.hashsalt"] = "adxform"
     fig, ax = plt.subplots(figsize=(7.5, 6.6))
     time = 0

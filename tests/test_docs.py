@@ -11,11 +11,13 @@
 * No text a user sees names the team's contract file ("SPEC"): not the
   diagnostics' notes, not the generated modules of the corpus and the
   golden sources in either mode.
+* The checkpointing figure is drawn from the optimal schedule.
 """
 
 from __future__ import annotations
 
 import ast
+import importlib.util
 import re
 import shlex
 from pathlib import Path
@@ -189,3 +191,20 @@ def test_notes_do_not_name_spec(capsys: pytest.CaptureFixture[str], tmp_path: Pa
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.keyword) and node.arg == "note":
                 assert "SPEC" not in ast.unparse(node.value), f"{path}: {ast.unparse(node.value)}"
+
+
+# -- the checkpointing figure ------------------------------------------------------------------
+
+
+def test_revolve_figure_draws_the_optimal_schedule() -> None:
+    """docs/gen_revolve_figure.py steps the generated module's schedule:
+    every iteration is recorded once, last first, after t(l, s) advances."""
+    spec = importlib.util.spec_from_file_location("gen_revolve_figure", ROOT / "docs" / "gen_revolve_figure.py")
+    figure = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(figure)
+    actions = figure.schedule(figure.runtime(), figure.ITERATIONS, figure.SNAPSHOTS)
+    turns = [lo for kind, lo, _ in actions if kind == "turn"]
+    assert turns == list(reversed(range(figure.ITERATIONS)))
+    advances = sum(hi - lo for kind, lo, hi in actions if kind == "advance")
+    assert advances == figure.revolve_optimum(figure.ITERATIONS, figure.SNAPSHOTS) == 33
+    assert (ROOT / "docs" / "img" / "revolve.svg").is_file()
