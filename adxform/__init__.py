@@ -1,6 +1,6 @@
 """adxform: ahead-of-time source-to-source automatic differentiation for numba-style Python.
 
-The Python API (SPEC §8): ``transform(source, mode, ...) -> str`` and
+The Python API (docs/command-line.md): ``transform(source, mode, ...) -> str`` and
 ``generate(path, mode, output, ...)``; bad input raises ``DiagnosticError``.
 """
 

@@ -2,7 +2,7 @@
 
     parse -> normalise -> analyse -> forward | reverse -> emit
 
-``transform`` is the Python API (SPEC §8) and what the command line calls;
+``transform`` is the Python API and what the command line calls;
 ``generate`` adds reading the source and writing the output atomically.
 ``--dump-after PASS`` (``dump_after=``) prints the IR after a pass, for
 debugging the compiler.
@@ -169,7 +169,7 @@ def transform(source: str, mode: str, *, filename: str = "<string>", functions: 
               wrt: list[str] | None = None, jit: str = "numba", command: str | None = None,
               dump_after: str | None = None, snapshots: int = DEFAULT_SNAPSHOTS, instrument: bool = False,
               rules: str | None = None, rules_filename: str = "<rules>") -> str:
-    """The text of the derivative module of ``source`` (SPEC §8); ``rules``
+    """The text of the derivative module of ``source``; ``rules``
     is the text of a module of custom rules (``--rules``).
 
     Raises ``DiagnosticError`` for problems in the source and ``UsageError``

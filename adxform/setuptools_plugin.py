@@ -1,4 +1,4 @@
-"""The build step (SPEC §7): derivative modules generated into the wheel.
+"""The build step (docs/build-step.md): derivative modules generated into the wheel.
 
 setuptools calls ``finalize_distribution_options`` for every project it
 builds while adxform is installed (the entry point in pyproject.toml, the

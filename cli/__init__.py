@@ -1,4 +1,4 @@
-"""The ``adxform`` command (SPEC §3): a thin layer over ``adxform.pipeline``.
+"""The ``adxform`` command (docs/command-line.md): a thin layer over ``adxform.pipeline``.
 
 ``main(argv) -> int`` never raises for bad input: diagnostics in the user's
 code print as ``file:line:col: error: message [code]`` with the source line
@@ -15,6 +15,7 @@ from adxform.checkpoint import DEFAULT_SNAPSHOTS
 from adxform.version import __version__
 from adxform.diagnostics import DiagnosticError, UsageError
 from adxform.cli import verify
+from adxform.rules import TABLE, listing
 from adxform.pipeline import (
     JITS,
     PASS_NAMES,
@@ -31,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="adxform", description="Source-to-source automatic differentiation of numba-style Python.")
     parser.add_argument("--version", action="version", version=f"adxform {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{forward,reverse,check,verify}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{forward,reverse,check,verify,rules}")
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("source", metavar="SRC", help="the module to differentiate; - reads standard input")
@@ -57,6 +58,8 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="report diagnostics only; write nothing")
     common(check)
     verify.add_parser(sub)
+    rules = sub.add_parser("rules", help="print the derivative-rule table: the functions adxform differentiates")
+    rules.add_argument("--json", action="store_true", help="print it as a JSON list of rows")
     return parser
 
 
@@ -75,9 +78,16 @@ def _read_source(name: str) -> str:
         raise UsageError(f"cannot read {name}: {getattr(err, 'strerror', None) or err}") from err
 
 
+def _print_rules(args: argparse.Namespace) -> int:
+    sys.stdout.write(listing.as_json(TABLE) if args.json else listing.as_text(TABLE))
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
     if args.command == "verify":
         return verify.run_verify(args, _read_source)
+    if args.command == "rules":
+        return _print_rules(args)
     mode = "forward" if args.command == "check" else args.command
     wrt = [w.strip() for w in args.wrt.split(",") if w.strip()] if args.wrt else None
     rules = (_read_source(args.rules), args.rules) if args.rules else None

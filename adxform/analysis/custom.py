@@ -1,10 +1,10 @@
-"""Custom derivative rules (SPEC §4): ``g_jvp`` / ``g_vjp`` written by the user.
+"""Custom derivative rules (docs/custom-rules.md): ``g_jvp`` / ``g_vjp`` written by the user.
 
 When the source module (or the module of ``--rules FILE``, merged into it)
 defines ``g_jvp``, forward mode calls it for ``g`` instead of
 differentiating ``g``; ``g_vjp`` does the same in reverse mode.  The rule
 functions are copied into the generated module like any primal and are
-never differentiated themselves.  Their signatures are SPEC §4's, over all
+never differentiated themselves.  Their signatures are the public ones, over all
 of ``g``'s float and float-array parameters (``--wrt`` does not restrict a
 function that has a custom rule):
 

@@ -79,7 +79,8 @@ class CallGraph:
         self.state[name] = "visiting"
         if func.target != "cpu":
             self.reporter.error(func.pos, f"CUDA functions are not differentiated yet (in function '{func.name}')",
-                                "unsupported-gpu", note="GPU support is tracked in SPEC §6")
+                                "unsupported-gpu", note="GPU kernels are planned, not built; differentiate the CPU "
+                                                        "version of the function (see docs/gpu.md)")
             self.state[name] = "done"
             return
         for call in calls(func.body):
@@ -108,9 +109,10 @@ class CallGraph:
             return
         if rule is None:
             self.reporter.error(call.pos, f"adxform has no derivative rule for '{shown}'{where}", "unknown-function",
-                                note="supported: the numpy and math functions of SPEC §2 and the functions of this "
-                                     "module; to supply a rule, call it from a function g of this module and define "
-                                     "g_jvp / g_vjp (SPEC §4) here or in a --rules FILE")
+                                note="supported: the numpy and math functions that `adxform rules` lists and the "
+                                     "functions of this module; to supply a rule, call it from a function g of this "
+                                     "module and define g_jvp / g_vjp here or in a --rules FILE "
+                                     "(see docs/custom-rules.md)")
         elif not rule.nargs[0] <= len(call.args) <= rule.nargs[1]:
             self.reporter.error(call.pos, f"'{shown}' is supported with {rule.nargs[0]}"
                                 + (f" to {rule.nargs[1]}" if rule.nargs[1] != rule.nargs[0] else "")
@@ -174,7 +176,8 @@ def analyse(module: ir.Module, functions: list[str] | None, wrt: list[str] | Non
 
 
 def _check_rules(program: Program, reporter: Reporter) -> None:
-    """A custom rule must have SPEC §4's signature for its function."""
+    """A custom rule must have the signature of the derivative it stands for
+    (the calling conventions of the generated module)."""
     for g, rule in program.custom.items():
         facts, func = program.facts[g], program.facts[rule].func
         env = facts.types.env
@@ -184,9 +187,9 @@ def _check_rules(program: Program, reporter: Reporter) -> None:
                                    facts.is_procedure)
         if len(func.params) != expected:
             reporter.error(func.pos, f"the custom rule '{rule}' of '{g}' takes {len(func.params)} parameters; "
-                           f"SPEC §4 gives it {expected}", "bad-custom-rule",
+                           f"it should take {expected}", "bad-custom-rule",
                            note=f"'{g}' has {len(facts.func.params)} parameters, {len(differentiable)} of them "
-                                "float or float arrays")
+                                "float or float arrays (see docs/custom-rules.md)")
         elif rule.endswith("_vjp") and not facts.is_procedure and facts.writes:
             reporter.error(func.pos, f"a custom '{rule}' for '{g}', a function that also writes into its array "
                            "arguments, is not supported", "bad-custom-rule",

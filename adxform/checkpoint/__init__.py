@@ -1,4 +1,4 @@
-"""Binomial checkpointing of marked loops (SPEC §5).
+"""Binomial checkpointing of marked loops (docs/checkpointing.md).
 
 A loop under ``# adxform: checkpoint(snapshots=N)`` is reversed without
 recording every iteration: the reverse-mode builder hands this stage the

@@ -11,7 +11,7 @@ take the new array's shape (``a = np.zeros(n)``; ``a_dot = np.zeros_like(a)``).
 Control flow is kept as it is: the tangent code runs in the same loops and
 branches as the primal.  A call to a module function with active arguments
 calls the callee's ``_jvp``, which returns the value and its tangent
-together; procedures update their in/out tangent arrays (SPEC §4).
+together; procedures update their in/out tangent arrays (docs/generated-module.md).
 """
 
 from __future__ import annotations

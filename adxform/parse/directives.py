@@ -1,4 +1,4 @@
-"""``# adxform: …`` directive comments (SPEC §5).
+"""``# adxform: …`` directive comments (docs/checkpointing.md).
 
 libcst keeps comments as trivia scattered over the tree, so directives are
 found from the token stream instead: every comment that starts with

@@ -1,5 +1,5 @@
 """Reverse (adjoint) mode: ``f`` -> ``f_rev`` and the public ``f_vjp``,
-``f_grad``, ``f_value_and_grad`` / ``p_vjp`` (SPEC §4)."""
+``f_grad``, ``f_value_and_grad`` / ``p_vjp`` (docs/generated-module.md)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """``g_rev`` for a function whose reverse rule the user wrote (``g_vjp``).
 
 Callers reach every callee through ``g_rev``'s convention (function.py), so
-a custom ``g_vjp`` (SPEC §4's convention) gets a thin adapter: for a
+a custom ``g_vjp`` (the public ``f_vjp`` convention) gets a thin adapter: for a
 function, the adjoints of array parameters that ``g_vjp`` returns are added
 into the in/out arrays and the value and scalar adjoints returned; a
 procedure's ``p_vjp`` already has ``p_rev``'s convention.

@@ -3,7 +3,7 @@
 ``f_rev`` runs a forward sweep (the primal, plus pushes of the values the
 reverse sweep will need and the forward sweep overwrites) and then a
 reverse sweep (the adjoint of each statement, last statement first).  Its
-calling convention serves every caller (SPEC §4's procedure convention,
+calling convention serves every caller (the public procedure convention,
 extended to functions)::
 
     f_rev(a1..an, [y_bar,] B1..Bm) -> ([y,] b_s1, ..., b_sk)

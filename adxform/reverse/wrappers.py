@@ -1,4 +1,4 @@
-"""The public reverse-mode API of SPEC §4, as thin layers over ``f_rev``.
+"""The public reverse-mode API (docs/generated-module.md), as thin layers over ``f_rev``.
 
 For a function ``f(a1..an) -> y``:
 ``f_vjp(a1..an, y_bar) -> (y, b1..bk)``, ``f_grad(a1..an)`` and
@@ -50,7 +50,7 @@ def public_functions(facts: FunctionFacts, bar: Namer, y_bar: str, rev_returns_v
     if facts.is_procedure:
         body.append(ir.Return(ir.Tuple([ir.Name(bar(p)) for p in scalars])))
         bars = [ir.Param(bar(p), None) for p in arrays]
-        doc = (f"Adjoint of the procedure {func.name} (SPEC §4): ({', '.join(b.name for b in bars)}) are in/out; "
+        doc = (f"Adjoint of the procedure {func.name}: ({', '.join(b.name for b in bars)}) are in/out; "
                f"returns the adjoints of ({', '.join(scalars)}).")
         return [ir.Function(f"{func.name}_vjp", params + bars, body, func.pos, doc)]
 

@@ -50,6 +50,7 @@ class Rule:
     nargs: tuple[int, int] = (1, 1)  # accepted number of positional arguments (min, max)
     keywords: tuple[str, ...] | None = None  # accepted keyword arguments; None: not checked
     axis_reducer: str = ""  # reduction: its name for the runtime helper _reduce_axis, which numba needs with axis=
+    note: str = ""  # a convention a user may meet (ties, zeros), shown by `adxform rules` and the docs
 
 
 @dataclass

@@ -38,23 +38,23 @@ from .registry import (
 TABLE = RuleTable()
 
 
-def elementwise(names: str, *partials: str, result=elementwise_type) -> None:
+def elementwise(names: str, *partials: str, result=elementwise_type, note: str = "") -> None:
     """A differentiable elementwise function; ``names`` lists its spellings
     as "numpy.arctan2 math.atan2"."""
     for name in names.split():
         TABLE.add(Rule(name, "elementwise", result, partials=partials, nargs=(len(partials), len(partials)),
-                       keywords=()))
+                       keywords=(), note=note))
 
 
-def linear(names: str, transposes: dict[int, str], nargs=(1, 1), result=same_type, keywords=()) -> None:
+def linear(names: str, transposes: dict[int, str], nargs=(1, 1), result=same_type, keywords=(), note: str = "") -> None:
     """The derivative is the same call with the tangent in the arguments
     ``transposes`` names; each such argument's adjoint receives its template."""
     for name in names.split():
         TABLE.add(Rule(name, "linear", result, linear_args=tuple(transposes), transposes=tuple(transposes.values()),
-                       nargs=nargs, keywords=keywords))
+                       nargs=nargs, keywords=keywords, note=note))
 
 
-def reduction(names: str, partial: str, axis_reducer: str = "", keywords=("axis",)) -> None:
+def reduction(names: str, partial: str, axis_reducer: str = "", keywords=("axis",), note: str = "") -> None:
     """A reduction over all elements, or along ``axis=k``; ``partial`` is the
     derivative of the result with respect to one element of ``x``.  Numba
     compiles these with ``axis=`` only for ``np.sum``; for the others the
@@ -62,20 +62,21 @@ def reduction(names: str, partial: str, axis_reducer: str = "", keywords=("axis"
     axis_reducer)`` instead (``spelling.py``)."""
     for name in names.split():
         TABLE.add(Rule(name, "reduction", reduction_type, partials=(partial,), keywords=keywords,
-                       axis_reducer=axis_reducer))
+                       axis_reducer=axis_reducer, note=note))
 
 
-def bilinear(names: str, transpose_a: str, transpose_b: str, result) -> None:
+def bilinear(names: str, transpose_a: str, transpose_b: str, result, note: str = "") -> None:
     """Linear in each of its two arguments: d f(a, b) = f(da, b) + f(a, db)."""
     for name in names.split():
-        TABLE.add(Rule(name, "bilinear", result, transposes=(transpose_a, transpose_b), nargs=(2, 2), keywords=()))
+        TABLE.add(Rule(name, "bilinear", result, transposes=(transpose_a, transpose_b), nargs=(2, 2), keywords=(),
+                       note=note))
 
 
-def constant(names: str, result, nargs=(1, 1)) -> None:
+def constant(names: str, result, nargs=(1, 1), note: str = "") -> None:
     """No derivative flows through: the result is piecewise constant, an
     integer, or a fresh array that does not depend on float inputs."""
     for name in names.split():
-        TABLE.add(Rule(name, "constant", result, nargs=nargs))
+        TABLE.add(Rule(name, "constant", result, nargs=nargs, note=note))
 
 
 def both(fn: str, math_name: str | None = None) -> str:
@@ -108,7 +109,8 @@ elementwise("numpy.cbrt", "1.0 / (3.0 * y * y)")
 elementwise("numpy.square", "2.0 * x")
 elementwise("numpy.reciprocal", "-(y * y)")
 elementwise("numpy.negative", "-1.0")
-elementwise("numpy.abs numpy.absolute numpy.fabs math.fabs builtins.abs", "np.sign(x)", result=same_type)
+elementwise("numpy.abs numpy.absolute numpy.fabs math.fabs builtins.abs", "np.sign(x)", result=same_type,
+            note="the derivative at 0 is 0")
 elementwise("math.erf", "1.1283791670955126 * np.exp(-(x * x))")
 elementwise("math.erfc", "-1.1283791670955126 * np.exp(-(x * x))")
 
@@ -117,15 +119,15 @@ elementwise(both("arctan2", "atan2"), "b / (a * a + b * b)", "-a / (a * a + b * 
 elementwise(both("hypot"), "a / y", "b / y")
 elementwise("numpy.power math.pow", "b * a ** (b - 1.0)", "y * np.log(a)")
 elementwise("numpy.maximum numpy.fmax builtins.max", "select(a >= b, 1.0, 0.0)", "select(a >= b, 0.0, 1.0)",
-            result=numeric_type)
+            result=numeric_type, note="at a tie (a == b) the derivative goes to the first argument")
 elementwise("numpy.minimum numpy.fmin builtins.min", "select(a <= b, 1.0, 0.0)", "select(a <= b, 0.0, 1.0)",
-            result=numeric_type)
+            result=numeric_type, note="at a tie (a == b) the derivative goes to the first argument")
 elementwise("numpy.copysign math.copysign", "select(a * b >= 0.0, 1.0, -1.0)", "0.0")
 
 # -- three arguments --------------------------------------------------------------
 elementwise("numpy.where", "0.0", "select(a, 1.0, 0.0)", "select(a, 0.0, 1.0)")
 elementwise("numpy.clip", "select(a < b, 0.0, select(a > c, 0.0, 1.0))", "select(a < b, 1.0, 0.0)",
-            "select(a > c, 1.0, 0.0)")
+            "select(a > c, 1.0, 0.0)", note="beyond a bound the derivative goes to that bound; at a bound, to x")
 
 # -- linear ------------------------------------------------------------------------
 linear("builtins.float numpy.float64", {0: "g"},
@@ -141,12 +143,14 @@ linear("numpy.reshape method.reshape", {0: "np.ascontiguousarray(g).reshape(a.sh
 # -- reductions ----------------------------------------------------------------------
 reduction("numpy.sum method.sum", "1.0")
 reduction("numpy.mean method.mean", "1.0 / n", axis_reducer="mean")
-reduction("numpy.prod method.prod", "y / x", axis_reducer="prod")
+reduction("numpy.prod method.prod", "y / x", axis_reducer="prod",
+          note="divides the product by each element: the derivative with respect to an element that is 0 is nan")
 reduction("numpy.max numpy.amax method.max", "select(x == y, 1.0, 0.0) / total(select(x == y, 1.0, 0.0))",
-          axis_reducer="max")
+          axis_reducer="max", note="elements that tie for the maximum share its derivative equally (as in JAX)")
 reduction("numpy.min numpy.amin method.min", "select(x == y, 1.0, 0.0) / total(select(x == y, 1.0, 0.0))",
-          axis_reducer="min")
-reduction("numpy.linalg.norm", "x / y", keywords=())
+          axis_reducer="min", note="elements that tie for the minimum share its derivative equally (as in JAX)")
+reduction("numpy.linalg.norm", "x / y", keywords=(),
+          note="the 2-norm (Frobenius for a matrix), no ord or axis; a zero argument gives a nan derivative")
 
 # -- bilinear ------------------------------------------------------------------------
 bilinear("numpy.dot numpy.matmul method.dot", "_matmul_bar_a(g, a, b, None)", "_matmul_bar_b(g, a, b, None)",

@@ -1,4 +1,4 @@
-"""Time loops reversed with binomial checkpointing (SPEC §5)."""
+"""Time loops reversed with binomial checkpointing (docs/checkpointing.md)."""
 import math
 
 import numpy as np

@@ -89,7 +89,7 @@ def step_rev(u, k, dt, u_bar):
 
 @numba.njit(cache=True)
 def step_vjp(u, k, dt, u_bar):
-    """Adjoint of the procedure step (SPEC §4): (u_bar) are in/out; returns the adjoints of (k, dt)."""
+    """Adjoint of the procedure step: (u_bar) are in/out; returns the adjoints of (k, dt)."""
     u_on_entry = u.copy()
     k_bar, dt_bar = step_rev(u, k, dt, u_bar)
     u[...] = u_on_entry

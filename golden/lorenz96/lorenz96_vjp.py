@@ -79,7 +79,7 @@ def _element_addresses(array):
 
 @numba.njit(cache=True)
 def _check_disjoint(a, b):
-    """Differentiable array arguments must not overlap in memory (SPEC §4).
+    """Differentiable array arguments must not overlap in memory.
     Arrays whose spans are apart pass at once; otherwise every element is
     checked, so interleaved views such as a[::2] and a[1::2] pass too."""
     a_low, a_high = _memory_bounds(a)
@@ -128,7 +128,7 @@ def rhs_rev(x, dxdt, x_bar, dxdt_bar):
 
 @numba.njit(cache=True)
 def rhs_vjp(x, dxdt, x_bar, dxdt_bar):
-    """Adjoint of the procedure rhs (SPEC §4): (x_bar, dxdt_bar) are in/out; returns the adjoints of ()."""
+    """Adjoint of the procedure rhs: (x_bar, dxdt_bar) are in/out; returns the adjoints of ()."""
     _check_disjoint(x, dxdt)
     dxdt_on_entry = dxdt.copy()
     rhs_rev(x, dxdt, x_bar, dxdt_bar)
@@ -248,7 +248,7 @@ def rk4_step_rev(x, dt, x_bar):
 
 @numba.njit(cache=True)
 def rk4_step_vjp(x, dt, x_bar):
-    """Adjoint of the procedure rk4_step (SPEC §4): (x_bar) are in/out; returns the adjoints of (dt)."""
+    """Adjoint of the procedure rk4_step: (x_bar) are in/out; returns the adjoints of (dt)."""
     x_on_entry = x.copy()
     dt_bar, = rk4_step_rev(x, dt, x_bar)
     x[...] = x_on_entry

@@ -38,7 +38,7 @@ def _element_addresses(array):
 
 @numba.njit(cache=True)
 def _check_disjoint(a, b):
-    """Differentiable array arguments must not overlap in memory (SPEC §4).
+    """Differentiable array arguments must not overlap in memory.
     Arrays whose spans are apart pass at once; otherwise every element is
     checked, so interleaved views such as a[::2] and a[1::2] pass too."""
     a_low, a_high = _memory_bounds(a)
