@@ -238,6 +238,18 @@ INPUTS: dict[str, Builder] = {
     "reverse_hard.array_results": lambda rng: (_v(rng, 5), _f(rng, 0.5, 1.0), _i(rng, 2, 4)),
     "reverse_hard.row_views": lambda rng: (_v(rng, (3, 4)), _f(rng, 0.5, 1.0)),
     "reverse_hard.ignores_array": lambda rng: (_v(rng, 6), _v(rng, 4), _f(rng, 0.5, 1.5)),
+    # copies
+    "copies.copy_plus_zero": lambda rng: (_v(rng, _n_vec(rng)), _f(rng, 0.5, 1.5)),
+    "copies.copy_times_one": lambda rng: (_v(rng, _n_vec(rng)), _f(rng, 0.5, 1.5)),
+    "copies.copy_minus_zero": lambda rng: (_v(rng, _n_vec(rng)), _f(rng, 0.5, 1.5)),
+    "copies.copy_double_negation": lambda rng: (_v(rng, _n_vec(rng)), _f(rng, 0.5, 1.5)),
+    "copies.copy_from_callee": lambda rng: (_v(rng, _n_vec(rng)), _f(rng, 0.5, 1.5)),
+    "copies.copy_in_branch": lambda rng: (_v(rng, _n_vec(rng)), _f(rng, 0.5, 1.5)),
+    "copies.copy_returned": lambda rng: (_v(rng, _n_vec(rng)), _f(rng, 0.5, 1.5)),
+    "copies.shifted_copy": lambda rng: (_v(rng, 7), _v(rng, 7)),
+    "copies.scalar_plus_array": lambda rng: (_f(rng, 0.5, 1.5), _i(rng, 3, 6)),
+    # x % (m + 4) with x in [0.5, 2.5] and m + 4 >= 3: no jump of %
+    "copies.vector_minus_matrix": lambda rng: (_v(rng, 4, 0.5, 2.5), rng.integers(0, 3, (3, 4)).astype(np.int64)),
     # golden cases (golden/<case>/<case>.py)
     "rosenbrock.rosenbrock": lambda rng: (_v(rng, 12, -1.5, 1.5),),
     "heat.step": lambda rng: (_v(rng, 10), _f(rng, 0.5, 1.0), _f(rng, 0.05, 0.2)),
