@@ -109,6 +109,7 @@ INPUTS: dict[str, Builder] = {
     "scalars.int_powers": lambda rng: (_f(rng, 0.8, 1.5), _i(rng, 2, 4)),
     "scalars.ignores_second": lambda rng: (_f(rng, -1.0, 1.0), _f(rng, -1.0, 1.0)),
     "scalars.int_passthrough": lambda rng: (_f(rng, -1.0, 1.0), _i(rng, 3, 7), _i(rng, 1, 5)),
+    "scalars.no_rule_constant": lambda rng: (_f(rng, -1.0, 1.0), _i(rng, 2, 6)),
     # control
     "control.piecewise": lambda rng: (_f(rng, -3.0, -1.5),),
     # x - 3 < -1, -1 < x < 1, x + 3 > 1
@@ -147,6 +148,8 @@ INPUTS: dict[str, Builder] = {
     "arrays.prefix_sums": lambda rng: (_v(rng, _n_vec(rng)),),
     "arrays.ones_empty": lambda rng: (_v(rng, _n_vec(rng)), _f(rng, 0.5, 1.5)),
     "arrays.copies": lambda rng: (_v(rng, _n_vec(rng)), _f(rng, -1.0, 1.0)),
+    # no element near 0, where np.signbit switches
+    "arrays.no_rule_mask": lambda rng: (_away(rng, _n_vec(rng), (-1.0, -0.3), (0.3, 1.0)), _f(rng, 0.5, 1.5)),
     "arrays.matvec_norm": lambda rng: (_v(rng, (4, 3)), _v(rng, 3)),
     "arrays.trace_corners": lambda rng: (_v(rng, (5, 5)),),
     "arrays.outer_local": lambda rng: (_v(rng, 4), _v(rng, 3)),
