@@ -14,6 +14,7 @@ from pathlib import Path
 from adxform.checkpoint import DEFAULT_SNAPSHOTS
 from adxform.version import __version__
 from adxform.diagnostics import DiagnosticError, UsageError
+from adxform.parse.encoding import decode_source
 from adxform.pipeline import (
     JITS,
     PASS_NAMES,
@@ -65,12 +66,14 @@ def _positive(text: str) -> int:
 
 
 def _read_source(name: str) -> str:
+    """The text of a source file or of standard input (``-``), decoded as
+    Python decodes a module: a bad encoding is a diagnostic (exit 1)."""
     if name == "-":
-        return sys.stdin.read()
+        return decode_source(sys.stdin.buffer.read(), "<stdin>")
     try:
         return read_source(Path(name))
-    except (OSError, UnicodeDecodeError) as err:
-        raise UsageError(f"cannot read {name}: {getattr(err, 'strerror', None) or err}") from err
+    except OSError as err:
+        raise UsageError(f"cannot read {name}: {err.strerror or err}") from err
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -100,7 +103,9 @@ def _run(args: argparse.Namespace) -> int:
             return 1
         return 0
     if output == "-":
-        sys.stdout.write(text)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8"))  # as the file would be, whatever the locale's encoding
+        sys.stdout.buffer.flush()
     else:
         try:
             write_atomically(Path(output), text)
