@@ -94,10 +94,10 @@ def _run(args: argparse.Namespace) -> int:
     text = emit(state)
     if args.check:
         try:
-            current = Path(output).read_text(encoding="utf-8")
+            current = Path(output).read_bytes()  # bytes: an output that is not UTF-8 is simply not up to date
         except OSError:
             current = None
-        if current != text:
+        if current != text.encode("utf-8"):
             print(f"{output} is not up to date with {args.source}; regenerate with: {options.command}",
                   file=sys.stderr)
             return 1

@@ -351,6 +351,13 @@ def test_check_flag(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert _listing(workdir) == before and out.stat().st_mtime_ns == mtime
 
 
+def test_check_flag_with_output_not_utf8(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (workdir / "model_jvp.py").write_bytes(b"# caf\xe9\n")
+    assert main(["forward", "model.py", "-o", "model_jvp.py", "--jit", "none", "--check"]) == 1
+    err = capsys.readouterr().err
+    assert "not up to date" in err and "Traceback" not in err
+
+
 def test_check_flag_with_missing_output(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["forward", "model.py", "-o", "model_jvp.py", "--check"]) == 1
     assert "Traceback" not in capsys.readouterr().err
