@@ -146,8 +146,9 @@ def _check_calls_without_rule(program: Program, reporter: Reporter) -> None:
                 continue
             active = sorted({n for arg in call.args for n in names_read(arg)} & facts.active)
             if active:
-                reporter.error(call.pos, f"adxform has no derivative rule for '{call.func}', and its argument depends on "
-                               f"the differentiated parameters through '{active[0]}' (in function '{name}')",
+                reporter.error(call.pos, f"adxform has no derivative rule for '{call.func}', and its argument "
+                               f"depends on the differentiated parameters through '{active[0]}' (in function "
+                               f"'{name}')",
                                "unknown-function", note=UNKNOWN_FUNCTION_NOTE)
     reporter.check()
 

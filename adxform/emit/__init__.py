@@ -47,7 +47,7 @@ class ModuleText:
 def function_text(func: ir.Function, origin: str, jit: str) -> str:
     printer = StmtPrinter(origin)
     lines = []
-    decorator = JIT_DECORATORS[jit]
+    decorator = JIT_DECORATORS[jit] if func.target != "python" else None
     if decorator:
         lines.append(decorator)
     params = ", ".join(p.name for p in func.params)

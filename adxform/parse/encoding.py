@@ -36,6 +36,7 @@ def decode_source(data: bytes, filename: str) -> str:
     if wide is not None:
         reporter.error(ir.Pos(1, 1), f"the source is {wide} (it starts with a {wide} byte order mark); Python "
                        "reads modules in an encoding that keeps ASCII as it is", "bad-encoding", note=UTF8_NOTE)
+        reporter.check()
     encoding = _encoding(data, reporter)
     reporter.check()
     try:
@@ -57,8 +58,12 @@ def check_declared_encoding(text: str, reporter: Reporter) -> None:
 
 def source_bytes(text: str) -> bytes:
     """The bytes of the file ``text`` was read from: ``text`` in the
-    encoding its first two lines declare (UTF-8 where none is)."""
-    return text.encode(_declared_or_utf8(text))
+    encoding its first two lines declare (UTF-8 where none is, or where the
+    API was given a text that encoding cannot hold, which no file decodes to)."""
+    try:
+        return text.encode(_declared_or_utf8(text))
+    except UnicodeEncodeError:
+        return text.encode("utf-8")
 
 
 def strip_bom(text: str) -> str:
@@ -103,7 +108,8 @@ def _cookie(lines: list[str]) -> tuple[ir.Pos, str] | None:
 
 
 def _byte_lines(data: bytes) -> list[str]:
-    return data.removeprefix(codecs.BOM_UTF8).decode("latin-1").split("\n")[:2]  # latin-1: any byte is a character, ASCII stays
+    """The first two lines of ``data``, in latin-1: any byte is a character, ASCII stays as it is."""
+    return data.removeprefix(codecs.BOM_UTF8).decode("latin-1").split("\n")[:2]
 
 
 def _known(name: str) -> str | None:
