@@ -91,6 +91,8 @@ CASES: dict[str, Case] = {
                                 "unknown-function", 5, 16),
     "no-rule-no-such-function": Case("import math\n\n\n" + _def("return x * math.lgama(2.0)"),
                                      "unknown-function", 5, 16),
+    "no-rule-no-loop-for-types": Case("import numpy as np\n\n\n" + _def("return x * np.gcd(2.0, 4.0)"),
+                                      "unknown-function", 5, 16),
     "no-rule-keyword": Case("import numpy as np\n\n\n" + _def("np.spacing(a, out=b)\nreturn x * b[0]",
                                                                 "x: float, a: np.ndarray, b: np.ndarray"),
                             "bad-call", 5, 5),

@@ -135,14 +135,21 @@ def _check_calls_without_rule(program: Program, reporter: Reporter) -> None:
     """A numpy or math function without a derivative rule (``library``) may
     be called where nothing active flows into it, or where its result is an
     int or a bool (``np.signbit``, ``math.isqrt``: no derivative to lose),
-    and nowhere else."""
+    and nowhere else; nor where numpy has no loop for its arguments' types,
+    which leaves its result untyped."""
     for name in program.order:
         facts = program.facts[name]
         if not facts.wrt or name in program.custom:
             continue
         for call in calls(facts.func.body):
-            if call.func.startswith("module.") or call.func in TABLE or \
-                    not facts.types.of(call).is_differentiable:
+            if call.func.startswith("module.") or call.func in TABLE:
+                continue
+            result = facts.types.of(call)
+            if result.kind == "unknown":
+                reporter.error(call.pos, f"adxform cannot tell what '{call.func}' returns for these arguments "
+                               f"(in function '{name}')", "unknown-function", note=UNKNOWN_FUNCTION_NOTE)
+                continue
+            if not result.is_differentiable:
                 continue
             active = sorted({n for arg in call.args for n in names_read(arg)} & facts.active)
             if active:
