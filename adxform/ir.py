@@ -297,7 +297,7 @@ class Function:
     pos: Pos = NOPOS
     docstring: str | None = None
     returns: Type | None = None  # the annotation, if any
-    target: str = "cpu"  # "cpu", "cuda-kernel", "cuda-device"
+    target: str = "cpu"  # "cpu", "cuda-kernel", "cuda-device", "python" (never compiled: --instrument's wrappers)
 
 
 @dataclass

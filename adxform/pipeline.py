@@ -28,6 +28,7 @@ from .forward import forward_functions
 from .reverse import reverse_functions
 from .normalize import hoist_module_calls
 from .parse import merge_rules, parse_module
+from .parse.encoding import decode_source
 
 MODES = ("forward", "reverse")
 SUMMARIES = {
@@ -205,8 +206,9 @@ def generate(path: str | os.PathLike, mode: str, output: str | os.PathLike, *, f
 
 def read_source(path: Path) -> str:
     """The text of ``path`` with its newlines as they are, so that the
-    header's sha256 is the file's own."""
-    return path.read_bytes().decode("utf-8")
+    header's sha256 is the file's own, decoded as Python decodes a module
+    (a bad encoding raises DiagnosticError)."""
+    return decode_source(path.read_bytes(), str(path))
 
 
 def write_atomically(output: Path, text: str) -> None:

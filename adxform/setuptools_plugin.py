@@ -33,6 +33,7 @@ from setuptools.errors import SetupError
 
 from .checkpoint import DEFAULT_SNAPSHOTS
 from .diagnostics import DiagnosticError, UsageError
+from .parse.encoding import decode_source
 from .pipeline import MODES, Options, default_command, transform, write_atomically
 
 KEYS = {"source", "output", "mode", "functions", "wrt", "snapshots", "rules"}
@@ -54,8 +55,8 @@ class ModuleSpec:
 
     def generate(self, root: Path) -> str:
         """The text of the derivative module; raises DiagnosticError."""
-        source = (root / self.source).read_bytes().decode("utf-8")
-        rules = (root / self.rules).read_bytes().decode("utf-8") if self.rules is not None else None
+        source = decode_source((root / self.source).read_bytes(), self.source)
+        rules = decode_source((root / self.rules).read_bytes(), self.rules) if self.rules is not None else None
         options = Options(self.mode, self.functions, self.wrt, snapshots=self.snapshots,
                           rules=(rules, self.rules) if rules is not None else None)
         command = default_command(self.mode, self.source, self.output, options)

@@ -15,6 +15,7 @@ from adxform.checkpoint import DEFAULT_SNAPSHOTS
 from adxform.version import __version__
 from adxform.diagnostics import DiagnosticError, UsageError
 from adxform.cli import verify
+from adxform.parse.encoding import decode_source
 from adxform.rules import TABLE, listing
 from adxform.pipeline import (
     JITS,
@@ -70,12 +71,14 @@ def _positive(text: str) -> int:
 
 
 def _read_source(name: str) -> str:
+    """The text of a source file or of standard input (``-``), decoded as
+    Python decodes a module: a bad encoding is a diagnostic (exit 1)."""
     if name == "-":
-        return sys.stdin.read()
+        return decode_source(sys.stdin.buffer.read(), "<stdin>")
     try:
         return read_source(Path(name))
-    except (OSError, UnicodeDecodeError) as err:
-        raise UsageError(f"cannot read {name}: {getattr(err, 'strerror', None) or err}") from err
+    except OSError as err:
+        raise UsageError(f"cannot read {name}: {err.strerror or err}") from err
 
 
 def _print_rules(args: argparse.Namespace) -> int:
@@ -105,16 +108,18 @@ def _run(args: argparse.Namespace) -> int:
     text = emit(state)
     if args.check:
         try:
-            current = Path(output).read_text(encoding="utf-8")
+            current = Path(output).read_bytes()  # bytes: an output that is not UTF-8 is simply not up to date
         except OSError:
             current = None
-        if current != text:
+        if current != text.encode("utf-8"):
             print(f"{output} is not up to date with {args.source}; regenerate with: {options.command}",
                   file=sys.stderr)
             return 1
         return 0
     if output == "-":
-        sys.stdout.write(text)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8"))  # as the file would be, whatever the locale's encoding
+        sys.stdout.buffer.flush()
     else:
         try:
             write_atomically(Path(output), text)

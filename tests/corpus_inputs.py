@@ -115,6 +115,7 @@ INPUTS: dict[str, Builder] = {
     "scalars.int_powers": lambda rng: (_f(rng, 0.8, 1.5), _i(rng, 2, 4)),
     "scalars.ignores_second": lambda rng: (_f(rng, -1.0, 1.0), _f(rng, -1.0, 1.0)),
     "scalars.int_passthrough": lambda rng: (_f(rng, -1.0, 1.0), _i(rng, 3, 7), _i(rng, 1, 5)),
+    "scalars.no_rule_constant": lambda rng: (_f(rng, -1.0, 1.0), _i(rng, 2, 6)),
     # control
     "control.piecewise": lambda rng: (_f(rng, -3.0, -1.5),),
     # x - 3 < -1, -1 < x < 1, x + 3 > 1
@@ -153,6 +154,8 @@ INPUTS: dict[str, Builder] = {
     "arrays.prefix_sums": lambda rng: (_v(rng, _n_vec(rng)),),
     "arrays.ones_empty": lambda rng: (_v(rng, _n_vec(rng)), _f(rng, 0.5, 1.5)),
     "arrays.copies": lambda rng: (_v(rng, _n_vec(rng)), _f(rng, -1.0, 1.0)),
+    # no element near 0, where np.signbit switches
+    "arrays.no_rule_mask": lambda rng: (_away(rng, _n_vec(rng), (-1.0, -0.3), (0.3, 1.0)), _f(rng, 0.5, 1.5)),
     "arrays.matvec_norm": lambda rng: (_v(rng, (4, 3)), _v(rng, 3)),
     "arrays.trace_corners": lambda rng: (_v(rng, (5, 5)),),
     "arrays.outer_local": lambda rng: (_v(rng, 4), _v(rng, 3)),
@@ -258,6 +261,18 @@ INPUTS: dict[str, Builder] = {
     "reverse_hard.events_with_counter": lambda rng: (_jittered(rng, [0.7, 0.6, 0.3, 0.9, 0.5, 0.8, 0.4]),
                                                      _v(rng, 7)),
     "reverse_hard.nested_thresholds": lambda rng: (_jittered(rng, [0.7, 0.6, 0.2, 0.9, 0.5, 0.8, 0.1, 1.0, 0.3]),),
+    # copies
+    "copies.copy_plus_zero": lambda rng: (_v(rng, _n_vec(rng)), _f(rng, 0.5, 1.5)),
+    "copies.copy_times_one": lambda rng: (_v(rng, _n_vec(rng)), _f(rng, 0.5, 1.5)),
+    "copies.copy_minus_zero": lambda rng: (_v(rng, _n_vec(rng)), _f(rng, 0.5, 1.5)),
+    "copies.copy_double_negation": lambda rng: (_v(rng, _n_vec(rng)), _f(rng, 0.5, 1.5)),
+    "copies.copy_from_callee": lambda rng: (_v(rng, _n_vec(rng)), _f(rng, 0.5, 1.5)),
+    "copies.copy_in_branch": lambda rng: (_v(rng, _n_vec(rng)), _f(rng, 0.5, 1.5)),
+    "copies.copy_returned": lambda rng: (_v(rng, _n_vec(rng)), _f(rng, 0.5, 1.5)),
+    "copies.shifted_copy": lambda rng: (_v(rng, 7), _v(rng, 7)),
+    "copies.scalar_plus_array": lambda rng: (_f(rng, 0.5, 1.5), _i(rng, 3, 6)),
+    # x % (m + 4) with x in [0.5, 2.5] and m + 4 >= 3: no jump of %
+    "copies.vector_minus_matrix": lambda rng: (_v(rng, 4, 0.5, 2.5), rng.integers(0, 3, (3, 4)).astype(np.int64)),
     # golden cases (golden/<case>/<case>.py)
     "rosenbrock.rosenbrock": lambda rng: (_v(rng, 12, -1.5, 1.5),),
     "heat.step": lambda rng: (_v(rng, 10), _f(rng, 0.5, 1.0), _f(rng, 0.05, 0.2)),

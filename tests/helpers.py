@@ -120,6 +120,24 @@ def njit_module(module: ModuleType) -> ModuleType:
 # ---------------------------------------------------------------- calling
 
 
+def copy_value(value: object) -> object:
+    """A copy of a value (a scalar, an array or a nested tuple of them) in
+    which every array is a fresh copy."""
+    if isinstance(value, tuple):
+        return tuple(copy_value(item) for item in value)
+    return value.copy() if isinstance(value, np.ndarray) else value
+
+
+def assert_unchanged(after: object, before: object, what: str) -> None:
+    """Assert that a value a call must leave alone (a tangent, a seed) holds
+    exactly what it held before the call: a derivative function that writes
+    into one shares memory with something it writes."""
+    leaves = list(zip(flatten(after), flatten(before), strict=True))
+    for k, (a, b) in enumerate(leaves):
+        label = what if len(leaves) == 1 else f"{what} (item {k})"
+        assert np.array_equal(a, b, equal_nan=True), f"{label} changed in the call:\n  now    {a}\n  before {b}"
+
+
 # ---------------------------------------------------------------- derivatives
 
 
@@ -196,12 +214,19 @@ def assert_arguments_match(after: Sequence, expected: Sequence, rtol: float, wha
 
 def call_jvp(f_jvp: Callable, args: list, indices: Sequence[int], direction: Sequence, procedure: bool):
     """Call a generated ``f_jvp`` on ``args`` (written in place, as the
-    primal writes them) and a copy of ``direction`` (SPEC section 4); return
+    primal writes them) and a copy of ``direction`` (SPEC section 4), and
+    check that the tangent of each array argument the call leaves alone is
+    left alone too (array tangents are in/out only where the primal writes
+    into the array); return
     (outputs, output tangents) as flat lists: for a function its value and
     tangent, for a procedure its differentiable array arguments and their
     tangents as the call left them."""
     tangents = copy_args(direction)
+    before = copy_args(args)
     result = f_jvp(*args, *tangents)
+    for k, i in enumerate(indices):
+        if isinstance(args[i], np.ndarray) and np.array_equal(args[i], before[i], equal_nan=True):
+            assert_unchanged(tangents[k], direction[k], f"the tangent of argument {i} (an array the call leaves alone)")
     if procedure:
         arrays = [k for k, i in enumerate(indices) if isinstance(args[i], np.ndarray)]
         return [args[indices[k]] for k in arrays], [tangents[k] for k in arrays]

@@ -13,7 +13,9 @@ kind against finite differences and forward mode.
 
 from __future__ import annotations
 
+import importlib.util
 import math
+import sys
 from pathlib import Path
 
 import adxform
@@ -211,6 +213,39 @@ def test_checkpointed_loop_in_a_callee_called_from_a_loop(tmp_path: Path) -> Non
     expected = plain.outer_grad(u0.copy(), 0.1, 3)
     np.testing.assert_allclose(grad[0], expected[0], rtol=1e-12)
     assert grad[1] == pytest.approx(expected[1], rel=1e-12)
+
+
+@pytest.mark.parametrize("jit", ["numba", "none"])
+@pytest.mark.parametrize("registered", [False, True])
+def test_counts_do_not_depend_on_the_module_name(jit: str, registered: bool, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A module loaded by ``spec_from_file_location`` and ``exec_module``,
+    in ``sys.modules`` under another name or not at all (pytest's importlib
+    mode, plugin loaders), counts as one imported normally: the counts reach
+    a checkpointed loop in a callee through the ``_rev`` functions."""
+    path = tmp_path / f"nested_{jit}_vjp.py"
+    path.write_text(adxform.transform(NESTED, "reverse", filename="nested.py", instrument=True, jit=jit))
+    spec = importlib.util.spec_from_file_location(f"some.other.name_{jit}", path)
+    module = importlib.util.module_from_spec(spec)
+    if registered:
+        monkeypatch.setitem(sys.modules, spec.name, module)
+    spec.loader.exec_module(module)
+    module.adxform_stats_reset()
+    module.outer_grad(np.array([0.1, 0.4, -0.3, 0.2]), 0.1, 3)
+    stats = module.adxform_stats()["_relax:10"]
+    assert (stats["iterations"], stats["recorded"]) == (18, 18)
+    assert stats["advances"] == 3 * revolve_optimum(6, 2)
+
+
+def test_instrumented_wrappers_are_python_and_pass_the_counts() -> None:
+    """Compiled code cannot write into a module-level array (numba freezes
+    it): the public wrappers are plain Python and pass it to ``_rev``."""
+    text = adxform.transform(NESTED, "reverse", filename="nested.py", instrument=True)
+    assert "objmode" not in text
+    for wrapper in ("outer_vjp", "outer_grad", "outer_value_and_grad"):
+        assert f"\ndef {wrapper}(" in text and f"@numba.njit(cache=True)\ndef {wrapper}(" not in text
+    assert "outer_rev(u0, c, m, y_bar, u0_bar, _CHECKPOINT_COUNTS)" in text
+    assert "@numba.njit(cache=True)\ndef outer_rev(u0, c, m, y_bar, u0_bar, checkpoint_counts):" in text
 
 
 # -- what the flag and the directive change in the text ------------------------------------------

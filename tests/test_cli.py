@@ -10,6 +10,7 @@ smoke test.
 from __future__ import annotations
 
 import ast
+import codecs
 import hashlib
 import importlib.util
 import inspect
@@ -200,7 +201,7 @@ def test_output_to_stdout(workdir: Path, capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_source_from_stdin(workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sys, "stdin", io.StringIO(MODEL))
+    monkeypatch.setattr(sys, "stdin", _stdin(MODEL.encode()))
     assert main(["forward", "-", "-o", "model_jvp.py", "--jit", "none"]) == 0
     assert capsys.readouterr().err == ""
     text = (workdir / "model_jvp.py").read_text()
@@ -210,7 +211,7 @@ def test_source_from_stdin(workdir: Path, capsys: pytest.CaptureFixture[str], mo
 
 
 def test_stdin_to_stdout(workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sys, "stdin", io.StringIO(MODEL))
+    monkeypatch.setattr(sys, "stdin", _stdin(MODEL.encode()))
     assert main(["forward", "-", "-o", "-", "--jit", "none"]) == 0
     captured = capsys.readouterr()
     assert captured.err == ""
@@ -218,7 +219,7 @@ def test_stdin_to_stdout(workdir: Path, capsys: pytest.CaptureFixture[str], monk
 
 
 def test_stdin_with_errors_names_stdin(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sys, "stdin", io.StringIO(BAD_MODEL))
+    monkeypatch.setattr(sys, "stdin", _stdin(BAD_MODEL.encode()))
     assert main(["forward", "-", "-o", "-"]) == 1
     captured = capsys.readouterr()
     assert captured.out == ""
@@ -350,6 +351,13 @@ def test_check_flag(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert _listing(workdir) == before and out.stat().st_mtime_ns == mtime
 
 
+def test_check_flag_with_output_not_utf8(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (workdir / "model_jvp.py").write_bytes(b"# caf\xe9\n")
+    assert main(["forward", "model.py", "-o", "model_jvp.py", "--jit", "none", "--check"]) == 1
+    err = capsys.readouterr().err
+    assert "not up to date" in err and "Traceback" not in err
+
+
 def test_check_flag_with_missing_output(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["forward", "model.py", "-o", "model_jvp.py", "--check"]) == 1
     assert "Traceback" not in capsys.readouterr().err
@@ -416,11 +424,101 @@ def test_unwritable_output(workdir: Path, capsys: pytest.CaptureFixture[str]) ->
     assert list((workdir / "adir").iterdir()) == []
 
 
-def test_source_not_utf8(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (workdir / "latin.py").write_bytes(b"def f(x: float) -> float:\n    return x  # caf\xe9\n")
-    assert main(["forward", "latin.py", "-o", "out.py"]) == 2
-    _assert_one_line_error(capsys.readouterr().err)
+# ---------------------------------------------------------------- encodings: read as Python reads a module
+
+LATIN1_MODEL = b"# -*- coding: latin-1 -*-\n\n\ndef f(x: float) -> float:\n    \xe9 = x * x  # caf\xe9\n    return \xe9\n"
+
+
+def _stdin(data: bytes) -> io.TextIOWrapper:
+    """A standard input that holds ``data``, with the ``buffer`` adxform reads."""
+    return io.TextIOWrapper(io.BytesIO(data), encoding="utf-8")
+
+
+def test_declared_encoding_is_read(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A PEP 263 declaration is honoured; the output is UTF-8 (it declares
+    nothing) and its header's sha256 is that of the file's bytes."""
+    (workdir / "latin.py").write_bytes(LATIN1_MODEL)
+    assert main(["forward", "latin.py", "-o", "latin_jvp.py", "--jit", "none"]) == 0, capsys.readouterr().err
+    text = (workdir / "latin_jvp.py").read_bytes().decode("utf-8")
+    assert "\u00e9 = x * x" in text and "coding" not in text
+    assert hashlib.sha256(LATIN1_MODEL).hexdigest() in _header(text)[0]
+    assert _load(workdir / "latin_jvp.py").f_jvp(3.0, 0.5) == (9.0, 3.0)
+
+
+def test_utf8_byte_order_mark_is_read(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = codecs.BOM_UTF8 + MODEL.encode()
+    (workdir / "bom.py").write_bytes(data)
+    assert main(["forward", "bom.py", "-o", "bom_jvp.py", "--jit", "none"]) == 0, capsys.readouterr().err
+    text = (workdir / "bom_jvp.py").read_bytes().decode("utf-8")
+    assert not text.startswith("\ufeff")
+    assert hashlib.sha256(data).hexdigest() in _header(text)[0]
+    _check_model_jvps(_load(workdir / "bom_jvp.py"))
+
+
+BAD_ENCODINGS = {
+    # name: (the source's bytes, where the diagnostic points)
+    "undecodable-utf8": (b"def f(x: float) -> float:\n    return x  # caf\xe9\n", "2:20"),
+    "undecodable-after-non-ascii": ("def f(x: float) -> float:\n    \u00e9 = x\n".encode() + b"    return \xff\n",
+                                    "3:12"),
+    "undecodable-declared": (b"# coding: utf-8\ndef f(x: float) -> float:\n    return x  # \xff\n", "3:17"),
+    "unknown-declared": (b"# coding: foo-bar\ndef f(x: float) -> float:\n    return x\n", "1:11"),
+    "unknown-declared-line-2": (b"#!/usr/bin/env python\n# vim: set fileencoding=nope :\ndef f(x: float) -> float:\n"
+                                b"    return x\n", "2:25"),
+    "declared-not-ascii-compatible": (b"# coding: utf-16\ndef f(x: float) -> float:\n    return x\n", "1:11"),
+    "utf-16": (MODEL.encode("utf-16"), "1:1"),
+    "utf-32": (MODEL.encode("utf-32"), "1:1"),
+}
+
+
+@pytest.mark.parametrize("source", ["file", "stdin"])
+@pytest.mark.parametrize("name", list(BAD_ENCODINGS))
+def test_bad_encoding_is_a_positioned_diagnostic(name: str, source: str, workdir: Path,
+                                                 capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    data, where = BAD_ENCODINGS[name]
+    if source == "file":
+        (workdir / "enc.py").write_bytes(data)
+        argv, shown = ["forward", "enc.py", "-o", "out.py"], "enc.py"
+    else:
+        monkeypatch.setattr(sys, "stdin", _stdin(data))
+        argv, shown = ["forward", "-", "-o", "out.py"], "<stdin>"
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err, err
+    assert err.startswith(f"{shown}:{where}: error: ") and err.splitlines()[0].endswith("[bad-encoding]"), err
+    assert err.endswith("Found 1 error in 1 file\n"), err
     assert not (workdir / "out.py").exists()
+
+
+def test_api_refuses_an_unknown_declared_encoding() -> None:
+    with pytest.raises(adxform.DiagnosticError) as info:
+        adxform.transform("# coding: foo-bar\ndef f(x: float) -> float:\n    return x\n", "forward", jit="none")
+    assert [(d.code, d.line, d.col) for d in info.value.diagnostics] == [("bad-encoding", 1, 11)]
+
+
+def test_api_text_outside_its_declared_encoding() -> None:
+    """A text no file in its declared encoding decodes to still gets a header."""
+    text = adxform.transform("\ufeff# coding: latin-1\ndef f(x: float) -> float:\n    return x  # \u20ac\n",
+                             "forward", jit="none")
+    assert text.startswith("# Generated by adxform")
+
+
+def test_output_is_utf8_whatever_the_locale(workdir: Path) -> None:
+    """``-o -`` writes UTF-8 bytes even where standard output is ASCII, and
+    a source name that is not UTF-8 leaves the module valid UTF-8 Python."""
+    env = dict(os.environ, PYTHONIOENCODING="ascii", LC_ALL="C")
+    result = subprocess.run([sys.executable, "-m", "adxform", "forward", "-", "-o", "-", "--jit", "none"],
+                            input=LATIN1_MODEL, capture_output=True, env=env, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "\u00e9 = x * x" in result.stdout.decode("utf-8")
+
+    odd_name = os.fsdecode(b"mod\xffel.py")
+    (workdir / odd_name).write_bytes(LATIN1_MODEL)
+    assert main(["forward", odd_name, "-o", "odd_jvp.py", "--jit", "none"]) == 0
+    text = (workdir / "odd_jvp.py").read_bytes().decode("utf-8")
+    ast.parse(text)
+    assert "mod\\udcffel.py" in _header(text)[0]
+    assert _load(workdir / "odd_jvp.py").f_jvp(3.0, 0.5) == (9.0, 3.0)
 
 
 @pytest.mark.parametrize(

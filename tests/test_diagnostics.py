@@ -77,6 +77,25 @@ CASES: dict[str, Case] = {
     "no-rule-np-fft": Case("import numpy as np\n\n\ndef f(x: np.ndarray) -> float:\n    y = np.fft.fft(x)\n"
                            "    return y[0]\n", "unknown-function", 5, 9),
     "no-rule-foo": Case(_def("return foo(x)"), "unknown-function", 2, 12),
+    # numpy and math functions without a rule: refused where an active value flows in, where adxform cannot
+    # type the result (not a ufunc, two results), where numpy or math has no such function, with keywords
+    "no-rule-active-argument": Case("import math\n\n\n" + _def("c = math.lgamma(2.0 * n)\nreturn math.lgamma(x) * c",
+                                                                "x: float, n: int"),
+                                    "unknown-function", 6, 12, note="ufuncs"),
+    "no-rule-active-through-local": Case("import numpy as np\n\n\n" + _def("y = x * 2.0\nreturn np.spacing(y)"),
+                                         "unknown-function", 6, 12),
+    "no-rule-not-a-ufunc": Case("import numpy as np\n\n\n" + _def("return x * np.argsort(a)[0]",
+                                                                    "x: float, a: np.ndarray"),
+                                "unknown-function", 5, 16),
+    "no-rule-two-results": Case("import math\n\n\n" + _def("return x * math.frexp(2.0)[0]"),
+                                "unknown-function", 5, 16),
+    "no-rule-no-such-function": Case("import math\n\n\n" + _def("return x * math.lgama(2.0)"),
+                                     "unknown-function", 5, 16),
+    "no-rule-no-loop-for-types": Case("import numpy as np\n\n\n" + _def("return x * np.gcd(2.0, 4.0)"),
+                                      "unknown-function", 5, 16),
+    "no-rule-keyword": Case("import numpy as np\n\n\n" + _def("np.spacing(a, out=b)\nreturn x * b[0]",
+                                                                "x: float, a: np.ndarray, b: np.ndarray"),
+                            "bad-call", 5, 5),
     "out-keyword": Case("import numpy as np\n\n\ndef f(a: np.ndarray, b: np.ndarray) -> float:\n"
                         "    np.exp(a, out=b)\n    return b[0]\n", "bad-call", 5, 5),
     "reshape-order": Case("import numpy as np\n\n\ndef f(a: np.ndarray) -> float:\n"

@@ -3,7 +3,9 @@ generated with and without numba, against the primal and finite differences.
 
 For ``f(a1..an)`` returning y the generated ``f_jvp(a1..an, d1..dk)`` returns
 ``(y, y_dot)``; for a procedure ``p_jvp(a1..an, d1..dk)`` leaves the
-tangents of its array outputs in the array tangents (SPEC section 4).
+tangents of its array outputs in the array tangents (SPEC section 4).  The
+tangent of an array the call leaves alone must be left alone too
+(``helpers.call_jvp``).
 """
 
 from __future__ import annotations

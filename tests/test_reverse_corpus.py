@@ -12,7 +12,8 @@ differentiable scalar parameters.
 
 Checks, per case and ``jit``:
 
-* the value and the side effects on the arguments are the primal's;
+* the value and the side effects on the arguments are the primal's, and a
+  function's ``f_vjp`` leaves its seed alone;
 * the dot-product test against forward mode, ``<f_jvp(v), w> == <v,
   f_vjp(w)>``, for random tangents v and cotangents w;
 * ``<v, f_vjp(w)>`` against ``<finite difference of f along v, w>``;
@@ -37,9 +38,11 @@ from helpers import (
     assert_arguments_match,
     assert_close,
     assert_dot_close,
+    assert_unchanged,
     call_jvp,
     central_difference,
     copy_args,
+    copy_value,
     corpus_modules,
     differentiable_indices,
     dot,
@@ -150,11 +153,14 @@ def _cotangent(case: Case, rng: np.random.Generator, value: object) -> object:
 
 def _call_vjp(case: Case, f_vjp: Callable, args: list, cotangent: object) -> tuple[object, list]:
     """Call ``f_vjp`` on ``args`` (written in place) and a copy of
-    ``cotangent``; return (the value, or None for a procedure; the adjoints of
-    the differentiable parameters, in order)."""
+    ``cotangent``, which a function's ``f_vjp`` must leave alone (a
+    procedure's adjoint arrays are in/out); return (the value, or None for a
+    procedure; the adjoints of the differentiable parameters, in order)."""
     k = len(case.indices)
     if not case.procedure:
-        result = f_vjp(*args, cotangent)
+        seed = copy_value(cotangent)
+        result = f_vjp(*args, seed)
+        assert_unchanged(seed, cotangent, f"{case.qualname}: the seed of {case.name}_vjp")
         assert isinstance(result, tuple) and len(result) == 1 + k, (
             f"{case.qualname}: expected (y, b1..b{k}), got {result!r}"
         )

@@ -2,9 +2,10 @@
 
 ``analyse`` picks the functions to differentiate (``--func``, or every
 public function with a differentiable parameter), follows their calls into
-the module's other functions, refuses recursion and calls with no rule,
-then types every function, finds which array parameters each one writes,
-and which variables are active.  Transforms read the resulting ``Program``
+the module's other functions, refuses recursion and calls with no rule
+(but for numpy and math functions that nothing active flows into), then
+types every function, finds which array parameters each one writes, and
+which variables are active.  Transforms read the resulting ``Program``
 and recompute none of it.
 """
 
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 
 from .. import ir
 from ..diagnostics import Reporter, UsageError
-from ..rules import TABLE
+from ..rules import TABLE, library
 from ..walk import calls, names_read
 from .activity import active_variables
 from .custom import custom_rules, expected_params, rule_functions
@@ -56,6 +57,12 @@ class Program:
 def _constant_types(module: ir.Module) -> dict[str, ir.Type]:
     typer = ExprTyper({}, {}, {})
     return {c.name: typer.type(c.value) for c in module.constants}
+
+
+UNKNOWN_FUNCTION_NOTE = ("supported: the numpy and math functions that `adxform rules` lists and the functions of "
+                         "this module, and other math functions and numpy ufuncs where nothing differentiated flows "
+                         "into them; to supply a rule, call it from a function g of this module and define g_jvp / "
+                         "g_vjp here or in a --rules FILE (see docs/custom-rules.md)")
 
 
 class CallGraph:
@@ -107,12 +114,12 @@ class CallGraph:
         shown = call.func.split(".", 1)[1] if call.func.startswith(("unknown.", "builtins.", "method.")) else call.func
         if rule is None and func.name in self.underived and call.func.startswith(("numpy.", "math.")):
             return
-        if rule is None:
+        if rule is None and not library.is_typed(call.func):
             self.reporter.error(call.pos, f"adxform has no derivative rule for '{shown}'{where}", "unknown-function",
-                                note="supported: the numpy and math functions that `adxform rules` lists and the "
-                                     "functions of this module; to supply a rule, call it from a function g of this "
-                                     "module and define g_jvp / g_vjp here or in a --rules FILE "
-                                     "(see docs/custom-rules.md)")
+                                note=UNKNOWN_FUNCTION_NOTE)
+        elif rule is None:  # without a rule, where nothing active flows in (_check_calls_without_rule)
+            if call.kwargs:
+                self.reporter.error(call.pos, f"'{shown}' is supported without keyword arguments{where}", "bad-call")
         elif not rule.nargs[0] <= len(call.args) <= rule.nargs[1]:
             self.reporter.error(call.pos, f"'{shown}' is supported with {rule.nargs[0]}"
                                 + (f" to {rule.nargs[1]}" if rule.nargs[1] != rule.nargs[0] else "")
@@ -123,6 +130,35 @@ class CallGraph:
                                 "bad-call")
         elif any(key == "axis" and not _is_int_constant(value) for key, value in call.kwargs):
             self.reporter.error(call.pos, f"the axis of '{shown}' must be an integer constant{where}", "bad-call")
+
+
+def _check_calls_without_rule(program: Program, reporter: Reporter) -> None:
+    """A numpy or math function without a derivative rule (``library``) may
+    be called where nothing active flows into it, or where its result is an
+    int or a bool (``np.signbit``, ``math.isqrt``: no derivative to lose),
+    and nowhere else; nor where numpy has no loop for its arguments' types,
+    which leaves its result untyped."""
+    for name in program.order:
+        facts = program.facts[name]
+        if not facts.wrt or name in program.custom:
+            continue
+        for call in calls(facts.func.body):
+            if call.func.startswith("module.") or call.func in TABLE:
+                continue
+            result = facts.types.of(call)
+            if result.kind == "unknown":
+                reporter.error(call.pos, f"adxform cannot tell what '{call.func}' returns for these arguments "
+                               f"(in function '{name}')", "unknown-function", note=UNKNOWN_FUNCTION_NOTE)
+                continue
+            if not result.is_differentiable:
+                continue
+            active = sorted({n for arg in call.args for n in names_read(arg)} & facts.active)
+            if active:
+                reporter.error(call.pos, f"adxform has no derivative rule for '{call.func}', and its argument "
+                               f"depends on the differentiated parameters through '{active[0]}' (in function "
+                               f"'{name}')",
+                               "unknown-function", note=UNKNOWN_FUNCTION_NOTE)
+    reporter.check()
 
 
 def _is_int_constant(expr: ir.Expr) -> bool:
@@ -172,6 +208,7 @@ def analyse(module: ir.Module, functions: list[str] | None, wrt: list[str] | Non
     _check_rules(program, reporter)
     program.roots = _pick_roots(program, roots, explicit=bool(functions), reporter=reporter)
     _assign_wrt(program, wrt)
+    _check_calls_without_rule(program, reporter)
     return program
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from .. import build, ir
 from ..diagnostics import Reporter
-from ..rules import TABLE
+from ..rules import TABLE, library
 from ..rules.registry import matmul_type
 from ..walk import expressions, statements, stmt_expressions
 
@@ -148,7 +148,7 @@ class ExprTyper:
             return sig.returns if sig else UNKNOWN
         rule = TABLE.get(e.func)
         if rule is None:
-            return UNKNOWN
+            return library.result_type(e.func, [self.type(a) for a in e.args]) or UNKNOWN
         return rule.result_type([self.type(a) for a in e.args], {k: self.type(v) for k, v in e.kwargs})
 
     def _Subscript(self, e: ir.Subscript) -> ir.Type:

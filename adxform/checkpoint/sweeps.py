@@ -46,12 +46,13 @@ class Checkpointed:
     """Builds the sweeps of one checkpointed loop."""
 
     def __init__(self, loop: ir.For | ir.While, state: list[tuple[str, ir.Type]], snapshots: int,
-                 known_count: bool, names: Namer, counted: int | None):
+                 known_count: bool, names: Namer, counted: tuple[ir.Name, int] | None):
         self.loop = loop
         self.state = state
         self.snapshots = snapshots
         self.known_count = known_count  # the trip count is known on entry
-        self.counted = counted  # the loop's row in the --instrument counts, or None
+        # --instrument: the counts array the function was passed and the loop's row in it, or None
+        self.counts, self.counted = counted if counted is not None else (None, None)
         fresh = names.fresh
         self.plan, self.action, self.lo, self.hi = (ir.Name(fresh(n)) for n in ("plan", "action", "lo", "hi"))
         self.snaps = {name: ir.Name(fresh(f"{name}_snaps")) for name, _ in state}
@@ -167,6 +168,6 @@ class Checkpointed:
             nbytes = build.mul(copy.deepcopy(self.held), ir.BinOp("//", per_snapshot or ir.Const(0),
                                                                  ir.Const(self.snapshots)))
             out.append(ir.ExprStmt(ir.Call("module._count_checkpoints", [
-                ir.Const(self.counted), copy.deepcopy(self.count), copy.deepcopy(self.advanced),
-                copy.deepcopy(self.recorded), copy.deepcopy(self.held), nbytes])))
+                copy.deepcopy(self.counts), ir.Const(self.counted), copy.deepcopy(self.count),
+                copy.deepcopy(self.advanced), copy.deepcopy(self.recorded), copy.deepcopy(self.held), nbytes])))
         return out

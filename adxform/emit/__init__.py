@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import jinja2
 
 from .. import ir
+from ..parse.encoding import source_bytes
 from ..rules.spelling import respell_for_numba
 from ..version import __version__
 from ..walk import calls
@@ -46,7 +47,7 @@ class ModuleText:
 def function_text(func: ir.Function, origin: str, jit: str) -> str:
     printer = StmtPrinter(origin)
     lines = []
-    decorator = JIT_DECORATORS[jit]
+    decorator = JIT_DECORATORS[jit] if func.target != "python" else None
     if decorator:
         lines.append(decorator)
     params = ", ".join(p.name for p in func.params)
@@ -96,16 +97,29 @@ def runtime_helpers(functions: list[ir.Function], jit: str) -> list[str]:
     return out
 
 
+def printable(text: str) -> str:
+    """``text`` (a file name, a command) for a comment of the generated
+    module: what is not printable (a newline; a surrogate, which stands for
+    a byte of a file name that is not UTF-8) as its escape, so that the
+    module stays valid UTF-8 Python whatever the source is called."""
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
+def docstring_text(text: str) -> str:
+    """``printable`` text that a triple-quoted docstring holds as it is."""
+    return printable(text).replace("\\", "\\\\").replace('"', '\\"')
+
+
 def render_module(meta: ModuleText, constants: list[ir.Constant], functions: list[ir.Function]) -> str:
-    origin = meta.source_name.replace("\\", "/").rsplit("/", 1)[-1]
+    origin = printable(meta.source_name.replace("\\", "/").rsplit("/", 1)[-1])
     functions = [respell_for_numba(f) for f in functions]
     printer = ExprPrinter()
     return _ENV.get_template("module.py.j2").render(
         version=__version__,
-        source_name=meta.source_name,
-        sha256=hashlib.sha256(meta.source.encode("utf-8")).hexdigest(),
-        command=meta.command,
-        summary=meta.summary,
+        source_name=printable(meta.source_name),
+        sha256=hashlib.sha256(source_bytes(meta.source)).hexdigest(),
+        command=printable(meta.command),
+        summary=docstring_text(meta.summary),
         jit=meta.jit,
         constants=[f"{c.name} = {printer.text(c.value)}" for c in constants],
         functions=runtime_helpers(functions, meta.jit) + _instrumentation(meta)

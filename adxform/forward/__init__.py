@@ -82,12 +82,7 @@ class ForwardFunction:
         updates: list[tuple[ir.Expr, ir.Expr, bool]] = []  # (tangent target, tangent, is zero)
         for target, value in zip(*assignment_pairs(stmt.target, stmt.value)):
             if self.is_active_target(target):
-                tangent = self.tangents.of(value) if value is not None else None
-                if isinstance(tangent, ir.Name) and not isinstance(value, ir.Name) and \
-                        self.tangents.type(value).is_array:
-                    # ``b = a * 1.0`` is a new array, but its tangent folded to ``a_dot``: copy it, so
-                    # that updating ``b_dot`` in place leaves ``a_dot`` alone
-                    tangent = ir.Call("method.copy", [tangent])
+                tangent = self.value_tangent(target, value, stmt.inplace)
                 zero = self.tangents.zero(target if isinstance(target, ir.Name) else value)
                 updates.append((self.dot_target(target), tangent if tangent is not None else zero, tangent is None))
         if stmt.inplace:
@@ -100,6 +95,16 @@ class ForwardFunction:
             targets, values = zip(*before)
             return [ir.Assign(ir.Tuple(list(targets)), ir.Tuple(list(values)), stmt.pos), stmt] + after
         return [stmt] + after
+
+    def value_tangent(self, target: ir.Expr, value: ir.Expr | None, inplace: bool) -> ir.Expr | None:
+        """The tangent of ``value``; one that a name is bound to does not
+        share memory with another tangent where ``value`` is a new array
+        (``Tangents.stored``); writes into a subscript or in place copy anyway."""
+        if value is None:
+            return None
+        if isinstance(target, ir.Name) and not inplace:
+            return self.tangents.stored(value)
+        return self.tangents.of(value)
 
     def inplace_update(self, stmt: ir.Assign, target: ir.Expr, value: ir.Expr) -> ir.Assign | None:
         """The tangent of ``x += e`` is updated in place too, so that when
@@ -137,7 +142,7 @@ class ForwardFunction:
     def _Return(self, stmt: ir.Return) -> list[ir.Stmt]:
         if stmt.value is None:
             return [stmt]
-        tangent = self.tangents.of_or_zero(stmt.value, self.facts.types.returns)
+        tangent = self.tangents.stored_or_zero(stmt.value, self.facts.types.returns)
         return [ir.Return(ir.Tuple([stmt.value, tangent]), stmt.pos)]
 
     def _For(self, stmt: ir.For) -> list[ir.Stmt]:

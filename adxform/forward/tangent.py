@@ -14,11 +14,32 @@ from __future__ import annotations
 import copy
 
 from .. import build, ir
+from ..analysis.dataflow import VIEW_METHODS
 from ..analysis.program import FunctionFacts, Program
 from ..diagnostics import Reporter
 from ..naming import Namer
 from ..rules import TABLE, instantiate
 from ..rules.templates import axis_of, sum_over
+
+
+# Operators whose tangent sums terms of the operands' tangents: where an
+# array operand has none, its zero is added all the same (``np.zeros_like(b)``),
+# because it may broadcast the other tangent to the result's shape (``a_dot``
+# for ``a + y``; ``x_dot`` of shape (n,) for ``x + m`` of shape (k, n)): left
+# out, the result's tangent would have the smaller shape, and a reduction of
+# it a wrong value.
+BROADCAST_SUMS = ("+", "-", "%")
+VIEW_CALLS = VIEW_METHODS | {"numpy.transpose", "method.transpose"}
+
+
+def shares_memory(expr: ir.Expr) -> bool:
+    """Whether an array expression may evaluate to an existing array (a
+    name, a view of one, either of two) rather than a new one."""
+    if isinstance(expr, ir.IfExp):
+        return shares_memory(expr.body) or shares_memory(expr.orelse)
+    if isinstance(expr, ir.Call):
+        return expr.func in VIEW_CALLS
+    return isinstance(expr, (ir.Name, ir.Subscript, ir.Attribute))
 
 
 class Tangents:
@@ -49,6 +70,23 @@ class Tangents:
         tangent = self.of(expr)
         return tangent if tangent is not None else self.zero(expr, vtype)
 
+    def stored(self, expr: ir.Expr) -> ir.Expr | None:
+        """The tangent of a value that is bound to a name or returned: a new
+        array when ``expr`` makes a new array.  The folds of ``build`` drop
+        operations that copy in the primal (``y[1:] + 0.0``, ``1.0 * y``,
+        ``-(-y)``, ``y / 1.0``, ``y ** 1``) and leave a name or a view of
+        another tangent; bound as it is, a later element write through the
+        new tangent (``w[0] = a * a``) would write into that one, the
+        caller's ``y_dot`` among them."""
+        tangent = self.of(expr)
+        if tangent is not None and self.type(expr).is_array and not shares_memory(expr) and shares_memory(tangent):
+            return ir.Call("method.copy", [tangent], [], expr.pos)
+        return tangent
+
+    def stored_or_zero(self, expr: ir.Expr, vtype: ir.Type | None = None) -> ir.Expr:
+        tangent = self.stored(expr)
+        return tangent if tangent is not None else self.zero(expr, vtype)
+
     # -- leaves ------------------------------------------------------------------------
 
     def _Name(self, e: ir.Name) -> ir.Expr | None:
@@ -65,6 +103,15 @@ class Tangents:
         left, right = self.of(e.left), self.of(e.right)
         if left is None and right is None:
             return None
+        tangent = self.operator(e, left, right)
+        if e.op in BROADCAST_SUMS:
+            for operand, operand_tangent in ((e.left, left), (e.right, right)):
+                if operand_tangent is None and self.type(operand).is_array:
+                    tangent = build.add(tangent, self.zero(operand))
+        return tangent
+
+    def operator(self, e: ir.BinOp, left: ir.Expr | None, right: ir.Expr | None) -> ir.Expr | None:
+        """The tangent of ``a <op> b`` from the tangents of ``a`` and ``b``."""
         a, b = copy.deepcopy(e.left), copy.deepcopy(e.right)
         if e.op == "+":
             return build.add(left, right)
@@ -99,7 +146,7 @@ class Tangents:
         return build.neg(inner) if e.op == "-" else inner
 
     def _IfExp(self, e: ir.IfExp) -> ir.Expr | None:
-        body, orelse = self.of(e.body), self.of(e.orelse)
+        body, orelse = self.stored(e.body), self.stored(e.orelse)  # the result is one of them, as it is
         if body is None and orelse is None:
             return None
         vtype = self.type(e)
@@ -107,7 +154,7 @@ class Tangents:
                         orelse if orelse is not None else self.zero(e.orelse, vtype), e.pos)
 
     def _Tuple(self, e: ir.Tuple) -> ir.Expr | None:
-        items = [self.of(item) for item in e.items]
+        items = [self.stored(item) for item in e.items]
         if all(item is None for item in items):
             return None
         return ir.Tuple([t if t is not None else self.zero(item) for t, item in zip(items, e.items)], e.pos)

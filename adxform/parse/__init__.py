@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import ir
 from ..diagnostics import Reporter
+from .encoding import check_declared_encoding, strip_bom
 from .guard import check_parsable
 from .lower import lower_module
 
@@ -11,6 +12,9 @@ from .lower import lower_module
 def parse_module(source: str, filename: str, reporter: Reporter, outer: ir.Module | None = None) -> ir.Module:
     """Lower ``source`` to an ``ir.Module``; syntax problems raise
     DiagnosticError.  ``outer``: the module ``source`` holds rules for."""
+    check_declared_encoding(source, reporter)
+    reporter.check()
+    source = strip_bom(source)
     module = lower_module(source, filename, reporter, outer) if check_parsable(source, reporter) else None
     reporter.check()
     assert module is not None

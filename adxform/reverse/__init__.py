@@ -29,17 +29,18 @@ def reverse_functions(program: Program, reporter: Reporter, snapshots: int = DEF
         if name in program.custom:  # the user's g_vjp serves, through an adapter
             bar = Namer(facts.func, "bar")
             y_bar = bar.fresh("y_bar")
-            functions = [rev_from_rule(facts, program.custom[name], bar, y_bar)]
+            functions = [rev_from_rule(facts, program.custom[name], bar, y_bar, loops is not None)]
             entry_reads[name] = {p.name for p in facts.func.params}
             returns_value[name] = not facts.is_procedure
-            public = public_functions(facts, bar, y_bar, not facts.is_procedure)[1:]  # all but g_vjp itself
+            public = public_functions(facts, bar, y_bar, not facts.is_procedure,
+                                      loops is not None)[1:]  # all but g_vjp itself
         else:
             builder = ReverseFunction(facts, program, reporter, entry_reads, returns_value,
                                       Checkpointing(snapshots, loops))
             functions = [builder.build()]
             entry_reads[name] = builder.entry_reads
             returns_value[name] = builder.returns_value
-            public = public_functions(facts, builder.bar, builder.y_bar, builder.returns_value)
+            public = public_functions(facts, builder.bar, builder.y_bar, builder.returns_value, loops is not None)
         out[name] = functions + (public if name in program.roots else [])
     reporter.check()
     return out

@@ -98,6 +98,7 @@ class ReverseFunction:
             facts.types.env.setdefault(name, facts.types.returns if name.startswith("result") else ir.BOOL)
         if self.output is not None and isinstance(self.output, ir.Name) and self.output.id in introduced:
             facts.active.add(self.output.id)
+        self.counts = base.fresh("checkpoint_counts") if checkpointing.loops is not None else ""
         self.base_namer = base
         self.first_defs = _first_definitions(self.body, {p.name for p in facts.func.params})
         self.order = {id(stmt): k for k, stmt in enumerate(statements(self.body))}
@@ -479,6 +480,11 @@ class ReverseFunction:
                     return False
         return True
 
+    def counts_argument(self) -> list[ir.Name]:
+        """With --instrument, every ``_rev`` takes the counts array last and
+        passes it on to the ``_rev`` of its callees (checkpoint/instrument.py)."""
+        return [ir.Name(self.counts)] if self.checkpointing.loops is not None else []
+
     def call_adjoint(self, stmt: ir.Stmt, call: ir.Call, target: ir.Expr | None,
                      callee: FunctionFacts) -> list[ir.Stmt]:
         """The callee's ``_rev`` seeded with the adjoints of what the call's
@@ -512,6 +518,7 @@ class ReverseFunction:
                 bar = ir.Name(self.bar.fresh(f"{param.name}_bar"))
                 outs.append(bar)
                 scalar_args.append((arg, bar))
+        args += self.counts_argument()
         rev_call = ir.Call("module." + rev_name(callee.func.name), args, [], call.pos)
         out.append(ir.Assign(ir.Tuple(outs), rev_call, stmt.pos) if outs else ir.ExprStmt(rev_call, stmt.pos))
         out += zeros
@@ -675,7 +682,8 @@ class ReverseFunction:
         breaks = isinstance(loop, ir.For) and any(isinstance(s, ir.Break) for s in own_statements(loop.body))
         snapshots = loop.directive.options.get("snapshots", self.checkpointing.snapshots)
         counter = self.checkpointing.loops
-        counted = counter.loop_id(f"{self.facts.func.name}:{loop.pos.line}") if counter is not None else None
+        counted = (ir.Name(self.counts), counter.loop_id(f"{self.facts.func.name}:{loop.pos.line}")) \
+            if counter is not None else None
         sweeps = Checkpointed(loop, [(n, env[n]) for n in state], snapshots, isinstance(loop, ir.For) and not breaks,
                               self.bar, counted)
         rev = sweeps.reverse(loop.body, fwd_body, rev_body)
@@ -762,6 +770,7 @@ class ReverseFunction:
         wrt_arrays = [p for p in facts.wrt if env[p].is_array]
         wrt_scalars = [p for p in facts.wrt if not env[p].is_array]
         params += [ir.Param(self.bar(p), None) for p in wrt_arrays]
+        params += [ir.Param(arg.id, None) for arg in self.counts_argument()]
 
         prologue = [s for p in func.params for s in self.ndim_check(ir.Name(p.name))] + self.tape.setup()
         prologue += [s for name in sorted(self.fresh_stacks) for s in self.fresh_stacks[name].setup()]

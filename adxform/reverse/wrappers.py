@@ -19,12 +19,25 @@ import itertools
 from .. import build, ir
 from ..analysis.program import FunctionFacts
 from ..naming import Namer
+from ..checkpoint.instrument import COUNTS
 from .function import rev_name
 
 
-def public_functions(facts: FunctionFacts, bar: Namer, y_bar: str, rev_returns_value: bool) -> list[ir.Function]:
+def public_functions(facts: FunctionFacts, bar: Namer, y_bar: str, rev_returns_value: bool,
+                     counted: bool = False) -> list[ir.Function]:
     """``bar`` is the namer ``f_rev`` used (adjoint names), ``y_bar`` its
-    cotangent; ``rev_returns_value`` whether ``f_rev`` returns f's value."""
+    cotangent; ``rev_returns_value`` whether ``f_rev`` returns f's value.
+    ``counted`` (--instrument): the wrappers are plain Python and hand
+    ``f_rev`` the module's live counts array (checkpoint/instrument.py)."""
+    functions = _wrappers(facts, bar, y_bar, rev_returns_value, counted)
+    if counted:
+        for function in functions:
+            function.target = "python"
+    return functions
+
+
+def _wrappers(facts: FunctionFacts, bar: Namer, y_bar: str, rev_returns_value: bool,
+              counted: bool) -> list[ir.Function]:
     func, env = facts.func, facts.types.env
     params = [ir.Param(p.name, None, p.pos) for p in func.params]
     args = [ir.Name(p.name) for p in func.params]
@@ -40,7 +53,7 @@ def public_functions(facts: FunctionFacts, bar: Namer, y_bar: str, rev_returns_v
     rev_args = args + ([] if facts.is_procedure else [ir.Name(y_bar)]) + [ir.Name(bar(p)) for p in arrays]
     if not facts.is_procedure:
         body += [ir.Assign(ir.Name(bar(p)), build.call("numpy.zeros_like", ir.Name(p))) for p in arrays]
-    rev = ir.Call("module." + rev_name(func.name), rev_args)
+    rev = ir.Call("module." + rev_name(func.name), rev_args + ([ir.Name(COUNTS)] if counted else []))
     body.append(ir.Assign(ir.Tuple(results), rev) if results else ir.ExprStmt(rev))
     if written or not (facts.is_procedure or rev_returns_value):
         # f's side effects or value: the primal, from the arguments as they came

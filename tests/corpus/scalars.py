@@ -78,3 +78,9 @@ def ignores_second(x: float, y: float) -> float:
 def int_passthrough(x: float, n: int, m: int) -> float:
     k = n * m + n // 2 - m % 3
     return x * k + float(n) * math.sin(x)
+
+
+def no_rule_constant(x: float, k: int) -> float:
+    # lgamma and gamma have no derivative rule: fine, since only ints reach them
+    c = math.lgamma(0.5 * k)
+    return c * x * x + math.gamma(k + 0.5) * x
