@@ -74,10 +74,13 @@ class Adjoints:
         operation broadcast against another array; the seed then travels
         down elementwise operations as it is (broadcasting commutes with
         them) and is summed down to size (``fit``) where it reaches a
-        variable or any other operation."""
+        variable or any other operation, or a scalar (``h[t] = k * x[t]``
+        fills a row with the scalar: its seed is the row's sum)."""
         if not self.is_active(expr):
             return []
-        if stretched and not isinstance(expr, (ir.Name, ir.Subscript)) and not self.elementwise(expr):
+        summed_here = not self.type(expr).is_array or not isinstance(expr, (ir.Name, ir.Subscript)) \
+            and not self.elementwise(expr)  # a scalar was broadcast, or no operation carries the seed down
+        if stretched and summed_here:
             seed, stretched = self.fit(seed, expr), False
         outer, self.stretched = self.stretched, stretched
         try:

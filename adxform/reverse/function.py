@@ -283,6 +283,11 @@ class ReverseFunction:
         return [stmt], []
 
     def _Assign(self, stmt: ir.Assign, depth: int) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
+        nested = [t for t in flat_targets(stmt.target) if isinstance(t, ir.Subscript) and _base_name(t) is None]
+        if nested:  # no adjoint array to name: it would be silently left out
+            self.refuse(nested[0].pos, "an assignment into a subscript of a subscript (write 'a[i, j] = …' for "
+                        "'a[i][j] = …')")
+            return [stmt], []
         if isinstance(stmt.value, ir.Call) and stmt.value.func.startswith("module."):
             return self.call(stmt, stmt.value, stmt.target)
         pushes: list[ir.Stmt] = []
@@ -367,12 +372,18 @@ class ReverseFunction:
             for target, _ in active:
                 out += self.zero_bar(stmt, target)
             for (target, value), seed in zip(active, seeds):
-                out += self.adjoints.increments(value, seed)
+                out += self.adjoints.increments(value, seed, self.broadcast_into(target))
             return out
         target, value = active[0]
         self.result_held(stmt, target, value, held)
-        out = self.adjoints.increments(value, self.bar_of(target))
+        out = self.adjoints.increments(value, self.bar_of(target), self.broadcast_into(target))
         return out + self.zero_bar(stmt, target)
+
+    def broadcast_into(self, target: ir.Expr) -> bool:
+        """Whether the value written into ``target`` may have been broadcast
+        to its shape, so that its seed must be summed down (``h[t] = x[t]``
+        fills a row with one number): a write into part of an array."""
+        return isinstance(target, ir.Subscript) and self.type(target).is_array
 
     def result_held(self, stmt: ir.Assign, target: ir.Expr, value: ir.Expr, held: bool = False) -> None:
         """``y = f(x)`` where ``y`` still holds f's value when the adjoint runs
