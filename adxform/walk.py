@@ -131,7 +131,7 @@ def assignment_pairs(target: ir.Expr, value: ir.Expr) -> tuple[list[ir.Expr], li
     if isinstance(value, ir.Tuple) and len(value.items) == len(target.items):
         pairs = [assignment_pairs(t, v) for t, v in zip(target.items, value.items)]
     else:
-        pairs = [assignment_pairs(t, ir.Subscript(copy.deepcopy(value), [ir.Const(i)]))
+        pairs = [assignment_pairs(t, ir.Subscript(copy.deepcopy(value), [ir.Const(i, value.pos)], value.pos))
                  for i, t in enumerate(target.items)]
     return [t for ts, _ in pairs for t in ts], [v for _, vs in pairs for v in vs]
 

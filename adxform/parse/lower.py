@@ -262,8 +262,8 @@ class Lowerer:
             if base in ("numpy.typing.NDArray", "numpy.ndarray") and items:
                 dtype = self.qualify(_dotted(items[-1]) or "") if base.endswith("NDArray") else "numpy.float64"
                 return ir.Type("array", dtype=DTYPES.get(dtype, "float64"))
-            if base in ("builtins.tuple", "tuple"):
-                return ir.Type("tuple", items=tuple(self.annotation(i) or ir.FLOAT for i in items))
+            if base in ("builtins.tuple", "tuple"):  # an array in a tuple holds floats (no use shows otherwise)
+                return ir.Type("tuple", items=tuple(_float_if_bare(self.annotation(i) or ir.FLOAT) for i in items))
         qual = self.qualify(_dotted(node) or "")
         if qual in ("numpy.ndarray", "numpy.typing.NDArray", "numpy.typing.ArrayLike"):
             return ir.Type("array", dtype="")  # element type from use (types.py)
@@ -608,6 +608,11 @@ def _is_number_constant(expr: ir.Expr) -> bool:
     if isinstance(expr, ir.Tuple):
         return all(_is_number_constant(item) for item in expr.items)
     return False
+
+
+def _float_if_bare(annotation: ir.Type) -> ir.Type:
+    """A bare ``np.ndarray`` annotation as a float64 array."""
+    return ir.float_array() if annotation.is_array and not annotation.dtype else annotation
 
 
 def _names_of(target: cst.BaseExpression, count: int) -> bool:

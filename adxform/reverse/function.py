@@ -780,6 +780,11 @@ class ReverseFunction:
         bars = [ir.Assign(ir.Name(self.bar(name)), ir.Const(0.0))
                 for name in sorted(facts.active | set(wrt_scalars))
                 if not env[name].is_array and env[name].kind != "tuple"]
+        tuples = [p for p in wrt_scalars if env[p].kind == "tuple"]
+        bars += [ir.Assign(ir.Name(self.adjoints.item_bar(p, k)), ir.Const(0.0))
+                 for p in tuples for k in range(len(env[p].items))]
+        rev = rev + [ir.Assign(ir.Name(self.bar(p)), ir.Tuple([ir.Name(self.adjoints.item_bar(p, k))
+                                                               for k in range(len(env[p].items))])) for p in tuples]
         fwd = self.choose_forward(fwd, bars + seed + rev + [ir.Return(ir.Tuple(
             [ir.Name(self.bar(p)) for p in wrt_scalars]))])
         values = [ir.Name(self.value_name)] if self.returns_value else []
