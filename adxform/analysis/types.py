@@ -154,9 +154,9 @@ class ExprTyper:
     def _Subscript(self, e: ir.Subscript) -> ir.Type:
         base = self.type(e.value)
         if base.kind == "tuple":
-            index = e.index[0] if len(e.index) == 1 else None
-            if isinstance(index, ir.Const) and isinstance(index.value, int) and -len(base.items) <= index.value < len(base.items):
-                return base.items[index.value]
+            index = build.int_value(e.index[0]) if len(e.index) == 1 else None  # t[1], t[-1]
+            if index is not None and -len(base.items) <= index < len(base.items):
+                return base.items[index]
             return base.items[0] if base.items and len(set(base.items)) == 1 else UNKNOWN
         if not base.is_array:
             return UNKNOWN

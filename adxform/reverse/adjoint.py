@@ -188,10 +188,10 @@ class Adjoints:
         (the adjoint of ``t`` is the tuple of them, see ``ReverseFunction.
         assemble``)."""
         name, items = e.value.id, self.type(e.value).items
-        index = e.index[0].value if len(e.index) == 1 and isinstance(e.index[0], ir.Const) else None
+        index = build.int_value(e.index[0]) if len(e.index) == 1 else None
         if name not in {p.name for p in self.facts.func.params}:
             return self.refuse(e, f"reading an item of the local tuple '{name}'")
-        if not isinstance(index, int) or isinstance(index, bool) or not -len(items) <= index < len(items):
+        if index is None or not -len(items) <= index < len(items):
             return self.refuse(e, f"an item of the tuple '{name}' at an index that is not a constant")
         if items[index].is_array:
             return self.refuse(e, f"an array held in the tuple '{name}'")
