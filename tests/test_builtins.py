@@ -81,10 +81,14 @@ def rows(m: np.ndarray, w: np.ndarray) -> float:
 @pytest.mark.parametrize("jit", JITS)
 def test_loop_over_the_rows_of_a_matrix(tmp_path, jit):
     """``for row in m`` over a matrix: ``row[1]`` shows ``m`` has two
-    dimensions, so ``row`` is a row; forward mode against central
-    differences."""
+    dimensions, so ``row`` is a row, a view of ``m``, bound again in each
+    reversed iteration with its adjoint the same row of ``m_bar``; both
+    modes against central differences and each other.  (The corpus has
+    the same function: spellings.loop_over_rows.)"""
     fwd = load_module_from_text(adxform.transform(ROWS, "forward", filename="m.py", jit=jit),
                                 tmp_path / f"rows_{jit}_jvp.py")
+    text = adxform.transform(ROWS, "reverse", filename="m.py", jit=jit)
+    rev = load_module_from_text(text, tmp_path / f"rows_{jit}_vjp.py")
     rng = np.random.default_rng(3)
     m, w = rng.uniform(-1.0, 1.0, (4, 3)), rng.uniform(-1.0, 1.0, 3)
     m_dot, w_dot = rng.standard_normal((4, 3)), rng.standard_normal(3)
@@ -93,8 +97,9 @@ def test_loop_over_the_rows_of_a_matrix(tmp_path, jit):
     expected = (fwd.rows(m + h * m_dot, w + h * w_dot) - fwd.rows(m - h * m_dot, w - h * w_dot)) / (2 * h)
     assert value == pytest.approx(fwd.rows(m, w), rel=1e-14)
     assert tangent == pytest.approx(expected, rel=1e-6)
-
-
+    m_bar, w_bar = rev.rows_grad(m, w)
+    assert np.sum(m_bar * m_dot) + np.sum(w_bar * w_dot) == pytest.approx(tangent, rel=1e-12)
+    assert "row_bar = m_bar[_k]" in text
 REFUSED_IN_REVERSE = {
     # what reverse mode refuses, each with its position (line, column) and a word of its message
     "subscript of a subscript": ("def f(x: np.ndarray) -> float:\n    h = np.zeros((2, 3))\n"

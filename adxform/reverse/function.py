@@ -108,6 +108,7 @@ class ReverseFunction:
         self.needed: set[str] = set()
         self.silent = silent_accumulations(self.body)
         self.aliased = _aliased_arrays(self.body, facts.types)
+        self.row_views = _rows_bound_in_loops(self.body, facts.types)
         self.loop_vars_read_outside = _loop_vars_read_outside(self.body)
 
     # -- driver --------------------------------------------------------------------------
@@ -202,6 +203,8 @@ class ReverseFunction:
                     or id(stmt) in self.silent):
                 return [], []
             vtype = self.facts.types.env[name]
+            if id(stmt) in self.row_views:  # bound again at the head of each reversed iteration (loop_body)
+                return [], []
             if vtype.is_array:  # made afresh in a loop: taped after it is made (fresh_array)
                 if self.may_rebind(stmt, name) and self.defined_before(stmt, name):
                     return self.save_array(target)
@@ -231,7 +234,8 @@ class ReverseFunction:
         its elements during the iteration are saved and restored as usual
         (``loop_body`` places the pushes and loads)."""
         name = stmt.target.id
-        if self.is_first_def(stmt, name) or self.defined_before(stmt, name) or not self.loops:
+        if self.is_first_def(stmt, name) or self.defined_before(stmt, name) or not self.loops \
+                or id(stmt) in self.row_views:
             return
         loop, fresh = self.loops[-1]
         if name not in self.needed or name in fresh:
@@ -326,7 +330,7 @@ class ReverseFunction:
         name = stmt.target.id
         if not self.active(name):
             return [], []
-        if not self.is_first_def(stmt, name):
+        if not self.is_first_def(stmt, name) and id(stmt) not in self.row_views:
             if not self.may_rebind(stmt, name):
                 return [], []
             return self.new_bar(stmt, name), self.assign_adjoint(stmt)
@@ -588,7 +592,20 @@ class ReverseFunction:
             return fwd_body, []
         fwd_body += [self.fresh_stacks[name].push(ir.Name(name)) for name in fresh]
         loads = [s for name in fresh for s in self.fresh_stacks[name].pop(ir.Name(name))]
-        return fwd_body, loads + [copy.deepcopy(s) for s in again] + rev_body
+        return fwd_body, loads + self.rows_again(loop) + [copy.deepcopy(s) for s in again] + rev_body
+
+    def rows_again(self, loop: ir.For | ir.While) -> list[ir.Stmt]:
+        """The rows the loop body binds (``row = m[k]``, ``row_views``),
+        bound again at the head of each reversed iteration, with their
+        adjoints (the same rows of the bases' adjoints)."""
+        out: list[ir.Stmt] = []
+        for stmt in loop.body:
+            if id(stmt) in self.row_views and stmt.target.id in self.needed | self.facts.active:
+                out.append(copy.deepcopy(stmt))
+                view = _bar_view(stmt.value, self) if self.active(stmt.target.id) else None
+                if view is not None:
+                    out.append(ir.Assign(ir.Name(self.bar(stmt.target.id)), view, stmt.pos))
+        return out
 
     def _While(self, stmt: ir.While, depth: int) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
         if stmt.directive is not None:
@@ -864,6 +881,38 @@ def _aliased_arrays(body: list[ir.Stmt], types: FunctionTypes) -> set[str]:
             if base is not None and base != stmt.target.id:
                 out |= {base, stmt.target.id}
     return out
+
+
+def _rows_bound_in_loops(body: list[ir.Stmt], types: FunctionTypes) -> set[int]:
+    """The statements ``row = m[k]`` (a view) at the top of a loop body, as
+    ``for row in m`` is lowered: ``row`` is bound there alone, and the body
+    rebinds neither ``m`` nor ``k``, so the view can be bound again in the
+    reverse sweep instead of being saved (ids of the statements)."""
+    bound: dict[str, int] = {}
+    for stmt in statements(body):
+        for name in ([stmt.var] if isinstance(stmt, ir.For) else
+                     [t.id for t in flat_targets(stmt.target) if isinstance(t, ir.Name)] if isinstance(stmt, ir.Assign)
+                     else []):
+            bound[name] = bound.get(name, 0) + 1
+    found: set[int] = set()
+    for loop in (s for s in statements(body) if isinstance(s, (ir.For, ir.While))):
+        rebound = {n for s in statements(loop.body) for n in _written_names_plain(s)}
+        for stmt in loop.body:
+            if isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Name) and not stmt.inplace \
+                    and isinstance(stmt.value, ir.Subscript) and types.env[stmt.target.id].is_array \
+                    and bound[stmt.target.id] == 1 and view_base(stmt.value, types) not in (None, stmt.target.id) \
+                    and not set(names_read(stmt.value)) & rebound:
+                found.add(id(stmt))
+    return found
+
+
+def _written_names_plain(stmt: ir.Stmt) -> list[str]:
+    """The names a statement binds anew (not the arrays it writes into)."""
+    if isinstance(stmt, ir.For):
+        return [stmt.var]
+    if isinstance(stmt, ir.Assign) and not stmt.inplace:
+        return [t.id for t in flat_targets(stmt.target) if isinstance(t, ir.Name)]
+    return []
 
 
 def _loop_vars_read_outside(body: list[ir.Stmt]) -> set[str]:

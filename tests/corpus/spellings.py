@@ -40,6 +40,13 @@ def loop_over_vector(x: np.ndarray, k: float) -> float:
     return s
 
 
+def loop_over_rows(m: np.ndarray, w: np.ndarray) -> float:
+    s = 0.0
+    for row in m:
+        s += np.sum(np.tanh(row * w)) * row[1]
+    return s
+
+
 def enumerate_and_zip(x: np.ndarray, y: np.ndarray) -> float:
     s = 0.0
     for i, a in enumerate(x):
