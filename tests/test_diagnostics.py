@@ -119,6 +119,8 @@ CASES: dict[str, Case] = {
     "boolean-mask": Case("import numpy as np\n\n\ndef f(a: np.ndarray) -> float:\n"
                          "    return np.sum(a[a > 0.0])\n", "unsupported-index", 5, 19),
     "array-of-tuple": Case(NP + _def("return np.sum(np.array((x, x)))"), "bad-call", 5, 19),
+    "asarray": Case(NP + _def("return np.sum(np.asarray(a))", "a: np.ndarray"), "unknown-function", 5, 19,
+                    note="np.copy"),
     "pow-modulo": Case(_def("return pow(x, 2, 3)"), "bad-call", 2, 12),
     "multiply-out": Case(NP + _def("return np.sum(np.multiply(a, a, out=a))", "a: np.ndarray"),
                          "bad-call", 5, 19),

@@ -58,6 +58,16 @@ def _constant_types(module: ir.Module) -> dict[str, ir.Type]:
     return {c.name: typer.type(c.value) for c in module.constants}
 
 
+NO_RULE_NOTE = ("supported: the numpy and math functions of SPEC §2 and the functions of this module; to supply a "
+                "rule, call it from a function g of this module and define g_jvp / g_vjp (SPEC §4) here or in a "
+                "--rules FILE")
+# functions refused on purpose, with what to write instead
+NO_RULE_ADVICE = {
+    "numpy.asarray": "np.asarray may return its argument itself, an alias adxform does not follow: use the array "
+                     "itself, or np.copy(a) for a copy",
+}
+
+
 class CallGraph:
     """Follows module calls from the roots; reports recursion and unknown callees."""
 
@@ -108,9 +118,7 @@ class CallGraph:
             return
         if rule is None:
             self.reporter.error(call.pos, f"adxform has no derivative rule for '{shown}'{where}", "unknown-function",
-                                note="supported: the numpy and math functions of SPEC §2 and the functions of this "
-                                     "module; to supply a rule, call it from a function g of this module and define "
-                                     "g_jvp / g_vjp (SPEC §4) here or in a --rules FILE")
+                                note=NO_RULE_ADVICE.get(call.func, NO_RULE_NOTE))
         elif not rule.nargs[0] <= len(call.args) <= rule.nargs[1]:
             self.reporter.error(call.pos, f"'{shown}' is supported with {rule.nargs[0]}"
                                 + (f" to {rule.nargs[1]}" if rule.nargs[1] != rule.nargs[0] else "")
