@@ -156,6 +156,17 @@ def target_names(target: ir.Expr) -> list[str]:
     return []
 
 
+def bound_names(stmt: ir.Stmt) -> list[str]:
+    """The names a statement itself binds anew: its loop variable, the names
+    it assigns (not the arrays it writes into, nor ``x += …``, which
+    updates an array in place)."""
+    if isinstance(stmt, ir.For):
+        return [stmt.var]
+    if isinstance(stmt, ir.Assign) and not stmt.inplace:
+        return [t.id for t in flat_targets(stmt.target) if isinstance(t, ir.Name)]
+    return []
+
+
 def around_loop(loop: ir.For | ir.While, body: list[ir.Stmt]) -> tuple[set[str], set[str]]:
     """What the statements of ``body`` outside ``loop``'s own body read and
     assign (the loop's header is outside: its bounds or test)."""

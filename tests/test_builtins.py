@@ -108,6 +108,9 @@ REFUSED_IN_REVERSE = {
                     (6, 12), "local tuple 'p'"),
     "array in a tuple": ("def f(t: tuple[np.ndarray, float]) -> float:\n    a, b = t\n    return np.sum(a) * b\n",
                          (5, 12), "array held in the tuple 't'"),
+    "row written into in a loop": ("def f(m: np.ndarray, w: np.ndarray) -> float:\n    s = 0.0\n    for row in m:\n"
+                                   "        row += w * row[0]\n        s += np.sum(row * row)\n    return s\n",
+                                   (6, 9), "rebinding the array 'row'"),
     "tuple at a variable index": ("def f(t: tuple[float, float], i: int) -> float:\n    return t[i] * 2.0\n",
                                   (5, 12), "not a constant"),
 }

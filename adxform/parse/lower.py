@@ -23,7 +23,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .. import ir
 from ..diagnostics import Diagnostic, Reporter
-from ..walk import flat_targets, names_read, statements
+from ..walk import bound_names, names_read, statements
 from . import sugar
 from .directives import find_directives, unclaimed
 
@@ -414,7 +414,7 @@ class Lowerer:
                               note="bind the array to a name before the loop")
         over = [self.expr(a) for a in arrays]
         body = self._body(node.body)
-        rebound = {n for stmt in statements(body) for n in _rebound(stmt)} & {n for a in over for n in names_read(a)}
+        rebound = {n for stmt in statements(body) for n in bound_names(stmt)} & {n for a in over for n in names_read(a)}
         if rebound:
             raise Unsupported(it, f"the loop assigns '{sorted(rebound)[0]}', which it iterates over",
                               "unsupported-loop", note="iterate over a copy, or loop over range(len(…))")
@@ -619,15 +619,6 @@ def _names_of(target: cst.BaseExpression, count: int) -> bool:
     """Whether a loop target is a tuple of ``count`` plain names."""
     return isinstance(target, (cst.Tuple, cst.List)) and len(target.elements) == count and all(
         isinstance(el, cst.Element) and isinstance(el.value, cst.Name) for el in target.elements)
-
-
-def _rebound(stmt: ir.Stmt) -> list[str]:
-    """The variables a statement binds anew (not the arrays it writes into)."""
-    if isinstance(stmt, ir.For):
-        return [stmt.var]
-    if isinstance(stmt, ir.Assign) and not stmt.inplace:  # ``x += …`` updates an array in place
-        return [t.id for t in flat_targets(stmt.target) if isinstance(t, ir.Name)]
-    return []
 
 
 def _copy_target_as_expr(target: ir.Expr) -> ir.Expr:

@@ -33,6 +33,7 @@ writes are saved whole before the call and restored around its ``_rev``.
 from __future__ import annotations
 
 import copy
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +46,7 @@ from ..diagnostics import Reporter
 from ..naming import Namer
 from ..walk import (
     assignment_pairs,
+    bound_names,
     expressions,
     flat_targets,
     names_read,
@@ -108,7 +110,7 @@ class ReverseFunction:
         self.needed: set[str] = set()
         self.silent = silent_accumulations(self.body)
         self.aliased = _aliased_arrays(self.body, facts.types)
-        self.row_views = _rows_bound_in_loops(self.body, facts.types)
+        self.row_views = _rows_bound_in_loops(self.body, facts.types, facts.flow.written)
         self.loop_vars_read_outside = _loop_vars_read_outside(self.body)
 
     # -- driver --------------------------------------------------------------------------
@@ -883,36 +885,26 @@ def _aliased_arrays(body: list[ir.Stmt], types: FunctionTypes) -> set[str]:
     return out
 
 
-def _rows_bound_in_loops(body: list[ir.Stmt], types: FunctionTypes) -> set[int]:
+def _rows_bound_in_loops(body: list[ir.Stmt], types: FunctionTypes, written: set[str]) -> set[int]:
     """The statements ``row = m[k]`` (a view) at the top of a loop body, as
-    ``for row in m`` is lowered: ``row`` is bound there alone, and the body
-    rebinds neither ``m`` nor ``k``, so the view can be bound again in the
-    reverse sweep instead of being saved (ids of the statements)."""
-    bound: dict[str, int] = {}
-    for stmt in statements(body):
-        for name in ([stmt.var] if isinstance(stmt, ir.For) else
-                     [t.id for t in flat_targets(stmt.target) if isinstance(t, ir.Name)] if isinstance(stmt, ir.Assign)
-                     else []):
-            bound[name] = bound.get(name, 0) + 1
+    ``for row in m`` is lowered: ``row`` is bound there alone, nothing
+    writes into it or its base (``written``, aliases included), and the
+    body rebinds neither ``m`` nor ``k``, so the view can be bound again in
+    the reverse sweep instead of being saved (ids of the statements).  A
+    row that is written into stays refused: the forward sweep leaves out
+    writes into the arguments, which the rows share."""
+    bound = Counter(name for stmt in statements(body) for name in bound_names(stmt))
     found: set[int] = set()
     for loop in (s for s in statements(body) if isinstance(s, (ir.For, ir.While))):
-        rebound = {n for s in statements(loop.body) for n in _written_names_plain(s)}
+        rebound = {n for s in statements(loop.body) for n in bound_names(s)}
         for stmt in loop.body:
             if isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Name) and not stmt.inplace \
                     and isinstance(stmt.value, ir.Subscript) and types.env[stmt.target.id].is_array \
-                    and bound[stmt.target.id] == 1 and view_base(stmt.value, types) not in (None, stmt.target.id) \
+                    and bound[stmt.target.id] == 1 and stmt.target.id not in written \
+                    and view_base(stmt.value, types) not in (None, stmt.target.id) \
                     and not set(names_read(stmt.value)) & rebound:
                 found.add(id(stmt))
     return found
-
-
-def _written_names_plain(stmt: ir.Stmt) -> list[str]:
-    """The names a statement binds anew (not the arrays it writes into)."""
-    if isinstance(stmt, ir.For):
-        return [stmt.var]
-    if isinstance(stmt, ir.Assign) and not stmt.inplace:
-        return [t.id for t in flat_targets(stmt.target) if isinstance(t, ir.Name)]
-    return []
 
 
 def _loop_vars_read_outside(body: list[ir.Stmt]) -> set[str]:
