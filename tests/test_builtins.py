@@ -130,3 +130,13 @@ def test_a_diagnostic_without_a_position_is_a_bug():
     the reporter's assertion, instead of printing ``m.py:0:0``."""
     with pytest.raises(AssertionError, match="without a position"):
         Reporter("m.py", "").error(ir.NOPOS, "something", "some-code")
+
+
+def test_the_hidden_index_of_a_loop_over_an_array_is_a_fresh_name():
+    """``for a in x`` loops over ``_k``, or ``_k2`` … where the function
+    already uses that name; nested loops get names of their own."""
+    source = ("import numpy as np\n\n\ndef f(x: np.ndarray, _k: float) -> float:\n    s = 0.0\n"
+              "    for a in x:\n        for b in x:\n            s += a * b * _k\n    return s\n")
+    text = adxform.transform(source, "forward", filename="m.py", jit="none")
+    assert "for _k2 in range(x.shape[0]):" in text and "for _k3 in range(x.shape[0]):" in text
+    assert text == adxform.transform(source, "forward", filename="m.py", jit="none")
