@@ -165,6 +165,7 @@ INPUTS: dict[str, Builder] = {
     "spellings.newaxis_outer": lambda rng: (_v(rng, 4), _v(rng, 3)),
     "spellings.loop_over_vector": lambda rng: (_v(rng, 6), _f(rng, 0.5, 1.5)),
     "spellings.loop_over_rows": lambda rng: (_v(rng, (4, 3)), _v(rng, 3)),
+    "spellings.loop_over_views": lambda rng: (_v(rng, 5), _v(rng, (3, 4))),
     "spellings.enumerate_and_zip": lambda rng: (_v(rng, 5), _v(rng, 4)),
     "spellings.abs_float_int": lambda rng: (_f(rng, 1.2, 1.5), _away(rng, 5, (-1.0, -0.2), (0.2, 1.0))),
     "spellings.scalar_into_row": lambda rng: (_v(rng, 5),),

@@ -115,7 +115,7 @@ class Lowerer:
         self.directives = directives  # line -> directive; loops take theirs, the rest are misplaced
         self.scope = ModuleScope()
         self.function = ""
-        self.taken: set[str] = set()  # the names the function being lowered uses (``hidden_index``)
+        self.taken: set[str] = set()  # the names the function being lowered uses (``hidden``)
 
     # -- positions and errors ------------------------------------------------
 
@@ -368,7 +368,7 @@ class Lowerer:
         """The directive on the line directly above a loop."""
         return self.directives.pop(self.pos(node).line - 1, None)
 
-    def _stmt_For(self, node: cst.For) -> ir.Stmt:
+    def _stmt_For(self, node: cst.For) -> ir.Stmt | list[ir.Stmt]:
         directive = self.directive(node)
         if node.orelse is not None:
             raise Unsupported(node.orelse, "'else' on a loop is not in the differentiable subset", "unsupported-loop-else")
@@ -390,7 +390,7 @@ class Lowerer:
                              3: lambda: tuple(args)}[len(args)]()
         return ir.For(node.target.value, start, stop, step, self._body(node.body), self.pos(node), directive)
 
-    def _row_loop(self, node: cst.For, directive: ir.Directive | None) -> ir.Stmt:
+    def _row_loop(self, node: cst.For, directive: ir.Directive | None) -> list[ir.Stmt]:
         """``for a in x``, ``for i, a in enumerate(x)``, ``for a, b in zip(x,
         y)`` over arrays: a loop over an index (``sugar.row_loop``)."""
         it, target = node.iter, node.target
@@ -400,10 +400,10 @@ class Lowerer:
             arrays, rows, index_name = [it.args[0].value], [row], index.id
         elif helper == "zip" and len(it.args) >= 2 and _names_of(target, len(it.args)):
             arrays, rows = [a.value for a in it.args], [self.target(el.value) for el in target.elements]
-            index_name = self.hidden_index()
+            index_name = self.hidden(sugar.HIDDEN_INDEX)
         elif helper not in ("enumerate", "zip") and not isinstance(it, (cst.Tuple, cst.List)) \
                 and isinstance(target, cst.Name):
-            arrays, rows, index_name = [it], [self.target(target)], self.hidden_index()
+            arrays, rows, index_name = [it], [self.target(target)], self.hidden(sugar.HIDDEN_INDEX)
         else:
             raise Unsupported(it, "a loop must run over range(…), an array, enumerate(array) or zip(arrays…), "
                               "with one name per item", "unsupported-loop",
@@ -418,14 +418,18 @@ class Lowerer:
         if rebound:
             raise Unsupported(it, f"the loop assigns '{sorted(rebound)[0]}', which it iterates over",
                               "unsupported-loop", note="iterate over a copy, or loop over range(len(…))")
-        return sugar.row_loop(index_name, rows, over, body, self.pos(node), directive)
+        views = [ir.Assign(ir.Name(self.hidden(sugar.HIDDEN_ARRAY), a.pos), a, a.pos)
+                 for a in over if not isinstance(a, ir.Name)]  # x[1:], m.T: bound once, before the loop
+        named = iter(view.target for view in views)
+        over = [a if isinstance(a, ir.Name) else next(named) for a in over]
+        return views + [sugar.row_loop(index_name, rows, over, body, self.pos(node), directive)]
 
-    def hidden_index(self) -> str:
-        """A fresh index name for a loop over rows: ``_k``, ``_k2`` …"""
-        name, k = sugar.HIDDEN_INDEX, 1
+    def hidden(self, wanted: str) -> str:
+        """A fresh hidden name of the function: ``_k``, ``_k2`` …"""
+        name, k = wanted, 1
         while name in self.taken:
             k += 1
-            name = f"{sugar.HIDDEN_INDEX}{k}"
+            name = f"{wanted}{k}"
         self.taken.add(name)
         return name
 

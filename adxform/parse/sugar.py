@@ -19,6 +19,8 @@ emitter see one form and need no rule of their own:
       for a, b in zip(x, y)     ->  for _k in range(min(x.shape[0], y.shape[0])): a = x[_k]; b = y[_k]
 
   ``a`` is ``x[_k]``: an element of a vector, a row (a view) of a matrix.
+  An array that is not a variable (``x[1:]``, ``m.T``) is bound to a
+  hidden name (``_rows``) before the loop.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ OPERATOR_CALLS = {
 FOLDED_CALLS = {"builtins.max", "builtins.min"}
 NONE_NAMES = {"numpy.newaxis"}
 HIDDEN_INDEX = "_k"
+HIDDEN_ARRAY = "_rows"  # an array iterated that is not a variable (``x[1:]``), bound before the loop
 
 
 def operator_call(func: str, args: list[ir.Expr], pos: ir.Pos) -> ir.BinOp:

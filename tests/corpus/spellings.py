@@ -47,6 +47,15 @@ def loop_over_rows(m: np.ndarray, w: np.ndarray) -> float:
     return s
 
 
+def loop_over_views(x: np.ndarray, m: np.ndarray) -> float:
+    s = 0.0
+    for a in x[1:]:
+        s += a * a * x[0]
+    for col in m.T:
+        s += np.sum(col * x[:3]) * col[0]
+    return s
+
+
 def enumerate_and_zip(x: np.ndarray, y: np.ndarray) -> float:
     s = 0.0
     for i, a in enumerate(x):
