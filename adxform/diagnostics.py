@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .ir import NOPOS, Pos
+from .ir import Pos
 
 
 @dataclass(frozen=True)
@@ -89,8 +89,10 @@ class Reporter:
         self.sources = {filename: source}
         self.diagnostics: list[Diagnostic] = []
 
-    def error(self, pos: Pos | None, message: str, code: str, note: str = "") -> None:
-        pos = pos or NOPOS
+    def error(self, pos: Pos, message: str, code: str, note: str = "") -> None:
+        """Record a diagnostic.  Every one points into the source: a position
+        of 0 means a pass built a node without one, a bug to fix there."""
+        assert pos.line > 0, f"a diagnostic without a position: {message}"
         diag = Diagnostic(pos.file or self.filename, pos, message, code, note)
         if diag not in self.diagnostics:
             self.diagnostics.append(diag)

@@ -218,7 +218,9 @@ class ExprStmt:
 
 @dataclass
 class For:
-    """``for var in range(start, stop, step)``."""
+    """``for var in range(start, stop, step)``; ``over`` holds the arrays
+    of a loop the user wrote over rows (``for a in x``, lowered to an index
+    loop by ``parse/sugar.py``), which type inference checks are arrays."""
 
     var: str
     start: Expr
@@ -227,6 +229,7 @@ class For:
     body: list["Stmt"]
     pos: Pos = NOPOS
     directive: "Directive | None" = None
+    over: list[Expr] = field(default_factory=list)
 
 
 @dataclass

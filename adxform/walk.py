@@ -131,7 +131,7 @@ def assignment_pairs(target: ir.Expr, value: ir.Expr) -> tuple[list[ir.Expr], li
     if isinstance(value, ir.Tuple) and len(value.items) == len(target.items):
         pairs = [assignment_pairs(t, v) for t, v in zip(target.items, value.items)]
     else:
-        pairs = [assignment_pairs(t, ir.Subscript(copy.deepcopy(value), [ir.Const(i)]))
+        pairs = [assignment_pairs(t, ir.Subscript(copy.deepcopy(value), [ir.Const(i, value.pos)], value.pos))
                  for i, t in enumerate(target.items)]
     return [t for ts, _ in pairs for t in ts], [v for _, vs in pairs for v in vs]
 
@@ -153,6 +153,17 @@ def target_names(target: ir.Expr) -> list[str]:
         return target_names(target.value)
     if isinstance(target, ir.Tuple):
         return [n for item in target.items for n in target_names(item)]
+    return []
+
+
+def bound_names(stmt: ir.Stmt) -> list[str]:
+    """The names a statement itself binds anew: its loop variable, the names
+    it assigns (not the arrays it writes into, nor ``x += …``, which
+    updates an array in place)."""
+    if isinstance(stmt, ir.For):
+        return [stmt.var]
+    if isinstance(stmt, ir.Assign) and not stmt.inplace:
+        return [t.id for t in flat_targets(stmt.target) if isinstance(t, ir.Name)]
     return []
 
 

@@ -36,6 +36,8 @@ def _def(body: str, params: str = "x: float") -> str:
     return f"def f({params}) -> float:\n" + "".join(f"    {line}\n" if line else "\n" for line in lines)
 
 
+NP = "import numpy as np\n\n\n"  # the first three lines of a module that uses numpy
+
 CASES: dict[str, Case] = {
     # -- classes, closures, lambdas, generators --------------------------------------
     "class-in-function": Case(_def("class Point:\n    pass\nreturn x"), "unsupported-class", 2, 5),
@@ -111,8 +113,18 @@ CASES: dict[str, Case] = {
     "undecidable-parameter": Case(_def("return x * 2.0", "x: float, flag"), "ambiguous-type", 1, 17,
                                   note="annotat"),
     # -- loops -------------------------------------------------------------------------
-    "for-over-array": Case("import numpy as np\n\n\ndef f(a: np.ndarray) -> float:\n    s = 0.0\n"
-                           "    for v in a:\n        s += v\n    return s\n", "unsupported-loop", 6, 14),
+    "for-over-tuple": Case(_def("s = 0.0\nfor v in t:\n    s += v * x\nreturn s", "x: float, t: tuple[float, float]"),
+                           "unsupported-loop", 3, 14, note="range(len("),
+    "for-over-tuple-display": Case(_def("s = 0.0\nfor v in (x, 2.0):\n    s += v\nreturn s"), "unsupported-loop", 3, 15),
+    "for-unpacking-rows": Case(NP + _def("s = 0.0\nfor u, v in a:\n    s += u * v\nreturn s", "a: np.ndarray"),
+                               "unsupported-loop", 6, 17, note="unpacking"),
+    "for-over-call": Case(NP + _def("s = 0.0\nfor v in np.sin(a):\n    s += v\nreturn s", "a: np.ndarray"),
+                          "unsupported-loop", 6, 14, note="name"),
+    "for-rebinds-array": Case(NP + _def("s = 0.0\nfor v in a:\n    a = a * 2.0\n    s += v\nreturn s", "a: np.ndarray"),
+                              "unsupported-loop", 6, 14),
+    "zip-of-one-name": Case(NP + _def("s = 0.0\nfor v in zip(a, a):\n    s += v\nreturn s", "a: np.ndarray"),
+                            "unsupported-loop", 6, 14),
+    "range-keyword": Case(_def("for i in range(stop=3):\n    x = x * 2.0\nreturn x"), "unsupported-loop", 2, 14),
     "for-else": Case(_def("for i in range(3):\n    x = x * 2.0\nelse:\n    x = x + 1.0\nreturn x"),
                      "unsupported-loop-else", 4, 5),
     "while-else": Case(_def("while x < 3.0:\n    x = x * 2.0\nelse:\n    x = x + 1.0\nreturn x"),
@@ -125,6 +137,13 @@ CASES: dict[str, Case] = {
                         "    return np.sum(a[idx])\n", "unsupported-index", 5, 19, note="one element at a time"),
     "boolean-mask": Case("import numpy as np\n\n\ndef f(a: np.ndarray) -> float:\n"
                          "    return np.sum(a[a > 0.0])\n", "unsupported-index", 5, 19),
+    "array-of-tuple": Case(NP + _def("return np.sum(np.array((x, x)))"), "bad-call", 5, 19),
+    "asarray": Case(NP + _def("return np.sum(np.asarray(a))", "a: np.ndarray"), "unknown-function", 5, 19,
+                    note="np.copy"),
+    "pow-modulo": Case(_def("return pow(x, 2, 3)"), "bad-call", 2, 12),
+    "multiply-out": Case(NP + _def("return np.sum(np.multiply(a, a, out=a))", "a: np.ndarray"),
+                         "bad-call", 5, 19),
+    "max-keyword": Case(_def("return max(x, 1.0, 2.0, key=x)"), "bad-call", 2, 12),
     "unknown-name": Case(_def("return x * undefined_thing"), "unknown-name", 2, 16),
     "unknown-name-in-callee": Case(
         "def g(x: float) -> float:\n    return x * zz\n\n\n" + _def("return g(x)"), "unknown-name", 2, 16),

@@ -117,6 +117,8 @@ NUMBA_ROWS = {
     "vector dot": ("np.dot(v, w)", dict(v=V, w=V)),
     "broadcasting": ("(a * r + c) * np.where(a > 0.0, v, 2.0 * a) + np.clip(a, -0.5, 0.5) + np.maximum(a, v)",
                      dict(a=M, r=R, c=C, v=V)),
+    "spellings": ("np.sum(np.array(p) * abs(p) + np.multiply(p, v) + np.divide(p, 2.0 + v))"
+                  " + pow(x, 3) * max(x, 0.1, x * x) + np.sum(abs(x - 2.0) * p)", dict(p=P, v=V, x=F(0.5, 0.9))),
     "in place and reshape": ("b = a * 1.0\nb += v\nb -= x\nreturn b.reshape((6, 2)) * np.sum(np.sum(a, axis=0) + a)"
                              " + a.T.ravel().reshape(6, 2)", dict(a=M, v=V, x=F())),
 }
@@ -143,6 +145,7 @@ for np_name, math_name, lo, hi in ONE_ARGUMENT:
 row("math.erf(x)", x=F())
 row("math.erfc(x)", x=F())
 row("abs(x)", x=F(-2.0, -0.2))
+row("abs(a) * a", a=A(3, 4, lo=0.2, hi=1.0))
 row("np.sin(x) * np.exp(x)", x=M)
 
 # -- elementwise, two and three arguments, with broadcasting --------------------------
@@ -158,6 +161,9 @@ row("max(a, b)", a=F(0.5, 1.0), b=F(-1.0, 0.0))
 row("np.minimum(a, b)", a=M, b=F())
 row("np.fmin(a, b)", a=M, b=M)
 row("min(a, b)", a=F(0.5, 1.0), b=F(-1.0, 0.0))
+row("max(a, b, 0.2) * min(b, a, 0.3, b)", a=F(0.5, 1.0), b=F(-1.0, 0.0))
+row("pow(a, 3) + pow(b, a) - np.multiply(a, b) + np.divide(np.add(a, 1.0), np.subtract(b, 2.0))",
+    a=F(0.5, 1.0), b=F(0.5, 1.0))
 row("np.copysign(a, b)", a=A(3, 4, lo=0.2, hi=1.0), b=M)
 row("math.copysign(a, b)", a=F(0.2, 1.0), b=F(-1.0, -0.2))
 row("np.where(a > 0.0, a * b, 2.0 * b)", a=M, b=V)
@@ -182,6 +188,7 @@ row("b = a * 1.0\nb += v\nb -= x\nreturn b", a=M, v=V, x=F())
 row("float(x) * x", x=F())
 row("np.float64(x) * x", x=F())
 row("np.copy(a) * a", a=M)
+row("np.array(a) * a", a=M)
 row("a.copy() * a", a=M)
 row("np.full((3, 4), x) * a", a=M, x=F())
 row("np.transpose(a) * 2.0", a=M)

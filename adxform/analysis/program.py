@@ -63,6 +63,11 @@ UNKNOWN_FUNCTION_NOTE = ("supported: the numpy and math functions that `adxform 
                          "this module, and other math functions and numpy ufuncs where nothing differentiated flows "
                          "into them; to supply a rule, call it from a function g of this module and define g_jvp / "
                          "g_vjp here or in a --rules FILE (see docs/custom-rules.md)")
+# functions refused on purpose, with what to write instead
+NO_RULE_ADVICE = {
+    "numpy.asarray": "np.asarray may return its argument itself, an alias adxform does not follow: use the array "
+                     "itself, or np.copy(a) for a copy",
+}
 
 
 class CallGraph:
@@ -116,7 +121,7 @@ class CallGraph:
             return
         if rule is None and not library.is_typed(call.func):
             self.reporter.error(call.pos, f"adxform has no derivative rule for '{shown}'{where}", "unknown-function",
-                                note=UNKNOWN_FUNCTION_NOTE)
+                                note=NO_RULE_ADVICE.get(call.func, UNKNOWN_FUNCTION_NOTE))
         elif rule is None:  # without a rule, where nothing active flows in (_check_calls_without_rule)
             if call.kwargs:
                 self.reporter.error(call.pos, f"'{shown}' is supported without keyword arguments{where}", "bad-call")

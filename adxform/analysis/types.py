@@ -154,9 +154,9 @@ class ExprTyper:
     def _Subscript(self, e: ir.Subscript) -> ir.Type:
         base = self.type(e.value)
         if base.kind == "tuple":
-            index = e.index[0] if len(e.index) == 1 else None
-            if isinstance(index, ir.Const) and isinstance(index.value, int) and -len(base.items) <= index.value < len(base.items):
-                return base.items[index.value]
+            index = build.int_value(e.index[0]) if len(e.index) == 1 else None  # t[1], t[-1]
+            if index is not None and -len(base.items) <= index < len(base.items):
+                return base.items[index]
             return base.items[0] if base.items and len(set(base.items)) == 1 else UNKNOWN
         if not base.is_array:
             return UNKNOWN
@@ -238,7 +238,25 @@ def least_ndim(func: ir.Function, name: str) -> int:
     this is only a lower bound: it decides one thing, that ``a[i]`` is a row
     where the body shows ``a`` has more dimensions than indices there, and
     an element otherwise (``element_reads``)."""
-    return max((_dimensions_shown(expr, name) for expr in _all_expressions(func.body)), default=0)
+    shown = max((_dimensions_shown(expr, name) for expr in _all_expressions(func.body)), default=0)
+    return max([shown] + _dimensions_of_rows(func, name, {name}))
+
+
+def _dimensions_of_rows(func: ir.Function, name: str, seen: set[str]) -> list[int]:
+    """``r = a[i]`` where the body shows ``r`` has k dimensions shows ``a``
+    has one more than its indices (``for row in m: row[1]``, lowered to
+    ``row = m[_k]``)."""
+    shown = []
+    for stmt in statements(func.body):
+        if isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Name) and stmt.target.id not in seen \
+                and isinstance(stmt.value, ir.Subscript) and isinstance(stmt.value.value, ir.Name) \
+                and stmt.value.value.id == name and not any(isinstance(i, ir.Slice) for i in stmt.value.index):
+            row = stmt.target.id
+            row_ndim = max([_dimensions_shown(e, row) for e in _all_expressions(func.body)]
+                           + _dimensions_of_rows(func, row, seen | {row}))
+            if row_ndim:
+                shown.append(len(stmt.value.index) + row_ndim)
+    return shown
 
 
 def _all_expressions(body: list[ir.Stmt]):
@@ -295,6 +313,13 @@ def _call_evidence(call: ir.Call, name: str, seen: set[str], signatures: dict[st
                 seen.add("array" if sig.params[position].is_array else sig.params[position].kind)
         elif call.func in TABLE and TABLE.get(call.func).kind != "constant":
             seen.add("float")
+
+
+def _has_no_type_for_its_arguments(call: ir.Call, typer: ExprTyper) -> bool:
+    """A library call whose rule types no result for arguments of known
+    types (``np.array`` of a tuple)."""
+    known = all(typer.type(a) != UNKNOWN for a in call.args)
+    return call.func in TABLE and known and typer.type(call) == UNKNOWN
 
 
 def _names(expr: ir.Expr) -> set[str]:
@@ -366,6 +391,9 @@ class FunctionTyper:
                         sub.value.id in {p.name for p in self.func.params} and self.env[sub.value.id].kind in NUMERIC_RANK:
                     self.error(sub.pos, f"the {self.env[sub.value.id]} parameter '{sub.value.id}' cannot be "
                                "subscripted", "type-change")
+                elif isinstance(sub, ir.Call) and _has_no_type_for_its_arguments(sub, self.typer()):
+                    self.error(sub.pos, f"'{sub.func}' of {', '.join(str(self.typer().type(a)) for a in sub.args)} "
+                               "is not in the differentiable subset", "bad-call")
                 elif isinstance(sub, ir.Subscript) and any(self.typer().type(i).is_array for i in sub.index):
                     self.error(sub.pos, "indexing with an array (a gather or a mask) is not in the differentiable "
                                "subset", "unsupported-index", note="index with integers and slices; a loop over "
@@ -410,6 +438,10 @@ class FunctionTyper:
         for bound in (stmt.start, stmt.stop, stmt.step):
             if self.expr(bound).kind not in ("int", "bool", "unknown") and self.report_now:
                 self.error(bound.pos, "range() bounds must be integers", "type-change")
+        for array in stmt.over:  # ``for a in x``: x[_k] is a row only of an array
+            if self.expr(array).kind not in ("array", "unknown") and self.report_now:
+                self.error(array.pos, f"a loop runs over the rows of arrays, not over a {self.expr(array)}",
+                           "unsupported-loop", note="loop over range(len(…)) and index")
         self.bind(ir.Name(stmt.var), ir.INT, stmt.pos)
         self.block(stmt.body)
 

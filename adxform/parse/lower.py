@@ -18,10 +18,13 @@ from __future__ import annotations
 import copy
 
 import libcst as cst
+import libcst.matchers as m
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .. import ir
 from ..diagnostics import Diagnostic, Reporter
+from ..walk import bound_names, names_read, statements
+from . import sugar
 from .directives import find_directives, unclaimed
 
 BINARY_OPS = {
@@ -33,7 +36,7 @@ COMPARE_OPS = {
     "LessThan": "<", "LessThanEqual": "<=", "GreaterThan": ">", "GreaterThanEqual": ">=",
     "Equal": "==", "NotEqual": "!=",
 }
-BUILTINS = {"abs", "min", "max", "len", "range", "float", "int", "bool", "round", "sum"}
+BUILTINS = {"abs", "min", "max", "len", "range", "float", "int", "bool", "round", "sum", "pow"}
 ARRAY_ATTRIBUTES = {"shape", "size", "ndim", "T"}
 
 # libcst node kind -> (diagnostic code, what to call it in the message)
@@ -112,6 +115,7 @@ class Lowerer:
         self.directives = directives  # line -> directive; loops take theirs, the rest are misplaced
         self.scope = ModuleScope()
         self.function = ""
+        self.taken: set[str] = set()  # the names the function being lowered uses (``hidden``)
 
     # -- positions and errors ------------------------------------------------
 
@@ -192,6 +196,7 @@ class Lowerer:
     # -- functions ---------------------------------------------------------------
 
     def function_def(self, node: cst.FunctionDef) -> ir.Function:
+        self.taken = {name.value for name in m.findall(node, m.Name())}
         target = "cpu"
         for deco in node.decorators:
             try:
@@ -257,8 +262,8 @@ class Lowerer:
             if base in ("numpy.typing.NDArray", "numpy.ndarray") and items:
                 dtype = self.qualify(_dotted(items[-1]) or "") if base.endswith("NDArray") else "numpy.float64"
                 return ir.Type("array", dtype=DTYPES.get(dtype, "float64"))
-            if base in ("builtins.tuple", "tuple"):
-                return ir.Type("tuple", items=tuple(self.annotation(i) or ir.FLOAT for i in items))
+            if base in ("builtins.tuple", "tuple"):  # an array in a tuple holds floats (no use shows otherwise)
+                return ir.Type("tuple", items=tuple(_float_if_bare(self.annotation(i) or ir.FLOAT) for i in items))
         qual = self.qualify(_dotted(node) or "")
         if qual in ("numpy.ndarray", "numpy.typing.NDArray", "numpy.typing.ArrayLike"):
             return ir.Type("array", dtype="")  # element type from use (types.py)
@@ -363,23 +368,70 @@ class Lowerer:
         """The directive on the line directly above a loop."""
         return self.directives.pop(self.pos(node).line - 1, None)
 
-    def _stmt_For(self, node: cst.For) -> ir.Stmt:
+    def _stmt_For(self, node: cst.For) -> ir.Stmt | list[ir.Stmt]:
         directive = self.directive(node)
         if node.orelse is not None:
             raise Unsupported(node.orelse, "'else' on a loop is not in the differentiable subset", "unsupported-loop-else")
         if node.asynchronous is not None:
             raise self.unsupported(node.asynchronous)
+        it = node.iter
+        if isinstance(it, cst.Call) and self.qualify(_dotted(it.func) or "") in ("range", "builtins.range"):
+            return self._range_loop(node, it, directive)
+        return self._row_loop(node, directive)
+
+    def _range_loop(self, node: cst.For, it: cst.Call, directive: ir.Directive | None) -> ir.Stmt:
         if not isinstance(node.target, cst.Name):
             raise Unsupported(node.target, "the loop variable must be a single name", "unsupported-loop")
-        it = node.iter
-        if not (isinstance(it, cst.Call) and self.qualify(_dotted(it.func) or "") in ("range", "builtins.range")
-                and 1 <= len(it.args) <= 3 and all(a.keyword is None and not a.star for a in it.args)):
-            raise Unsupported(it, "only 'for … in range(…)' loops are in the differentiable subset", "unsupported-loop")
+        if not (1 <= len(it.args) <= 3 and all(a.keyword is None and not a.star for a in it.args)):
+            raise Unsupported(it, "range() takes one to three positional arguments here", "unsupported-loop")
         args = [self.expr(a.value) for a in it.args]
         start, stop, step = {1: lambda: (ir.Const(0), args[0], ir.Const(1)),
                              2: lambda: (args[0], args[1], ir.Const(1)),
                              3: lambda: tuple(args)}[len(args)]()
         return ir.For(node.target.value, start, stop, step, self._body(node.body), self.pos(node), directive)
+
+    def _row_loop(self, node: cst.For, directive: ir.Directive | None) -> list[ir.Stmt]:
+        """``for a in x``, ``for i, a in enumerate(x)``, ``for a, b in zip(x,
+        y)`` over arrays: a loop over an index (``sugar.row_loop``)."""
+        it, target = node.iter, node.target
+        helper = self.qualify(_dotted(it.func) or "") if isinstance(it, cst.Call) else ""
+        if helper == "enumerate" and len(it.args) == 1 and _names_of(target, 2):
+            index, row = (self.target(el.value) for el in target.elements)
+            arrays, rows, index_name = [it.args[0].value], [row], index.id
+        elif helper == "zip" and len(it.args) >= 2 and _names_of(target, len(it.args)):
+            arrays, rows = [a.value for a in it.args], [self.target(el.value) for el in target.elements]
+            index_name = self.hidden(sugar.HIDDEN_INDEX)
+        elif helper not in ("enumerate", "zip") and not isinstance(it, (cst.Tuple, cst.List)) \
+                and isinstance(target, cst.Name):
+            arrays, rows, index_name = [it], [self.target(target)], self.hidden(sugar.HIDDEN_INDEX)
+        else:
+            raise Unsupported(it, "a loop must run over range(…), an array, enumerate(array) or zip(arrays…), "
+                              "with one name per item", "unsupported-loop",
+                              note="iterating a tuple, or unpacking the rows of a matrix, is not in the subset")
+        if any(a.keyword is not None or a.star for a in (it.args if helper else [])) or \
+                any(m.findall(a, m.Call()) for a in arrays):
+            raise Unsupported(it, "a loop runs over arrays held by variables, not over calls", "unsupported-loop",
+                              note="bind the array to a name before the loop")
+        over = [self.expr(a) for a in arrays]
+        body = self._body(node.body)
+        rebound = {n for stmt in statements(body) for n in bound_names(stmt)} & {n for a in over for n in names_read(a)}
+        if rebound:
+            raise Unsupported(it, f"the loop assigns '{sorted(rebound)[0]}', which it iterates over",
+                              "unsupported-loop", note="iterate over a copy, or loop over range(len(…))")
+        views = [ir.Assign(ir.Name(self.hidden(sugar.HIDDEN_ARRAY), a.pos), a, a.pos)
+                 for a in over if not isinstance(a, ir.Name)]  # x[1:], m.T: bound once, before the loop
+        named = iter(view.target for view in views)
+        over = [a if isinstance(a, ir.Name) else next(named) for a in over]
+        return views + [sugar.row_loop(index_name, rows, over, body, self.pos(node), directive)]
+
+    def hidden(self, wanted: str) -> str:
+        """A fresh hidden name of the function: ``_k``, ``_k2`` …"""
+        name, k = wanted, 1
+        while name in self.taken:
+            k += 1
+            name = f"{wanted}{k}"
+        self.taken.add(name)
+        return name
 
     def _stmt_While(self, node: cst.While) -> ir.Stmt:
         directive = self.directive(node)
@@ -472,6 +524,8 @@ class Lowerer:
     def _expr_Attribute(self, node: cst.Attribute) -> ir.Expr:
         dotted = _dotted(node)
         if dotted is not None and dotted.split(".")[0] in self.scope.modules:
+            if self.qualify(dotted) in sugar.NONE_NAMES:
+                return ir.Const(None, self.pos(node))
             return ir.QualName(self.qualify(dotted), self.pos(node))
         if node.attr.value not in ARRAY_ATTRIBUTES:
             raise Unsupported(node.attr, f"the attribute '{node.attr.value}' is not in the differentiable subset",
@@ -511,16 +565,32 @@ class Lowerer:
             if name in self.scope.functions:
                 return ir.Call("module." + name, args, kwargs, pos)
             if name in self.scope.imported:
-                return ir.Call(self.scope.imported[name], args, kwargs, pos)
+                return self._call(node, self.scope.imported[name], args, kwargs)
             if name in BUILTINS:
-                return ir.Call("builtins." + name, args, kwargs, pos)
+                return self._call(node, "builtins." + name, args, kwargs)
             return ir.Call("unknown." + name, args, kwargs, pos)
         if dotted is not None and dotted.split(".")[0] in self.scope.modules:
-            return ir.Call(self.qualify(dotted), args, kwargs, pos)
+            return self._call(node, self.qualify(dotted), args, kwargs)
         if isinstance(func, cst.Attribute):
             receiver = self.expr(func.value)
             return ir.Call("method." + func.attr.value, [receiver] + args, kwargs, pos)
         raise Unsupported(func, "only calls of named functions are in the differentiable subset", "unsupported-expression")
+
+    def _call(self, node: cst.Call, qualified: str, args: list[ir.Expr], kwargs: list[tuple[str, ir.Expr]]) -> ir.Expr:
+        """A library call, or the operator it spells (``sugar.py``)."""
+        pos = self.pos(node)
+        shown = qualified.removeprefix("builtins.")
+        if qualified in sugar.OPERATOR_CALLS or qualified in sugar.FOLDED_CALLS and len(args) > 2:
+            if kwargs:
+                raise Unsupported(node, f"'{shown}' is supported without the keyword argument '{kwargs[0][0]}'",
+                                  "bad-call")
+        if qualified in sugar.OPERATOR_CALLS:
+            if len(args) != 2:
+                raise Unsupported(node, f"'{shown}' is supported with 2 positional arguments", "bad-call")
+            return sugar.operator_call(qualified, args, pos)
+        if qualified in sugar.FOLDED_CALLS and len(args) > 2:
+            return sugar.folded_call(qualified, args, pos)
+        return ir.Call(qualified, args, kwargs, pos)
 
 
 DTYPES = {
@@ -542,6 +612,17 @@ def _is_number_constant(expr: ir.Expr) -> bool:
     if isinstance(expr, ir.Tuple):
         return all(_is_number_constant(item) for item in expr.items)
     return False
+
+
+def _float_if_bare(annotation: ir.Type) -> ir.Type:
+    """A bare ``np.ndarray`` annotation as a float64 array."""
+    return ir.float_array() if annotation.is_array and not annotation.dtype else annotation
+
+
+def _names_of(target: cst.BaseExpression, count: int) -> bool:
+    """Whether a loop target is a tuple of ``count`` plain names."""
+    return isinstance(target, (cst.Tuple, cst.List)) and len(target.elements) == count and all(
+        isinstance(el, cst.Element) and isinstance(el.value, cst.Name) for el in target.elements)
 
 
 def _copy_target_as_expr(target: ir.Expr) -> ir.Expr:

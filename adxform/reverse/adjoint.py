@@ -52,6 +52,7 @@ class Adjoints:
         # runs, so partials in terms of the result (sqrt: 0.5 / y) read it
         self.results: dict[int, ir.Expr] = {}
         self.stretched = False  # whether the seed of the expression being differentiated is (see ``increments``)
+        self.item_bars: dict[tuple[str, int], str] = {}  # (tuple parameter, index) -> its item's adjoint
 
     def type(self, expr: ir.Expr) -> ir.Type:
         return self.facts.types.of(expr)
@@ -74,10 +75,13 @@ class Adjoints:
         operation broadcast against another array; the seed then travels
         down elementwise operations as it is (broadcasting commutes with
         them) and is summed down to size (``fit``) where it reaches a
-        variable or any other operation."""
+        variable or any other operation, or a scalar (``h[t] = k * x[t]``
+        fills a row with the scalar: its seed is the row's sum)."""
         if not self.is_active(expr):
             return []
-        if stretched and not isinstance(expr, (ir.Name, ir.Subscript)) and not self.elementwise(expr):
+        summed_here = not self.type(expr).is_array or not isinstance(expr, (ir.Name, ir.Subscript)) \
+            and not self.elementwise(expr)  # a scalar was broadcast, or no operation carries the seed down
+        if stretched and summed_here:
             seed, stretched = self.fit(seed, expr), False
         outer, self.stretched = self.stretched, stretched
         try:
@@ -174,9 +178,32 @@ class Adjoints:
         if not isinstance(e.value, ir.Name):
             return self.refuse(e, "a subscript of an expression")
         if self.type(e.value).kind == "tuple":
-            return self.refuse(e, "a subscript of a tuple")
+            return self.tuple_item(e, seed)
         target = ir.Subscript(ir.Name(self.bar(e.value.id)), copy.deepcopy(e.index), e.pos)
         return [self.add_to(target, e, seed)]
+
+    def tuple_item(self, e: ir.Subscript, seed: ir.Expr) -> list[ir.Stmt]:
+        """``t[k]`` (or ``a, b = t``) of a tuple parameter ``t`` of scalars
+        with a constant ``k``: its adjoint is the scalar ``item_bar(t, k)``
+        (the adjoint of ``t`` is the tuple of them, see ``ReverseFunction.
+        assemble``)."""
+        name, items = e.value.id, self.type(e.value).items
+        index = build.int_value(e.index[0]) if len(e.index) == 1 else None
+        if name not in {p.name for p in self.facts.func.params}:
+            return self.refuse(e, f"reading an item of the local tuple '{name}'")
+        if index is None or not -len(items) <= index < len(items):
+            return self.refuse(e, f"an item of the tuple '{name}' at an index that is not a constant")
+        if items[index].is_array:
+            return self.refuse(e, f"an array held in the tuple '{name}'")
+        return [self.add_to(ir.Name(self.item_bar(name, index % len(items)), e.pos), e, seed)]
+
+    def item_bar(self, name: str, index: int) -> str:
+        """The adjoint of item ``index`` of the tuple parameter ``name``:
+        ``t0_bar``, ``t1_bar`` …"""
+        key = (name, index)
+        if key not in self.item_bars:
+            self.item_bars[key] = self.bar.fresh(f"{name}{index}_bar")
+        return self.item_bars[key]
 
     def add_to(self, target: ir.Expr, leaf: ir.Expr, seed: ir.Expr) -> ir.Stmt:
         """The statement that adds ``seed`` into ``target``, the adjoint of

@@ -33,6 +33,7 @@ writes are saved whole before the call and restored around its ``_rev``.
 from __future__ import annotations
 
 import copy
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +46,7 @@ from ..diagnostics import Reporter
 from ..naming import Namer
 from ..walk import (
     assignment_pairs,
+    bound_names,
     expressions,
     flat_targets,
     names_read,
@@ -110,6 +112,7 @@ class ReverseFunction:
         self.needed: set[str] = set()
         self.silent = silent_accumulations(self.body)
         self.aliased = _aliased_arrays(self.body, facts.types)
+        self.row_views = _rows_bound_in_loops(self.body, facts.types, facts.flow.written)
         self.loop_vars_read_outside = _loop_vars_read_outside(self.body)
 
     # -- driver --------------------------------------------------------------------------
@@ -204,6 +207,8 @@ class ReverseFunction:
                     or id(stmt) in self.silent):
                 return [], []
             vtype = self.facts.types.env[name]
+            if id(stmt) in self.row_views:  # bound again at the head of each reversed iteration (loop_body)
+                return [], []
             if vtype.is_array:  # made afresh in a loop: taped after it is made (fresh_array)
                 if self.may_rebind(stmt, name) and self.defined_before(stmt, name):
                     return self.save_array(target)
@@ -236,7 +241,8 @@ class ReverseFunction:
         its elements during the iteration are saved and restored as usual
         (``loop_body`` places the pushes and loads)."""
         name = stmt.target.id
-        if self.is_first_def(stmt, name) or self.defined_before(stmt, name) or not self.loops:
+        if self.is_first_def(stmt, name) or self.defined_before(stmt, name) or not self.loops \
+                or id(stmt) in self.row_views:
             return
         loop, fresh = self.loops[-1]
         if name not in self.needed or name in fresh:
@@ -288,6 +294,11 @@ class ReverseFunction:
         return [stmt], []
 
     def _Assign(self, stmt: ir.Assign, depth: int) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
+        nested = [t for t in flat_targets(stmt.target) if isinstance(t, ir.Subscript) and _base_name(t) is None]
+        if nested:  # no adjoint array to name: it would be silently left out
+            self.refuse(nested[0].pos, "an assignment into a subscript of a subscript (write 'a[i, j] = …' for "
+                        "'a[i][j] = …')")
+            return [stmt], []
         if isinstance(stmt.value, ir.Call) and stmt.value.func.startswith("module."):
             return self.call(stmt, stmt.value, stmt.target)
         pushes: list[ir.Stmt] = []
@@ -326,7 +337,7 @@ class ReverseFunction:
         name = stmt.target.id
         if not self.active(name):
             return [], []
-        if not self.is_first_def(stmt, name):
+        if not self.is_first_def(stmt, name) and id(stmt) not in self.row_views:
             if not self.may_rebind(stmt, name):
                 return [], []
             return self.new_bar(stmt, name), self.assign_adjoint(stmt)
@@ -372,12 +383,18 @@ class ReverseFunction:
             for target, _ in active:
                 out += self.zero_bar(stmt, target)
             for (target, value), seed in zip(active, seeds):
-                out += self.adjoints.increments(value, seed)
+                out += self.adjoints.increments(value, seed, self.broadcast_into(target))
             return out
         target, value = active[0]
         self.result_held(stmt, target, value, held)
-        out = self.adjoints.increments(value, self.bar_of(target))
+        out = self.adjoints.increments(value, self.bar_of(target), self.broadcast_into(target))
         return out + self.zero_bar(stmt, target)
+
+    def broadcast_into(self, target: ir.Expr) -> bool:
+        """Whether the value written into ``target`` may have been broadcast
+        to its shape, so that its seed must be summed down (``h[t] = x[t]``
+        fills a row with one number): a write into part of an array."""
+        return isinstance(target, ir.Subscript) and self.type(target).is_array
 
     def result_held(self, stmt: ir.Assign, target: ir.Expr, value: ir.Expr, held: bool = False) -> None:
         """``y = f(x)`` where ``y`` still holds f's value when the adjoint runs
@@ -589,7 +606,20 @@ class ReverseFunction:
             return fwd_body, []
         fwd_body += [self.fresh_stacks[name].push(ir.Name(name)) for name in fresh]
         loads = [s for name in fresh for s in self.fresh_stacks[name].pop(ir.Name(name))]
-        return fwd_body, loads + [copy.deepcopy(s) for s in again] + rev_body
+        return fwd_body, loads + self.rows_again(loop) + [copy.deepcopy(s) for s in again] + rev_body
+
+    def rows_again(self, loop: ir.For | ir.While) -> list[ir.Stmt]:
+        """The rows the loop body binds (``row = m[k]``, ``row_views``),
+        bound again at the head of each reversed iteration, with their
+        adjoints (the same rows of the bases' adjoints)."""
+        out: list[ir.Stmt] = []
+        for stmt in loop.body:
+            if id(stmt) in self.row_views and stmt.target.id in self.needed | self.facts.active:
+                out.append(copy.deepcopy(stmt))
+                view = _bar_view(stmt.value, self) if self.active(stmt.target.id) else None
+                if view is not None:
+                    out.append(ir.Assign(ir.Name(self.bar(stmt.target.id)), view, stmt.pos))
+        return out
 
     def _While(self, stmt: ir.While, depth: int) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
         if stmt.directive is not None:
@@ -783,6 +813,11 @@ class ReverseFunction:
         bars = [ir.Assign(ir.Name(self.bar(name)), ir.Const(0.0))
                 for name in sorted(facts.active | set(wrt_scalars))
                 if not env[name].is_array and env[name].kind != "tuple"]
+        tuples = [p for p in wrt_scalars if env[p].kind == "tuple"]
+        bars += [ir.Assign(ir.Name(self.adjoints.item_bar(p, k)), ir.Const(0.0))
+                 for p in tuples for k in range(len(env[p].items))]
+        rev = rev + [ir.Assign(ir.Name(self.bar(p)), ir.Tuple([ir.Name(self.adjoints.item_bar(p, k))
+                                                               for k in range(len(env[p].items))])) for p in tuples]
         fwd = self.choose_forward(fwd, bars + seed + rev + [ir.Return(ir.Tuple(
             [ir.Name(self.bar(p)) for p in wrt_scalars]))])
         values = [ir.Name(self.value_name)] if self.returns_value else []
@@ -862,6 +897,28 @@ def _aliased_arrays(body: list[ir.Stmt], types: FunctionTypes) -> set[str]:
             if base is not None and base != stmt.target.id:
                 out |= {base, stmt.target.id}
     return out
+
+
+def _rows_bound_in_loops(body: list[ir.Stmt], types: FunctionTypes, written: set[str]) -> set[int]:
+    """The statements ``row = m[k]`` (a view) at the top of a loop body, as
+    ``for row in m`` is lowered: ``row`` is bound there alone, nothing
+    writes into it or its base (``written``, aliases included), and the
+    body rebinds neither ``m`` nor ``k``, so the view can be bound again in
+    the reverse sweep instead of being saved (ids of the statements).  A
+    row that is written into stays refused: the forward sweep leaves out
+    writes into the arguments, which the rows share."""
+    bound = Counter(name for stmt in statements(body) for name in bound_names(stmt))
+    found: set[int] = set()
+    for loop in (s for s in statements(body) if isinstance(s, (ir.For, ir.While))):
+        rebound = {n for s in statements(loop.body) for n in bound_names(s)}
+        for stmt in loop.body:
+            if isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Name) and not stmt.inplace \
+                    and isinstance(stmt.value, ir.Subscript) and types.env[stmt.target.id].is_array \
+                    and bound[stmt.target.id] == 1 and stmt.target.id not in written \
+                    and view_base(stmt.value, types) not in (None, stmt.target.id) \
+                    and not set(names_read(stmt.value)) & rebound:
+                found.add(id(stmt))
+    return found
 
 
 def _loop_vars_read_outside(body: list[ir.Stmt]) -> set[str]:

@@ -93,6 +93,13 @@ def same_type(types: list[ir.Type], _kw: dict[str, ir.Type]) -> ir.Type:
     return types[0] if types else ir.FLOAT
 
 
+def array_copy_type(types: list[ir.Type], _kw: dict[str, ir.Type]) -> ir.Type:
+    """np.array(a) of an array ``a``: a copy.  Of anything else (a tuple, a
+    scalar) it has no rule: the type is unknown, which type inference
+    reports."""
+    return types[0] if types and types[0].is_array else ir.Type("unknown")
+
+
 def numeric_type(types: list[ir.Type], _kw: dict[str, ir.Type]) -> ir.Type:
     """min/max of scalars: int if every argument is int, else float."""
     if all(t.kind in ("int", "bool") for t in types):

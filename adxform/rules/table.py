@@ -24,6 +24,7 @@ from .. import ir
 from .registry import (
     Rule,
     RuleTable,
+    array_copy_type,
     constructor_type,
     elementwise_type,
     fixed,
@@ -133,6 +134,7 @@ elementwise("numpy.clip", "select(a < b, 0.0, select(a > c, 0.0, 1.0))", "select
 linear("builtins.float numpy.float64", {0: "g"},
        result=lambda types, kw: ir.FLOAT if not types[0].is_array else types[0])
 linear("numpy.copy method.copy", {0: "g"})
+linear("numpy.array", {0: "g"}, result=array_copy_type)  # of an array only: a copy (``rules/spelling.py``)
 linear("numpy.full", {1: "np.sum(g)"}, nargs=(2, 2), result=lambda types, kw: constructor_type(types[:1], kw),
        keywords=("dtype",))
 linear("numpy.transpose method.transpose", {0: "g.T"})

@@ -43,7 +43,7 @@ def trajectory_cost_jvp(q0, damping, dt, nsteps, q0_dot, damping_dot, dt_dot):
 def fixed_point(a):
     x = 0.0  # checkpoint.py:22
     step = 1.0  # checkpoint.py:23
-    while abs(step) > 1e-14:  # checkpoint.py:25
+    while np.abs(step) > 1e-14:  # checkpoint.py:25
         x_new = a * math.cos(x)  # checkpoint.py:26
         step = x_new - x  # checkpoint.py:27
         x = x_new  # checkpoint.py:28
@@ -56,7 +56,7 @@ def fixed_point_jvp(a, a_dot):
     x = 0.0  # checkpoint.py:22
     x_dot = 0.0  # checkpoint.py:22
     step = 1.0  # checkpoint.py:23
-    while abs(step) > 1e-14:  # checkpoint.py:25
+    while np.abs(step) > 1e-14:  # checkpoint.py:25
         x_new_dot = a_dot * math.cos(x) - a * (math.sin(x) * x_dot)  # checkpoint.py:26
         x_new = a * math.cos(x)  # checkpoint.py:26
         step = x_new - x  # checkpoint.py:27

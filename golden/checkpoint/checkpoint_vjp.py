@@ -246,7 +246,7 @@ def trajectory_cost_value_and_grad(q0, damping, dt, nsteps):
 def fixed_point(a):
     x = 0.0  # checkpoint.py:22
     step = 1.0  # checkpoint.py:23
-    while abs(step) > 1e-14:  # checkpoint.py:25
+    while np.abs(step) > 1e-14:  # checkpoint.py:25
         x_new = a * math.cos(x)  # checkpoint.py:26
         step = x_new - x  # checkpoint.py:27
         x = x_new  # checkpoint.py:28
@@ -265,7 +265,7 @@ def fixed_point_rev(a, y_bar):
     step_snaps[0] = step
     x_snaps[0] = x
     n_iter = 0  # checkpoint.py:25
-    while abs(step) > 1e-14:  # checkpoint.py:25
+    while np.abs(step) > 1e-14:  # checkpoint.py:25
         n_iter += 1
         x_new = a * math.cos(x)  # checkpoint.py:26
         step = x_new - x  # checkpoint.py:27

@@ -18,7 +18,7 @@ def cube_root(a):
         dx = (x * x * x - a) / (3.0 * x * x)  # newton.py:11
         x -= dx  # newton.py:12
         it += 1  # newton.py:13
-        if abs(dx) < TOL * x:  # newton.py:14
+        if np.abs(dx) < TOL * x:  # newton.py:14
             break  # newton.py:15
     return x  # newton.py:16
 
@@ -35,7 +35,7 @@ def cube_root_jvp(a, a_dot):
         x_dot -= dx_dot  # newton.py:12
         x -= dx  # newton.py:12
         it += 1  # newton.py:13
-        if abs(dx) < TOL * x:  # newton.py:14
+        if np.abs(dx) < TOL * x:  # newton.py:14
             break  # newton.py:15
     return x, x_dot  # newton.py:16
 

@@ -37,7 +37,7 @@ def cube_root(a):
         dx = (x * x * x - a) / (3.0 * x * x)  # newton.py:11
         x -= dx  # newton.py:12
         it += 1  # newton.py:13
-        if abs(dx) < TOL * x:  # newton.py:14
+        if np.abs(dx) < TOL * x:  # newton.py:14
             break  # newton.py:15
     return x  # newton.py:16
 
@@ -56,7 +56,7 @@ def cube_root_rev(a, y_bar):
         ftape, ftop = _tape_push(ftape, ftop, x)
         x -= dx  # newton.py:12
         it += 1  # newton.py:13
-        if abs(dx) < TOL * x:  # newton.py:14
+        if np.abs(dx) < TOL * x:  # newton.py:14
             break  # newton.py:15
     value = x  # newton.py:16
     a_bar = 0.0
