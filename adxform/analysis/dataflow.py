@@ -16,7 +16,7 @@ from .. import ir
 from ..walk import expressions, names_read, statements, target_names
 from .types import FunctionTypes
 
-VIEW_METHODS = {"method.reshape", "method.ravel", "numpy.reshape", "numpy.ravel"}
+VIEW_METHODS = {"method.reshape", "method.ravel", "method.transpose", "numpy.reshape", "numpy.ravel", "numpy.transpose"}
 
 
 @dataclass
