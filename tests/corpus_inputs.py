@@ -238,6 +238,11 @@ INPUTS: dict[str, Builder] = {
     "reverse_hard.array_results": lambda rng: (_v(rng, 5), _f(rng, 0.5, 1.0), _i(rng, 2, 4)),
     "reverse_hard.row_views": lambda rng: (_v(rng, (3, 4)), _f(rng, 0.5, 1.0)),
     "reverse_hard.ignores_array": lambda rng: (_v(rng, 6), _v(rng, 4), _f(rng, 0.5, 1.5)),
+    "unannotated.total": lambda rng: (_v(rng, 5),),
+    "unannotated.average": lambda rng: (_v(rng, (3, 4)),),
+    "unannotated.dense_tanh": lambda rng: (_v(rng, 4), _v(rng, (4, 3))),
+    "unannotated.cubes": lambda rng: (_v(rng, 5),),
+    "unannotated.mixed_squares": lambda rng: (_v(rng, 4), _f(rng, 0.3, 1.2)),
     # golden cases (golden/<case>/<case>.py)
     "rosenbrock.rosenbrock": lambda rng: (_v(rng, 12, -1.5, 1.5),),
     "heat.step": lambda rng: (_v(rng, 10), _f(rng, 0.5, 1.0), _f(rng, 0.05, 0.2)),
