@@ -32,6 +32,7 @@ import copy
 from .. import build, ir
 from ..analysis.program import FunctionFacts
 from ..diagnostics import Reporter
+from ..invariants import check_derivative
 from ..naming import Namer
 from ..rules import TABLE, instantiate
 from ..rules.templates import axis_of, expand, reads_argument
@@ -75,8 +76,12 @@ class Adjoints:
         down elementwise operations as it is (broadcasting commutes with
         them) and is summed down to size (``fit``) where it reaches a
         variable or any other operation."""
-        if not self.is_active(expr):
-            return []
+        diagnostics_before = len(self.reporter.diagnostics)
+        out = self.active_increments(expr, seed, stretched) if self.is_active(expr) else []
+        check_derivative(self.reporter, expr, bool(out), self.facts.active, diagnostics_before, "adjoint")
+        return out
+
+    def active_increments(self, expr: ir.Expr, seed: ir.Expr, stretched: bool) -> list[ir.Stmt]:
         if stretched and not isinstance(expr, (ir.Name, ir.Subscript)) and not self.elementwise(expr):
             seed, stretched = self.fit(seed, expr), False
         outer, self.stretched = self.stretched, stretched
