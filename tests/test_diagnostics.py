@@ -96,6 +96,12 @@ CASES: dict[str, Case] = {
                                       "ambiguous-type", 4, 7, note='@numba.njit("(f8[:],)")'),
     "array-passed-to-scalar-helper": Case("import math\n\n\ndef g(a):\n    return math.sin(a)\n\n\n"
                                           "def f(x):\n    return g(x) + x[0]\n", "type-change", 4, 7),
+    "bad-numba-signature": Case("import numba\n\n\n@numba.njit(\"f8(f8[:], q8)\")\ndef f(x, n):\n    return x[n]\n",
+                                "unsupported-annotation", 4, 13),
+    "signature-arity": Case("import numba\n\n\n@numba.njit(\"f8(f8[:])\")\ndef f(x, n):\n    return x[n]\n",
+                            "unsupported-annotation", 4, 1),
+    "several-numba-signatures": Case("import numba\n\n\n@numba.njit([\"f8(f8)\", \"f4(f4)\"])\ndef f(x):\n"
+                                     "    return x * 2.0\n", "unsupported-annotation", 4, 13),
     # -- loops -------------------------------------------------------------------------
     "for-over-array": Case("import numpy as np\n\n\ndef f(a: np.ndarray) -> float:\n    s = 0.0\n"
                            "    for v in a:\n        s += v\n    return s\n", "unsupported-loop", 6, 14),

@@ -10,7 +10,9 @@ from pathlib import Path
 import adxform
 import numpy as np
 import pytest
-from adxform.diagnostics import DiagnosticError
+from adxform import ir
+from adxform.analysis.types import ExprTyper
+from adxform.diagnostics import DiagnosticError, InternalError
 from helpers import load_module_from_text
 
 HELPER_TWICE = '''\
@@ -74,3 +76,112 @@ def test_issue_gradients(case, jit, tmp_path):
     body, expected = ISSUE_CASES[case]
     module = _load("import numpy as np\n\n\n" + body, "reverse", tmp_path, jit, functions=["f"])
     np.testing.assert_allclose(module.f_grad(np.array([1.0, 2.0, 3.0])), expected, rtol=1e-15)
+
+
+LOGITS = '''\
+import numpy as np
+
+
+def f(W, X):
+    logits = X @ W
+    n = logits.shape[0]
+    total = 0.0
+    for r in range(n):
+        total += logits[r, 0] * logits[r, 1]
+    return total
+'''
+
+
+@pytest.mark.parametrize("jit", ["numba", "none"])
+@pytest.mark.parametrize("mode", ["forward", "reverse"])
+def test_loop_over_elements_of_a_product(mode, jit, tmp_path):
+    """Issue 11, item 1: with W and X unannotated, the loop's tangent and
+    adjoint were dropped (a tangent of 0.0, a crash in reverse mode)."""
+    module = _load(LOGITS, mode, tmp_path, jit)
+    rng = np.random.default_rng(11)
+    W, X = rng.uniform(-1.0, 1.0, (3, 2)), rng.uniform(-1.0, 1.0, (4, 3))
+    dW, dX = rng.uniform(-1.0, 1.0, W.shape), rng.uniform(-1.0, 1.0, X.shape)
+
+    def f(w, x):
+        logits = x @ w
+        return float(np.sum(logits[:, 0] * logits[:, 1]))
+
+    h = 1e-6
+    expected = (f(W + h * dW, X + h * dX) - f(W - h * dW, X - h * dX)) / (2 * h)
+    if mode == "forward":
+        _, tangent = module.f_jvp(W, X, dW, dX)
+    else:
+        W_bar, X_bar = module.f_grad(W, X)
+        tangent = np.sum(W_bar * dW) + np.sum(X_bar * dX)
+    assert tangent == pytest.approx(expected, rel=1e-8)
+
+
+@pytest.mark.parametrize("mode", ["forward", "reverse"])
+def test_a_dropped_derivative_is_an_internal_error(mode, monkeypatch):
+    """The invariant of ``adxform/invariants.py``: typing ``X @ W`` as a
+    float (the bug of issue 11, item 1, where W and X were typed as floats)
+    makes ``logits[r, 0]`` in the active ``total += logits[r, 0] *
+    logits[r, 1]`` lose its derivative, which must be an internal error
+    naming it and its position, not a silent drop."""
+    original = ExprTyper._BinOp
+
+    def product_is_a_float(self, e):
+        return ir.FLOAT if e.op == "@" else original(self, e)
+
+    monkeypatch.setattr(ExprTyper, "_BinOp", product_is_a_float)
+    with pytest.raises(InternalError, match=r"m\.py:9:18: internal error: 'logits\[r, 0\]( \* logits\[r, 1\])?' carries a "
+                                            r"derivative but got no (tangent|adjoint)"):
+        adxform.transform(LOGITS, mode, filename="m.py", jit="none")
+
+
+SIGNED = '''\
+import math
+
+import numba
+import numpy as np
+from numba import float64, njit
+
+
+@numba.njit("f8(f8[:], i8)")
+def tanh_of_square(x, n):
+    s = 0.0
+    for k in range(n):
+        s += math.tanh(0.05 * (x @ x)) * x[k]
+    return s
+
+
+@njit(float64(float64[:, :], float64[:]))
+def quad(A, x):
+    y = A @ x
+    return y @ y
+'''
+
+
+def _directional(f, args, directions, h=1e-6):
+    plus = [a + h * d if d is not None else a for a, d in zip(args, directions)]
+    minus = [a - h * d if d is not None else a for a, d in zip(args, directions)]
+    return (f(*plus) - f(*minus)) / (2 * h)
+
+
+@pytest.mark.parametrize("jit", ["numba", "none"])
+def test_numba_signatures_type_the_parameters(jit, tmp_path):
+    """Issue 11, item 4: the signature on the decorator is the first source
+    of types, with exact dimensions: ``x @ x`` of an ``f8[:]`` is a scalar,
+    ``A @ x`` of ``f8[:, :]`` by ``f8[:]`` a vector, ``n`` (``i8``) gets no
+    gradient."""
+    reverse = _load(SIGNED, "reverse", tmp_path, jit)
+    forward = _load(SIGNED, "forward", tmp_path, jit)
+    rng = np.random.default_rng(4)
+    x, A = rng.uniform(-1.0, 1.0, 5), rng.uniform(-1.0, 1.0, (3, 5))
+    dx, dA = rng.uniform(-1.0, 1.0, 5), rng.uniform(-1.0, 1.0, (3, 5))
+
+    primal = reverse.tanh_of_square.py_func if jit == "numba" else reverse.tanh_of_square
+    expected = _directional(primal, [x, 4], [dx, None])
+    assert np.sum(reverse.tanh_of_square_grad(x, 4) * dx) == pytest.approx(expected, rel=1e-7)
+    assert forward.tanh_of_square_jvp(x, 4, dx)[1] == pytest.approx(expected, rel=1e-7)
+
+    primal = reverse.quad.py_func if jit == "numba" else reverse.quad
+    expected = _directional(primal, [A, x], [dA, dx])
+    A_bar, x_bar = reverse.quad_grad(A, x)
+    assert np.sum(A_bar * dA) + np.sum(x_bar * dx) == pytest.approx(expected, rel=1e-7)
+    assert forward.quad_jvp(A, x, dA, dx)[1] == pytest.approx(expected, rel=1e-7)

@@ -7,7 +7,9 @@ must never treat as a scalar a value that may be an array: the adjoint of
 ``x`` is an array.  So uses are sorted by what they prove:
 
 * *array*: a subscript, an attribute, ``len``, a method, the argument of a
-  reduction or a product (``np.sum``, ``np.dot``, ``@``);
+  reduction or a product (``np.sum``, ``np.dot``, ``@``); a *vector* (1-D)
+  where a product must be a scalar (``math.tanh(x @ x)``: numpy's ``@`` of
+  two 1-D arrays is their inner product, of anything else an array);
 * *scalar*: a ``range`` bound or an index (an int), the argument of a
   ``math`` function or a builtin, the test of an ``if`` or ``while``, a
   value stored into a scalar variable or a scalar element;
@@ -30,9 +32,9 @@ from collections.abc import Callable
 
 from .. import ir
 from ..rules import TABLE
-from ..walk import expressions, statements, stmt_expressions
+from ..walk import expressions, names_read, statements, stmt_expressions, target_names
 
-ARRAY, SCALAR, INT, FLOAT, WEAK_INT = "array", "scalar", "int", "float", "weak-int"
+ARRAY, VECTOR, SCALAR, INT, FLOAT, WEAK_INT = "array", "vector", "scalar", "int", "float", "weak-int"
 NUMERIC = ("bool", "int", "float")
 
 # Functions whose arguments must be arrays (beyond reductions, products and methods).
@@ -61,13 +63,13 @@ def argument_demand(func: str, position: int) -> str | None:
 
 
 class ParameterEvidence:
-    """Collects the facts (ARRAY, SCALAR, INT, FLOAT, WEAK_INT) the body
+    """Collects the facts (ARRAY, VECTOR, SCALAR, INT, FLOAT, WEAK_INT) the body
     shows of every name, given the types known so far (``type_of``) and
     the kinds the module's other functions demand of their parameters
     (``callee_params``: None where a callee's own body does not decide)."""
 
     def __init__(self, func: ir.Function, type_of: Callable[[ir.Expr], ir.Type],
-                 callee_params: dict[str, list[ir.Type | None]]):
+                 callee_params: dict[str, list[ir.Type | None]], undecided: set[str]):
         self.func = func
         self.type_of = type_of
         self.callee_params = callee_params
@@ -76,6 +78,15 @@ class ParameterEvidence:
         for stmt in statements(func.body):
             if isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Name):
                 self.assigned[stmt.target.id].append(stmt.value)
+        self.pending = _computed_from(func, undecided)
+
+    def grounded(self, name: str) -> bool:
+        """Whether the type of local ``name`` holds whatever the undecided
+        parameters turn out to be: it is given a value computed from none of
+        them (``s = 0.0``).  ``logits = X @ W`` alone, typed while X and W
+        are unknown, proves nothing of X and W."""
+        return name not in self.pending or any(not names_read(v) or not set(names_read(v)) & self.pending
+                                               for v in self.assigned.get(name, []))
 
     def collect(self) -> dict[str, set[str]]:
         for stmt in statements(self.func.body):
@@ -93,9 +104,10 @@ class ParameterEvidence:
                 self.demand(bound, INT)
         elif isinstance(stmt, (ir.If, ir.While)):
             self.test(stmt.test)
-        elif isinstance(stmt, ir.Assign) and not isinstance(stmt.target, ir.Tuple):
+        elif isinstance(stmt, ir.Assign) and isinstance(stmt.target, (ir.Name, ir.Subscript)):
             target = self.type_of(stmt.target)
-            if target.kind in NUMERIC:  # a scalar variable, or a scalar element
+            base = stmt.target if isinstance(stmt.target, ir.Name) else stmt.target.value
+            if target.kind in NUMERIC and isinstance(base, ir.Name) and self.grounded(base.id):  # a scalar
                 self.demand(stmt.value, SCALAR)
                 self.demand(stmt.value, FLOAT if target.kind == "float" else WEAK_INT)
         elif isinstance(stmt, ir.Return) and stmt.value is not None and self.func.returns is not None \
@@ -159,7 +171,7 @@ class ParameterEvidence:
     # -- propagation -----------------------------------------------------------------------
 
     def shown(self, expr: ir.Expr, fact: str) -> None:
-        """``expr`` itself is shown to be an array (not what it is computed from)."""
+        """``expr`` itself is shown to be an array or a vector (not what it is computed from)."""
         if isinstance(expr, ir.Name):
             self.facts[expr.id].add(fact)
 
@@ -171,7 +183,12 @@ class ParameterEvidence:
                 self.facts[expr.id].add(fact)
                 for value in self.assigned.get(expr.id, []):
                     self.demand(value, fact)
-        elif isinstance(expr, ir.BinOp) and expr.op != "@":
+        elif isinstance(expr, ir.BinOp) and expr.op == "@" or isinstance(expr, ir.Call) and \
+                expr.func in ("numpy.dot", "method.dot") and len(expr.args) == 2:
+            if fact == SCALAR:  # a product is a scalar only of two vectors
+                for operand in ([expr.left, expr.right] if isinstance(expr, ir.BinOp) else expr.args):
+                    self.shown(operand, VECTOR)
+        elif isinstance(expr, ir.BinOp):
             if fact in (INT, WEAK_INT) and expr.op not in INT_OPERATORS:
                 fact = SCALAR
             self.demand(expr.left, fact)
@@ -190,11 +207,25 @@ class ParameterEvidence:
                 self.demand(arg, fact)
 
 
+def _computed_from(func: ir.Function, undecided: set[str]) -> set[str]:
+    """``undecided`` and every local computed from one of them."""
+    found = set(undecided)
+    changed = True
+    while changed:
+        changed = False
+        for stmt in statements(func.body):
+            if isinstance(stmt, ir.Assign) and set(names_read(stmt.value)) & found:
+                new = set(target_names(stmt.target)) - found
+                found |= new
+                changed = changed or bool(new)
+    return found
+
+
 def decide(facts: set[str], indexes_with_elements: bool) -> ir.Type | None:
     """The type of a parameter the body shows ``facts`` of; None when
     undecided (nothing proves it a scalar or an array)."""
-    if ARRAY in facts:
-        return ir.Type("array", dtype="int64" if indexes_with_elements else "float64")
+    if ARRAY in facts or VECTOR in facts:
+        return ir.Type("array", dtype="int64" if indexes_with_elements else "float64", ndim=1 if VECTOR in facts else 0)
     if INT in facts:
         return ir.INT
     if SCALAR not in facts:

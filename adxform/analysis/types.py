@@ -315,7 +315,7 @@ class FunctionTyper:
         decided: dict[str, ir.Type] = {}
         pending = list(names)
         while pending:
-            facts = ParameterEvidence(self.func, self.typer().type, own).collect()
+            facts = ParameterEvidence(self.func, self.typer().type, own, set(pending)).collect()
             found = {name: decide(facts[name], indexes_with_elements(self.func, name)) for name in pending}
             found = {name: ptype for name, ptype in found.items() if ptype is not None}
             if not found:

@@ -6,7 +6,7 @@ import numpy as np
 # parameter from how the body uses it and from the module's call sites.
 
 
-def total(x):
+def sum_all(x):
     # np.sum reduces an array: x is one, its adjoint the seed spread over it
     return np.sum(x)
 
@@ -31,3 +31,52 @@ def cubes(x: np.ndarray):
 def mixed_squares(x, s):
     # _sq is called with an array and with a scalar: one copy for each
     return np.sum(_sq(x) * x) * x[0] + _sq(s) * math.sin(s)
+
+
+def entry(x, y, a, n):
+    # n only bounds a while loop: an int, with no gradient
+    k = 0
+    s = 0.0
+    while k < 2 * n:
+        s = s + a * math.sin(x * y + k)
+        k = k + 1
+    return s
+
+
+def _discount(rate, t):
+    return math.exp(-rate * t)
+
+
+def price(s0, sigma, r, k, barrier, z):
+    # a Monte Carlo path pricer: s0 is only copied into the float s, barrier
+    # only compared, r also passed on to a helper; all of them floats
+    npaths = z.shape[0]
+    nsteps = z.shape[1]
+    dt = 1.0 / nsteps
+    total = 0.0
+    for p in range(npaths):
+        s = s0
+        for t in range(nsteps):
+            s = s * math.exp((r - 0.5 * sigma * sigma) * dt + sigma * math.sqrt(dt) * z[p, t])
+        if s < barrier:
+            total += math.log(1.0 + math.exp(s - k))
+    return _discount(r, 1.0) * total / npaths
+
+
+def logits_product(W, X):
+    # an MLP's logits read element by element: logits is a matrix
+    logits = X @ W
+    n = logits.shape[0]
+    total = 0.0
+    for r in range(n):
+        total += logits[r, 0] * logits[r, 1]
+    return total
+
+
+def inner_products(x, A, n):
+    # x @ x under math.tanh is a scalar, so x is a vector; A @ x a vector
+    s = 0.0
+    for k in range(n):
+        s += math.tanh(0.05 * (x @ x)) * x[k]
+    y = A @ x
+    return s + np.sum(y * y)
