@@ -248,6 +248,10 @@ INPUTS: dict[str, Builder] = {
                                       _f(rng, 0.9, 1.1), 100.0, rng.standard_normal((6, 5))),
     "unannotated.logits_product": lambda rng: (_v(rng, (3, 2)), _v(rng, (5, 3))),
     "unannotated.inner_products": lambda rng: (_v(rng, 4), _v(rng, (3, 4)), _i(rng, 2, 4)),
+    "unannotated.lstm": lambda rng: (0.5 * _v(rng, (12, 3)), 0.5 * _v(rng, (12, 3)), _v(rng, (4, 3)), _v(rng, 3)),
+    "unannotated.mlp_loss": lambda rng: (0.3 * _v(rng, (5, 4)), 0.3 * _v(rng, (4, 3)), _v(rng, (6, 5)),
+                                         rng.integers(0, 3, 6)),
+    "unannotated.mixture_loglik": lambda rng: (_v(rng, 8), _v(rng, 3), _v(rng, 3, -0.3, 0.3), _v(rng, 3, 0.2, 0.5)),
     # golden cases (golden/<case>/<case>.py)
     "rosenbrock.rosenbrock": lambda rng: (_v(rng, 12, -1.5, 1.5),),
     "heat.step": lambda rng: (_v(rng, 10), _f(rng, 0.5, 1.0), _f(rng, 0.05, 0.2)),

@@ -345,12 +345,17 @@ class FunctionTyper:
     def settling_note(self, name: str) -> str:
         """How the user settles an undecided parameter: an annotation, or the
         types declared to numba (with the other parameters as typed so far)."""
+        def known(param: str) -> ir.Type:
+            ptype = self.env.get(param, UNKNOWN)
+            if ptype.is_array and not ptype.ndim and self.least.get(param):  # the fewest the body shows
+                return ir.Type("array", dtype=ptype.dtype, ndim=self.least[param])
+            return ptype
+
         def signature(spelled: str) -> str:
-            items = [spelled if p.name == name else numba_spelling(self.env.get(p.name, UNKNOWN))
-                     for p in self.func.params]
+            items = [spelled if p.name == name else numba_spelling(known(p.name)) for p in self.func.params]
             return '`@numba.njit("(' + ", ".join(items) + (",)" if len(items) == 1 else ")") + '")`'
-        return (f"annotate it, `{name}: float` or `{name}: np.ndarray`, or declare the types to numba, "
-                f"{signature('f8')} or {signature('f8[:]')}")
+        return (f"annotate it, `{name}: float` or `{name}: np.ndarray`, or declare the types to numba (an array "
+                f"takes one `:` per dimension), {signature('f8')} or {signature('f8[:]')}")
 
     def error(self, pos: ir.Pos, message: str, code: str, note: str = "") -> None:
         self.reporter.error(pos, f"{message} (in function '{self.func.name}')", code, note)

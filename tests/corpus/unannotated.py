@@ -80,3 +80,61 @@ def inner_products(x, A, n):
         s += math.tanh(0.05 * (x @ x)) * x[k]
     y = A @ x
     return s + np.sum(y * y)
+
+
+def _sigmoid(z):
+    # typed by its call sites: slices of the gates, arrays
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def lstm(wx, wh, xs, target):
+    # an LSTM whose gates call a helper on slices
+    hidden = wh.shape[1]
+    h = np.zeros(hidden)
+    c = np.zeros(hidden)
+    for t in range(xs.shape[0]):
+        g = wx @ xs[t] + wh @ h
+        i = _sigmoid(g[0:hidden])
+        f = _sigmoid(g[hidden:2 * hidden])
+        o = _sigmoid(g[2 * hidden:3 * hidden])
+        u = np.tanh(g[3 * hidden:4 * hidden])
+        c = f * c + i * u
+        h = o * np.tanh(c)
+    s = 0.0
+    for j in range(hidden):
+        s += (h[j] - target[j]) ** 2
+    return s
+
+
+def mlp_loss(W1, W2, X, labels):
+    # an MLP loss with @ and a log-sum-exp loop over logits[r, c]; labels index: an int array
+    hidden = np.tanh(X @ W1)
+    logits = hidden @ W2
+    loss = 0.0
+    for r in range(logits.shape[0]):
+        m = logits[r, 0]
+        for c in range(1, logits.shape[1]):
+            m = max(m, logits[r, c])
+        total = 0.0
+        for c in range(logits.shape[1]):
+            total += math.exp(logits[r, c] - m)
+        loss += m + math.log(total) - logits[r, labels[r]]
+    return loss / logits.shape[0]
+
+
+def mixture_loglik(x, means, log_scales, weights):
+    # a mixture model's log-likelihood with a triangular loop
+    n = x.shape[0]
+    k = means.shape[0]
+    ll = 0.0
+    for i in range(n):
+        acc = 0.0
+        for j in range(k):
+            z = (x[i] - means[j]) * math.exp(-log_scales[j])
+            acc += weights[j] * math.exp(-0.5 * z * z - log_scales[j])
+        ll += math.log(acc)
+    pairs = 0.0
+    for j in range(k):
+        for l in range(j + 1, k):
+            pairs += (means[j] - means[l]) ** 2
+    return ll - 0.01 * pairs
