@@ -185,3 +185,41 @@ def test_numba_signatures_type_the_parameters(jit, tmp_path):
     A_bar, x_bar = reverse.quad_grad(A, x)
     assert np.sum(A_bar * dA) + np.sum(x_bar * dx) == pytest.approx(expected, rel=1e-7)
     assert forward.quad_jvp(A, x, dA, dx)[1] == pytest.approx(expected, rel=1e-7)
+
+
+def _parameter_types(source: str, name: str) -> dict[str, str]:
+    from adxform.analysis.program import analyse
+    from adxform.diagnostics import Reporter
+    from adxform.parse import parse_module
+
+    reporter = Reporter("m.py", source)
+    module = parse_module(source, "m.py", reporter)
+    facts = analyse(module, [name], None, reporter, "reverse").facts[name]
+    return {p.name: str(facts.types.env[p.name]) for p in facts.func.params}
+
+
+KINDS = {
+    # source of f, the types its parameters get
+    "flag in a test": ("def f(x, flag):\n    if flag:\n        return math.exp(x)\n    return x * 2.0\n",
+                       {"x": "float", "flag": "bool"}),
+    "converted int": ("def f(x, n):\n    return math.sin(x) / float(n)\n", {"x": "float", "n": "int"}),
+    "bound of a while": ("def f(x, n):\n    k = 0\n    s = 0.0\n    while k < 2 * n:\n        s = s + math.sin(x)\n"
+                         "        k = k + 1\n    return s\n", {"x": "float", "n": "int"}),
+    "copied into a float": ("def f(s0, z):\n    s = s0\n    for t in range(len(z)):\n        s = s * math.exp(z[t])\n"
+                            "    if s > 1.0:\n        s = s - 1.0\n    return s\n",
+                            {"s0": "float", "z": "array(float64)"}),
+    "passed to a float helper": ("def g(a):\n    return math.exp(a)\n\n\ndef f(x, y):\n    return g(x) * y[0]\n",
+                                 {"x": "float", "y": "array(float64)"}),
+    "element written": ("def f(y, x, alpha):\n    for i in range(len(y)):\n        y[i] += alpha * x[i]\n",
+                        {"y": "array(float64)", "x": "array(float64)", "alpha": "float"}),
+    "inner product under math": ("def f(x):\n    return math.tanh(x @ x)\n", {"x": "array(float64, 1d)"}),
+    "index array": ("def f(x, idx):\n    return x[idx[0]]\n", {"x": "array(float64)", "idx": "array(int64)"}),
+    "product of unknowns": ("def f(W, X):\n    logits = X @ W\n    return logits[0, 0]\n",
+                            {"W": "array(float64)", "X": "array(float64)"}),
+}
+
+
+@pytest.mark.parametrize("case", list(KINDS))
+def test_inferred_kinds(case):
+    body, expected = KINDS[case]
+    assert _parameter_types("import math\n\nimport numpy as np\n\n\n" + body, "f") == expected

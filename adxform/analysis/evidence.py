@@ -15,7 +15,7 @@ must never treat as a scalar a value that may be an array: the adjoint of
   value stored into a scalar variable or a scalar element;
 * and hints that decide the scalar's kind once it is known to be one: float
   arithmetic (an operand beside a float) makes a float, a comparison with
-  an int an int.
+  an int or ``float(n)`` an int, a bare ``if flag:`` a bool.
 
 Arithmetic and numpy's elementwise functions prove nothing: ``x * 2.0``
 and ``np.exp(x)`` take a scalar or an array alike.  A demand is carried
@@ -32,9 +32,9 @@ from collections.abc import Callable
 
 from .. import ir
 from ..rules import TABLE
-from ..walk import expressions, names_read, statements, stmt_expressions, target_names
+from ..walk import expressions, flat_targets, names_read, statements, stmt_expressions
 
-ARRAY, VECTOR, SCALAR, INT, FLOAT, WEAK_INT = "array", "vector", "scalar", "int", "float", "weak-int"
+ARRAY, VECTOR, SCALAR, INT, FLOAT, WEAK_INT, BOOL = "array", "vector", "scalar", "int", "float", "weak-int", "bool"
 NUMERIC = ("bool", "int", "float")
 
 # Functions whose arguments must be arrays (beyond reductions, products and methods).
@@ -42,6 +42,8 @@ ARRAY_ARGUMENTS = {"builtins.len", "numpy.copy", "numpy.transpose", "numpy.ravel
                    "numpy.zeros_like", "numpy.ones_like", "numpy.empty_like"}
 # Constructors whose first argument is a shape: an int or a tuple of ints.
 SHAPE_ARGUMENTS = {"numpy.zeros", "numpy.ones", "numpy.empty", "numpy.full"}
+# Conversions say what their argument is not: ``float(n)`` converts an int.
+CONVERSION_HINTS = {"builtins.float": WEAK_INT, "numpy.float64": WEAK_INT}
 # Operators through which an int demand passes to the operands (``2 * n`` compared with an int).
 INT_OPERATORS = {"+", "-", "*", "//", "%"}
 
@@ -63,7 +65,7 @@ def argument_demand(func: str, position: int) -> str | None:
 
 
 class ParameterEvidence:
-    """Collects the facts (ARRAY, VECTOR, SCALAR, INT, FLOAT, WEAK_INT) the body
+    """Collects the facts (ARRAY, VECTOR, SCALAR, INT, FLOAT, WEAK_INT, BOOL) the body
     shows of every name, given the types known so far (``type_of``) and
     the kinds the module's other functions demand of their parameters
     (``callee_params``: None where a callee's own body does not decide)."""
@@ -129,6 +131,7 @@ class ParameterEvidence:
                     self.demand(side, WEAK_INT if other_kind == "int" else FLOAT)
         else:
             self.demand(expr, SCALAR)
+            self.demand(expr, BOOL)  # a value that is only ever a truth value: a flag
 
     def expression(self, expr: ir.Expr) -> None:
         if isinstance(expr, ir.Subscript):
@@ -158,15 +161,18 @@ class ParameterEvidence:
             if call.func.startswith("module."):
                 params = self.callee_params.get(call.func[7:], [])
                 declared = params[position] if position < len(params) else None
-                demand = None if declared is None else ARRAY if declared.is_array else declared.kind
+                demand = None if declared is None or declared.kind not in NUMERIC + ("array",) else \
+                    ARRAY if declared.is_array else INT if declared.kind == "int" else SCALAR
+                hint = FLOAT if declared is not None and declared.kind == "float" else None
             else:
                 demand = argument_demand(call.func, position)
+                hint = CONVERSION_HINTS.get(call.func, FLOAT if call.func.startswith("math.") else None)
             if demand == ARRAY:
                 self.shown(arg, ARRAY)
             elif demand is not None:
                 self.demand(arg, demand)
-                if call.func.startswith("math."):
-                    self.demand(arg, FLOAT)
+                if hint is not None:
+                    self.demand(arg, hint)
 
     # -- propagation -----------------------------------------------------------------------
 
@@ -208,14 +214,16 @@ class ParameterEvidence:
 
 
 def _computed_from(func: ir.Function, undecided: set[str]) -> set[str]:
-    """``undecided`` and every local computed from one of them."""
+    """``undecided`` and every local bound to a value computed from one of
+    them (writing into an element, ``a[i] = alpha * x[i]``, leaves the type
+    of ``a`` alone: numba casts the value to its elements' type)."""
     found = set(undecided)
     changed = True
     while changed:
         changed = False
         for stmt in statements(func.body):
             if isinstance(stmt, ir.Assign) and set(names_read(stmt.value)) & found:
-                new = set(target_names(stmt.target)) - found
+                new = {t.id for t in flat_targets(stmt.target) if isinstance(t, ir.Name)} - found
                 found |= new
                 changed = changed or bool(new)
     return found
@@ -232,7 +240,9 @@ def decide(facts: set[str], indexes_with_elements: bool) -> ir.Type | None:
         return None
     if FLOAT in facts:
         return ir.FLOAT
-    return ir.INT if WEAK_INT in facts else ir.FLOAT
+    if WEAK_INT in facts:
+        return ir.INT
+    return ir.BOOL if BOOL in facts else ir.FLOAT
 
 
 def indexes_with_elements(func: ir.Function, name: str) -> bool:
