@@ -65,5 +65,6 @@ def check_derivative(reporter: Reporter, expr: ir.Expr, derivative_found: bool, 
     many there were before)."""
     if derivative_found or len(reporter.diagnostics) > diagnostics_before or not carries_derivative(expr, active):
         return
-    raise InternalError(f"{reporter.filename}:{expr.pos.line}:{expr.pos.col}: internal error: '{ExprPrinter().text(expr)}' "
-                        f"carries a derivative but got no {what}: adxform would drop it silently")
+    where = f"{reporter.filename}:{expr.pos.line}:{expr.pos.col}"
+    raise InternalError(f"{where}: internal error: '{ExprPrinter().text(expr)}' carries a derivative but got no "
+                        f"{what}: adxform would drop it silently")

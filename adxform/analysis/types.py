@@ -1,10 +1,12 @@
 """Type inference: the kind of every variable and expression of a function.
 
-Parameters take their annotation; an unannotated parameter is typed from
-how the body uses it (SPEC §2): subscripted or asked for ``shape`` -> an
-array, used in ``range`` or an index -> an int, used in arithmetic or a
-math call -> a float.  A parameter with no such evidence is a diagnostic
-asking for an annotation.
+Parameters take their declared type (a numba signature on the decorator,
+else an annotation: ``parse/``).  An unannotated parameter takes the type
+the module's call sites pass it (``module_types.py``), else the type its
+uses in the body prove (``evidence.py``: a reduced or subscripted value is
+an array, a ``range`` bound an int, a ``math`` argument a float, ...);
+one neither decides is an ``ambiguous-type`` diagnostic whose note gives
+the annotation and the numba signature that settle it, never a guess.
 
 Locals take the unified type of everything assigned to them, the way
 numba unifies: int and float make float, bool and int make int.  Anything
