@@ -74,6 +74,12 @@ class DiagnosticError(Exception):
         return f"{body}\nFound {count} {noun} in {files} file{'s' if files != 1 else ''}"
 
 
+class InternalError(Exception):
+    """A bug of adxform, not a problem of the user's code: a transform broke
+    one of its invariants (``analysis/invariants.py``).  Raised, not
+    reported, so that nothing is written from a transform that went wrong."""
+
+
 class UsageError(Exception):
     """A problem with how adxform was called, not with the user's code
     (an unknown --func name, say): exit code 2 on the command line."""

@@ -2,7 +2,8 @@
 
 Conventions used throughout:
 
-* the *kinds* of a function's parameters come from their annotations:
+* the *kinds* of a function's parameters come from their annotations, or
+  for an unannotated parameter from the value its input builder passes:
   ``"float"``, ``"int"``, ``"bool"`` or ``"array"`` (a float64 array);
   the differentiable parameters are the float and array ones, in order;
 * the *outputs* of a call are a flat list of float64 numpy arrays (0-d for
@@ -65,9 +66,19 @@ def _annotation_kind(annotation: ast.expr | None, where: str) -> str:
     raise ValueError(f"{where}: unsupported parameter annotation {text!r}")
 
 
-def param_kinds(fdef: ast.FunctionDef) -> tuple[str, ...]:
-    """The kind of each parameter of ``fdef``, from its annotation."""
-    return tuple(_annotation_kind(arg.annotation, f"{fdef.name}({arg.arg})") for arg in fdef.args.args)
+def _value_kind(value: object) -> str:
+    if isinstance(value, np.ndarray):
+        return "array" if value.dtype.kind == "f" else "intarray"
+    return type(value).__name__ if isinstance(value, (bool, int, float)) else "other"
+
+
+def param_kinds(fdef: ast.FunctionDef, args: Sequence | None = None) -> tuple[str, ...]:
+    """The kind of each parameter of ``fdef``: from its annotation, or, for
+    a parameter written without one (as numba users write them), from the
+    value its input builder passes (``args``)."""
+    return tuple(_annotation_kind(arg.annotation, f"{fdef.name}({arg.arg})")
+                 if arg.annotation is not None or args is None else _value_kind(args[i])
+                 for i, arg in enumerate(fdef.args.args))
 
 
 def differentiable_indices(kinds: Sequence[str]) -> tuple[int, ...]:

@@ -112,6 +112,17 @@ CASES: dict[str, Case] = {
     "star-kwargs": Case(_def("return x", "x: float, **kwargs"), "unsupported-parameter", 1, 17),
     "undecidable-parameter": Case(_def("return x * 2.0", "x: float, flag"), "ambiguous-type", 1, 17,
                                   note="annotat"),
+    # an elementwise use proves nothing: np.exp(x) takes a scalar or an array
+    "scalar-or-array-parameter": Case("import numpy as np\n\n\ndef f(x):\n    return np.exp(x) * 2.0\n",
+                                      "ambiguous-type", 4, 7, note='@numba.njit("(f8[:],)")'),
+    "array-passed-to-scalar-helper": Case("import math\n\n\ndef g(a):\n    return math.sin(a)\n\n\n"
+                                          "def f(x):\n    return g(x) + x[0]\n", "type-change", 4, 7),
+    "bad-numba-signature": Case("import numba\n\n\n@numba.njit(\"f8(f8[:], q8)\")\ndef f(x, n):\n    return x[n]\n",
+                                "unsupported-annotation", 4, 13),
+    "signature-arity": Case("import numba\n\n\n@numba.njit(\"f8(f8[:])\")\ndef f(x, n):\n    return x[n]\n",
+                            "unsupported-annotation", 4, 1),
+    "several-numba-signatures": Case("import numba\n\n\n@numba.njit([\"f8(f8)\", \"f4(f4)\"])\ndef f(x):\n"
+                                     "    return x * 2.0\n", "unsupported-annotation", 4, 13),
     # -- loops -------------------------------------------------------------------------
     "for-over-tuple": Case(_def("s = 0.0\nfor v in t:\n    s += v * x\nreturn s", "x: float, t: tuple[float, float]"),
                            "unsupported-loop", 3, 14, note="range(len("),

@@ -76,13 +76,13 @@ def test_jvp_matches_finite_differences(path, name, jit, jvp_module):
     builder = INPUTS.get(qualname)
     assert builder is not None, f"no input builder for {qualname} in tests/corpus_inputs.py"
     fdef = function_defs(path.read_text())[name]
-    indices = differentiable_indices(param_kinds(fdef))
+    args = builder(rng_for(qualname))
+    indices = differentiable_indices(param_kinds(fdef, args))
     procedure = is_procedure(fdef)
 
     f = getattr(_primal_module(path), name)
     f_jvp = getattr(jvp_module(path, jit), f"{name}_jvp")
 
-    args = builder(rng_for(qualname))
     primal_args = copy_args(args)
     f(*primal_args)
     expected = call_outputs(f, args, indices)

@@ -115,12 +115,13 @@ def _case(path: Path, name: str) -> Case:
     builder = INPUTS.get(qualname)
     assert builder is not None, f"no input builder for {qualname} in tests/corpus_inputs.py"
     fdef = function_defs(path.read_text())[name]
+    args = builder(rng_for(qualname))
     return Case(
         qualname=qualname,
         name=name,
         func=getattr(_primal_module(path), name),
-        args=builder(rng_for(qualname)),
-        indices=differentiable_indices(param_kinds(fdef)),
+        args=args,
+        indices=differentiable_indices(param_kinds(fdef, args)),
         procedure=is_procedure(fdef),
     )
 

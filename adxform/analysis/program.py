@@ -20,7 +20,8 @@ from ..walk import calls, names_read
 from .activity import active_variables
 from .custom import custom_rules, expected_params, rule_functions
 from .dataflow import DataFlow, data_flow
-from .types import ExprTyper, FunctionTypes, Signature, infer_types
+from .module_types import type_module
+from .types import ExprTyper, FunctionTypes
 
 
 @dataclass
@@ -196,13 +197,13 @@ def analyse(module: ir.Module, functions: list[str] | None, wrt: list[str] | Non
     reporter.check()
 
     constants = _constant_types(module)
+    # a public function asked for by --func keeps its own copy when its callers get specialised ones
+    typed, graph.order = type_module(module, graph.order, set(functions or ()), constants, reporter)
+    roots = [name for name in roots if name in typed]
     facts: dict[str, FunctionFacts] = {}
-    signatures: dict[str, Signature] = {}
     callee_writes: dict[str, set[int]] = {}
     for name in graph.order:
-        func = module.functions[name]
-        types = infer_types(func, constants, signatures, reporter)
-        signatures[name] = Signature([types.env[p.name] for p in func.params], types.returns)
+        func, types = module.functions[name], typed[name]
         flow = data_flow(func, types, callee_writes)
         writes = {i for i, p in enumerate(func.params) if p.name in flow.written}
         callee_writes[name] = writes

@@ -1,10 +1,12 @@
 """Type inference: the kind of every variable and expression of a function.
 
-Parameters take their annotation; an unannotated parameter is typed from
-how the body uses it (SPEC §2): subscripted or asked for ``shape`` -> an
-array, used in ``range`` or an index -> an int, used in arithmetic or a
-math call -> a float.  A parameter with no such evidence is a diagnostic
-asking for an annotation.
+Parameters take their declared type (a numba signature on the decorator,
+else an annotation: ``parse/``).  An unannotated parameter takes the type
+the module's call sites pass it (``module_types.py``), else the type its
+uses in the body prove (``evidence.py``: a reduced or subscripted value is
+an array, a ``range`` bound an int, a ``math`` argument a float, ...);
+one neither decides is an ``ambiguous-type`` diagnostic whose note gives
+the annotation and the numba signature that settle it, never a guess.
 
 Locals take the unified type of everything assigned to them, the way
 numba unifies: int and float make float, bool and int make int.  Anything
@@ -22,6 +24,7 @@ from ..diagnostics import Reporter
 from ..rules import TABLE, library
 from ..rules.registry import matmul_type
 from ..walk import expressions, statements, stmt_expressions
+from .evidence import ParameterEvidence, decide, indexes_with_elements
 
 NUMERIC_RANK = {"bool": 0, "int": 1, "float": 2}
 QUALIFIED_CONSTANTS = {
@@ -59,6 +62,9 @@ class Signature:
 
     params: list[ir.Type]
     returns: ir.Type
+    # what the declaration or the body alone makes each parameter (None: only its call sites can tell);
+    # callers learn from it what their own arguments are
+    own: list[ir.Type | None] = field(default_factory=list)
 
 
 @dataclass
@@ -72,6 +78,7 @@ class FunctionTypes:
     # arrays of unknown ndim whose elements the body reads -> (their ndim then,
     # where the first such read is): see ``element_reads``
     elements: dict[str, tuple[int, ir.Pos]] = field(default_factory=dict)
+    own: list[ir.Type | None] = field(default_factory=list)  # as ``Signature.own``
 
     def of(self, expr: ir.Expr) -> ir.Type:
         return ExprTyper(self.env, self.constants, self.signatures, self.least).type(expr)
@@ -184,49 +191,6 @@ class ExprTyper:
         return ir.Type("tuple", items=tuple(self.type(i) for i in e.items))
 
 
-# -- parameters without annotations ----------------------------------------------------
-
-
-def _param_evidence(func: ir.Function, name: str, signatures: dict[str, Signature]) -> ir.Type | None:
-    """What the body's use of parameter ``name`` says about its type."""
-    seen: set[str] = set()
-    index_of_index = False
-    for stmt in statements(func.body):
-        roots = stmt_expressions(stmt)
-        if isinstance(stmt, ir.For):
-            if any(name in _names(r) for r in roots):
-                seen.add("int")
-            roots = []
-        for root in roots:
-            for expr in expressions(root):
-                if isinstance(expr, ir.Subscript):
-                    if isinstance(expr.value, ir.Name) and expr.value.id == name:
-                        seen.add("array")
-                    for index in expr.index:
-                        names = _names(index)
-                        if name in names:
-                            seen.add("int")
-                        if any(isinstance(s, ir.Subscript) and isinstance(s.value, ir.Name) and s.value.id == name
-                               for s in expressions(index)):
-                            index_of_index = True
-                elif isinstance(expr, ir.Attribute) and isinstance(expr.value, ir.Name) and expr.value.id == name:
-                    seen.add("array")
-                elif isinstance(expr, ir.Call):
-                    _call_evidence(expr, name, seen, signatures)
-                elif isinstance(expr, (ir.BinOp, ir.UnaryOp)) and any(
-                        isinstance(c, ir.Name) and c.id == name for c in (getattr(expr, "left", None),
-                                                                         getattr(expr, "right", None),
-                                                                         getattr(expr, "operand", None))):
-                    seen.add("float")
-    if "array" in seen:
-        return ir.Type("array", dtype="int64" if index_of_index else "float64")
-    if "int" in seen:
-        return ir.INT
-    if "float" in seen:
-        return ir.FLOAT
-    return None
-
-
 MATRIX_PRODUCTS = ("numpy.dot", "numpy.matmul", "numpy.outer", "method.dot")
 
 
@@ -301,29 +265,11 @@ def element_reads(func: ir.Function, least: dict[str, int]) -> dict[str, tuple[i
     return found
 
 
-def _call_evidence(call: ir.Call, name: str, seen: set[str], signatures: dict[str, Signature]) -> None:
-    for position, arg in enumerate(call.args):
-        if not (isinstance(arg, ir.Name) and arg.id == name):
-            continue
-        if call.func in ("builtins.len",) or call.func.startswith("method.") and position == 0:
-            seen.add("array")
-        elif call.func.startswith("module."):
-            sig = signatures.get(call.func[7:])
-            if sig and position < len(sig.params) and sig.params[position].kind != "unknown":
-                seen.add("array" if sig.params[position].is_array else sig.params[position].kind)
-        elif call.func in TABLE and TABLE.get(call.func).kind != "constant":
-            seen.add("float")
-
-
 def _has_no_type_for_its_arguments(call: ir.Call, typer: ExprTyper) -> bool:
     """A library call whose rule types no result for arguments of known
     types (``np.array`` of a tuple)."""
     known = all(typer.type(a) != UNKNOWN for a in call.args)
     return call.func in TABLE and known and typer.type(call) == UNKNOWN
-
-
-def _names(expr: ir.Expr) -> set[str]:
-    return {e.id for e in expressions(expr) if isinstance(e, ir.Name)}
 
 
 # -- the sweep ------------------------------------------------------------------------
@@ -333,8 +279,10 @@ class FunctionTyper:
     MAX_SWEEPS = 6
 
     def __init__(self, func: ir.Function, constants: dict[str, ir.Type], signatures: dict[str, Signature],
-                 reporter: Reporter):
+                 reporter: Reporter, call_sites: dict[str, ir.Type] | None = None):
         self.func = func
+        self.call_sites = call_sites or {}  # unannotated parameter -> the type the module calls it with
+        self.own: list[ir.Type | None] = []  # what the declaration or the body alone makes each parameter
         self.constants = constants
         self.signatures = signatures
         self.reporter = reporter
@@ -347,32 +295,94 @@ class FunctionTyper:
         subscripted = {e.value.id for e in _all_expressions(self.func.body)
                        if isinstance(e, ir.Subscript) and isinstance(e.value, ir.Name)}
         self.least = {name: least_ndim(self.func, name) for name in sorted(subscripted)}
-        for param in self.func.params:
-            ptype = param.annotation
-            if ptype is None:
-                ptype = _param_evidence(self.func, param.name, self.signatures)
-            elif ptype.is_array and not ptype.dtype:  # np.ndarray: the element type comes from use
-                evidence = _param_evidence(self.func, param.name, self.signatures)
-                ptype = evidence if evidence is not None and evidence.is_array else ir.float_array()
-            if ptype is None:
-                self.error(param.pos, f"cannot tell the type of parameter '{param.name}'", "ambiguous-type",
-                           note=f"annotate the parameter: `{param.name}: float`, `{param.name}: int` or "
-                                f"`{param.name}: np.ndarray`")
-                ptype = ir.FLOAT
-            self.env[param.name] = ptype
-        for _ in range(self.MAX_SWEEPS):
-            before = dict(self.env)
-            self.returns = []
-            self.block(self.func.body)
-            if before == self.env:
-                break
+        params = self.parameter_types()
+        unannotated = [name for name, ptype in params.items() if ptype is None]
+        params.update({name: self.call_sites[name] for name in unannotated if name in self.call_sites})
+        self.sweep(params)
+        body = self.decided_by_body(params, unannotated)
+        for name in unannotated:
+            self.settle(name, body[name], params)
+        self.own = [params[p.name] if p.annotation is not None else body[p.name] for p in self.func.params]
+        if unannotated:
+            self.sweep(params)
         self.report_now = True  # a last sweep reports what is still wrong
         self.returns = []
         self.block(self.func.body)
         unknown = {name: least for name, least in self.least.items()
                    if self.env.get(name, ir.NONE).is_array and not self.env[name].ndim}
         return FunctionTypes(self.env, self.return_type(), self.constants, self.signatures, self.least,
-                             element_reads(self.func, unknown))
+                             element_reads(self.func, unknown), self.own)
+
+    def parameter_types(self) -> dict[str, ir.Type | None]:
+        """The declared type of every parameter, None where the body must decide."""
+        params: dict[str, ir.Type | None] = {}
+        for param in self.func.params:
+            ptype = param.annotation
+            if ptype is not None and ptype.is_array and not ptype.dtype:  # np.ndarray: the elements come from use
+                ptype = ir.Type("array", dtype="int64" if indexes_with_elements(self.func, param.name)
+                                else "float64", ndim=ptype.ndim)
+            params[param.name] = ptype
+        return params
+
+    def sweep(self, params: dict[str, ir.Type | None]) -> None:
+        """Types the locals afresh, the undecided parameters unknown, until nothing changes."""
+        self.env = {name: ptype or UNKNOWN for name, ptype in params.items()}
+        for _ in range(self.MAX_SWEEPS):
+            before = dict(self.env)
+            self.returns = []
+            self.block(self.func.body)
+            if before == self.env:
+                break
+
+    def decided_by_body(self, params: dict[str, ir.Type | None], names: list[str]) -> dict[str, ir.Type | None]:
+        """The types the body's uses give parameters ``names`` (``evidence.py``;
+        None: undecided), typing again after each round of decisions, since a
+        decided parameter types the locals computed from it."""
+        own = {name: sig.own for name, sig in self.signatures.items()}
+        decided: dict[str, ir.Type] = {}
+        pending = list(names)
+        while pending:
+            facts = ParameterEvidence(self.func, self.typer().type, own, set(pending)).collect()
+            found = {name: decide(facts[name], indexes_with_elements(self.func, name)) for name in pending}
+            found = {name: ptype for name, ptype in found.items() if ptype is not None}
+            if not found:
+                break
+            decided.update(found)
+            pending = [name for name in pending if name not in found]
+            self.sweep({**params, **{name: ptype for name, ptype in decided.items() if params[name] is None}})
+        return {name: decided.get(name) for name in names}
+
+    def settle(self, name: str, ptype: ir.Type | None, params: dict[str, ir.Type | None]) -> None:
+        """Fixes an unannotated parameter's type: from its call sites where the
+        module calls this function with one, else from the body's uses; a
+        parameter neither decides is a diagnostic."""
+        param = next(p for p in self.func.params if p.name == name)
+        called = self.call_sites.get(name)
+        if called is not None and ptype is not None and called.is_array != ptype.is_array:
+            self.error(param.pos, f"parameter '{name}' is called with {_kind_name(called)} but used as "
+                       f"{_kind_name(ptype)}", "type-change")
+        elif called is not None:
+            ptype = unify(ptype, called) if ptype is not None and not called.is_array else called
+        elif ptype is None:
+            self.error(param.pos, f"cannot tell whether parameter '{name}' is a scalar or an array",
+                       "ambiguous-type", note=self.settling_note(name))
+            ptype = ir.FLOAT
+        params[name] = ptype
+
+    def settling_note(self, name: str) -> str:
+        """How the user settles an undecided parameter: an annotation, or the
+        types declared to numba (with the other parameters as typed so far)."""
+        def known(param: str) -> ir.Type:
+            ptype = self.env.get(param, UNKNOWN)
+            if ptype.is_array and not ptype.ndim and self.least.get(param):  # the fewest the body shows
+                return ir.Type("array", dtype=ptype.dtype, ndim=self.least[param])
+            return ptype
+
+        def signature(spelled: str) -> str:
+            items = [spelled if p.name == name else numba_spelling(known(p.name)) for p in self.func.params]
+            return '`@numba.njit("(' + ", ".join(items) + (",)" if len(items) == 1 else ")") + '")`'
+        return (f"annotate it, `{name}: float` or `{name}: np.ndarray`, or declare the types to numba (an array "
+                f"takes one `:` per dimension), {signature('f8')} or {signature('f8[:]')}")
 
     def error(self, pos: ir.Pos, message: str, code: str, note: str = "") -> None:
         self.reporter.error(pos, f"{message} (in function '{self.func.name}')", code, note)
@@ -474,5 +484,20 @@ class FunctionTyper:
 
 
 def infer_types(func: ir.Function, constants: dict[str, ir.Type], signatures: dict[str, Signature],
-                reporter: Reporter) -> FunctionTypes:
-    return FunctionTyper(func, constants, signatures, reporter).run()
+                reporter: Reporter, call_sites: dict[str, ir.Type] | None = None) -> FunctionTypes:
+    return FunctionTyper(func, constants, signatures, reporter, call_sites).run()
+
+
+NUMBA_SCALARS = {"float": "f8", "int": "i8", "bool": "b1"}
+NUMBA_DTYPES = {"float64": "f8", "float32": "f4", "int64": "i8", "int32": "i4", "bool": "b1"}
+
+
+def numba_spelling(ptype: ir.Type) -> str:
+    """A type as numba's signature strings write it (``f8``, ``f8[:, :]``); f8 where unknown."""
+    if ptype.is_array:
+        return NUMBA_DTYPES.get(ptype.dtype, "f8") + "[" + ", ".join([":"] * max(ptype.ndim, 1)) + "]"
+    return NUMBA_SCALARS.get(ptype.kind, "f8")
+
+
+def _kind_name(ptype: ir.Type) -> str:
+    return "an array" if ptype.is_array else f"a scalar ({ptype})"

@@ -17,6 +17,7 @@ from .. import build, ir
 from ..analysis.dataflow import VIEW_METHODS
 from ..analysis.program import FunctionFacts, Program
 from ..diagnostics import Reporter
+from ..invariants import check_derivative
 from ..naming import Namer
 from ..rules import TABLE, instantiate
 from ..rules.templates import axis_of, sum_over
@@ -53,7 +54,9 @@ class Tangents:
         return self.facts.types.of(expr)
 
     def of(self, expr: ir.Expr) -> ir.Expr | None:
-        return getattr(self, "_" + type(expr).__name__)(expr)
+        tangent = getattr(self, "_" + type(expr).__name__)(expr)
+        check_derivative(self.reporter, expr, tangent is not None, self.facts.active, "tangent")
+        return tangent
 
     def zero(self, like: ir.Expr, vtype: ir.Type | None = None) -> ir.Expr:
         """A materialised zero tangent for a value like ``like``."""

@@ -26,6 +26,7 @@ from ..diagnostics import Diagnostic, Reporter
 from ..walk import bound_names, names_read, statements
 from . import sugar
 from .directives import find_directives, unclaimed
+from .signature import SignatureError, parse_signature
 
 BINARY_OPS = {
     "Add": "+", "Subtract": "-", "Multiply": "*", "Divide": "/", "FloorDivide": "//",
@@ -198,9 +199,11 @@ class Lowerer:
     def function_def(self, node: cst.FunctionDef) -> ir.Function:
         self.taken = {name.value for name in m.findall(node, m.Name())}
         target = "cpu"
+        signature: tuple[list[ir.Type], ir.Type | None] | None = None
         for deco in node.decorators:
             try:
                 target = self.decorator(deco)
+                signature = self.signature(deco) if target == "cpu" else None
             except Unsupported as err:
                 self.report(err)
         if node.asynchronous is not None:
@@ -224,6 +227,11 @@ class Lowerer:
         if node.returns is not None:
             try:
                 returns = self.annotation(node.returns.annotation)
+            except Unsupported as err:
+                self.report(err)
+        if signature is not None:
+            try:
+                returns = self.apply_signature(node, signature, params) or returns
             except Unsupported as err:
                 self.report(err)
         body_nodes = list(node.body.body) if isinstance(node.body, cst.IndentedBlock) else [node.body]
@@ -250,6 +258,34 @@ class Lowerer:
             return "cuda-device" if device else "cuda-kernel"
         raise Unsupported(deco, f"the decorator '{name}' is not in the differentiable subset", "unsupported-decorator",
                           note="adxform accepts numba.njit, numba.jit and numba.cuda.jit")
+
+    def signature(self, deco: cst.Decorator) -> tuple[list[ir.Type], ir.Type | None] | None:
+        """The types a numba signature on ``@njit(...)`` declares (``signature.py``), if it has one."""
+        call = deco.decorator
+        if not isinstance(call, cst.Call) or not call.args or call.args[0].keyword is not None:
+            return None
+        value = call.args[0].value
+        if isinstance(value, (cst.List, cst.Tuple)):
+            raise Unsupported(value, "a list of numba signatures asks for several specialisations, which one "
+                              "derivative cannot serve", "unsupported-annotation", note="give one signature")
+        text = value.evaluated_value if isinstance(value, cst.SimpleString) else cst.Module([]).code_for_node(value)
+        try:
+            return parse_signature(str(text))
+        except SignatureError as err:
+            raise Unsupported(value, str(err), "unsupported-annotation",
+                              note='write it as numba does: "f8(f8[:], i8)" or float64(float64[:, :], int64)') from err
+
+    def apply_signature(self, node: cst.FunctionDef, signature: tuple[list[ir.Type], ir.Type | None],
+                        params: list[ir.Param]) -> ir.Type | None:
+        """Gives ``params`` the types of the signature, which outrank their
+        annotations; returns the declared return type (None: left out)."""
+        types, returns = signature
+        if len(types) != len(params):
+            raise Unsupported(node.decorators[0], f"the numba signature declares {len(types)} parameters; the "
+                              f"function has {len(params)}", "unsupported-annotation")
+        for param, ptype in zip(params, types):
+            param.annotation = ptype
+        return returns
 
     def annotation(self, node: cst.BaseExpression) -> ir.Type | None:
         if isinstance(node, cst.Name):

@@ -32,6 +32,7 @@ import copy
 from .. import build, ir
 from ..analysis.program import FunctionFacts
 from ..diagnostics import Reporter
+from ..invariants import check_derivative
 from ..naming import Namer
 from ..rules import TABLE, instantiate
 from ..rules.templates import axis_of, expand, reads_argument
@@ -77,8 +78,11 @@ class Adjoints:
         them) and is summed down to size (``fit``) where it reaches a
         variable or any other operation, or a scalar (``h[t] = k * x[t]``
         fills a row with the scalar: its seed is the row's sum)."""
-        if not self.is_active(expr):
-            return []
+        out = self.active_increments(expr, seed, stretched) if self.is_active(expr) else []
+        check_derivative(self.reporter, expr, bool(out), self.facts.active, "adjoint")
+        return out
+
+    def active_increments(self, expr: ir.Expr, seed: ir.Expr, stretched: bool) -> list[ir.Stmt]:
         summed_here = not self.type(expr).is_array or not isinstance(expr, (ir.Name, ir.Subscript)) \
             and not self.elementwise(expr)  # a scalar was broadcast, or no operation carries the seed down
         if stretched and summed_here:

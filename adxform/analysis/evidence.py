@@ -1,0 +1,257 @@
+"""What a function's body says about the kind of its unannotated parameters.
+
+numba learns a parameter's type from the argument it is called with;
+adxform, ahead of time, learns it from how the body uses the value, and
+must never treat as a scalar a value that may be an array: the adjoint of
+``np.sum(x)`` written for a scalar ``x`` is a silently wrong gradient when
+``x`` is an array.  So uses are sorted by what they prove:
+
+* *array*: a subscript, an attribute, ``len``, a method, the argument of a
+  reduction or a product (``np.sum``, ``np.dot``, ``@``); a *vector* (1-D)
+  where a product must be a scalar (``math.tanh(x @ x)``: numpy's ``@`` of
+  two 1-D arrays is their inner product, of anything else an array);
+* *scalar*: a ``range`` bound or an index (an int), the argument of a
+  ``math`` function or a builtin, the test of an ``if`` or ``while``, a
+  value stored into a scalar variable or a scalar element;
+* and hints that decide the scalar's kind once it is known to be one: float
+  arithmetic (an operand beside a float) makes a float, a comparison with
+  an int or ``float(n)`` an int, a bare ``if flag:`` a bool.
+
+Arithmetic and numpy's elementwise functions prove nothing: ``x * 2.0``
+and ``np.exp(x)`` take a scalar or an array alike.  A demand is carried
+backwards through them (``math.exp(a * b)`` needs scalars ``a`` and
+``b``) and through the assignments of locals (``s = s0`` gives ``s0``
+whatever ``s`` is shown to be), until nothing changes.  A parameter left
+with no proof is undecided; the caller of ``parameter_kinds`` reports it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+
+from .. import ir
+from ..rules import TABLE
+from ..walk import expressions, flat_targets, names_read, statements, stmt_expressions
+
+ARRAY, VECTOR, SCALAR, INT, FLOAT, WEAK_INT, BOOL = "array", "vector", "scalar", "int", "float", "weak-int", "bool"
+NUMERIC = ("bool", "int", "float")
+
+# Functions whose arguments must be arrays (beyond reductions, products and methods).
+ARRAY_ARGUMENTS = {"builtins.len", "numpy.copy", "numpy.transpose", "numpy.ravel", "numpy.reshape",
+                   "numpy.zeros_like", "numpy.ones_like", "numpy.empty_like"}
+# Constructors whose first argument is a shape: an int or a tuple of ints.
+SHAPE_ARGUMENTS = {"numpy.zeros", "numpy.ones", "numpy.empty", "numpy.full"}
+# Conversions say what their argument is not: ``float(n)`` converts an int.
+CONVERSION_HINTS = {"builtins.float": WEAK_INT, "numpy.float64": WEAK_INT}
+# Operators through which an int demand passes to the operands (``2 * n`` compared with an int).
+INT_OPERATORS = {"+", "-", "*", "//", "%"}
+
+
+def argument_demand(func: str, position: int) -> str | None:
+    """What a library call demands of its argument at ``position``: ARRAY,
+    SCALAR, INT, or None where it takes either (numpy's elementwise
+    functions)."""
+    rule = TABLE.get(func)
+    if func.startswith("method.") and position == 0 or func in ARRAY_ARGUMENTS and position == 0:
+        return ARRAY
+    if rule is not None and rule.kind in ("reduction", "bilinear"):
+        return ARRAY
+    if func in SHAPE_ARGUMENTS and position == 0:
+        return INT
+    if func.startswith(("math.", "builtins.")):
+        return SCALAR
+    return None
+
+
+class ParameterEvidence:
+    """Collects the facts (ARRAY, VECTOR, SCALAR, INT, FLOAT, WEAK_INT, BOOL) the body
+    shows of every name, given the types known so far (``type_of``) and
+    the kinds the module's other functions demand of their parameters
+    (``callee_params``: None where a callee's own body does not decide)."""
+
+    def __init__(self, func: ir.Function, type_of: Callable[[ir.Expr], ir.Type],
+                 callee_params: dict[str, list[ir.Type | None]], undecided: set[str]):
+        self.func = func
+        self.type_of = type_of
+        self.callee_params = callee_params
+        self.facts: dict[str, set[str]] = defaultdict(set)
+        self.assigned: dict[str, list[ir.Expr]] = defaultdict(list)  # local -> the values it is given
+        for stmt in statements(func.body):
+            if isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Name):
+                self.assigned[stmt.target.id].append(stmt.value)
+        self.pending = _computed_from(func, undecided)
+
+    def grounded(self, name: str) -> bool:
+        """Whether the type of local ``name`` holds whatever the undecided
+        parameters turn out to be: it is given a value computed from none of
+        them (``s = 0.0``).  ``logits = X @ W`` alone, typed while X and W
+        are unknown, proves nothing of X and W."""
+        return name not in self.pending or any(not names_read(v) or not set(names_read(v)) & self.pending
+                                               for v in self.assigned.get(name, []))
+
+    def collect(self) -> dict[str, set[str]]:
+        for stmt in statements(self.func.body):
+            self.statement(stmt)
+            for root in stmt_expressions(stmt):
+                for expr in expressions(root):
+                    self.expression(expr)
+        return self.facts
+
+    # -- contexts ------------------------------------------------------------------------
+
+    def statement(self, stmt: ir.Stmt) -> None:
+        if isinstance(stmt, ir.For):
+            for bound in (stmt.start, stmt.stop, stmt.step):
+                self.demand(bound, INT)
+        elif isinstance(stmt, (ir.If, ir.While)):
+            self.test(stmt.test)
+        elif isinstance(stmt, ir.Assign) and isinstance(stmt.target, (ir.Name, ir.Subscript)):
+            target = self.type_of(stmt.target)
+            base = stmt.target if isinstance(stmt.target, ir.Name) else stmt.target.value
+            if target.kind in NUMERIC and isinstance(base, ir.Name) and self.grounded(base.id):  # a scalar
+                self.demand(stmt.value, SCALAR)
+                self.demand(stmt.value, FLOAT if target.kind == "float" else WEAK_INT)
+        elif isinstance(stmt, ir.Return) and stmt.value is not None and self.func.returns is not None \
+                and self.func.returns.kind in NUMERIC:
+            self.demand(stmt.value, SCALAR)
+
+    def test(self, expr: ir.Expr) -> None:
+        """The test of a branch or loop is one truth value: its comparisons are of scalars."""
+        if isinstance(expr, ir.BoolOp):
+            for value in expr.values:
+                self.test(value)
+        elif isinstance(expr, ir.UnaryOp) and expr.op == "not":
+            self.test(expr.operand)
+        elif isinstance(expr, ir.Compare):
+            for side, other in ((expr.left, expr.right), (expr.right, expr.left)):
+                self.demand(side, SCALAR)
+                other_kind = self.type_of(other).kind
+                if other_kind in ("int", "float"):
+                    self.demand(side, WEAK_INT if other_kind == "int" else FLOAT)
+        else:
+            self.demand(expr, SCALAR)
+            self.demand(expr, BOOL)  # a value that is only ever a truth value: a flag
+
+    def expression(self, expr: ir.Expr) -> None:
+        if isinstance(expr, ir.Subscript):
+            self.shown(expr.value, ARRAY)
+            for index in expr.index:
+                if not isinstance(index, ir.Slice):
+                    self.demand(index, INT)
+                for bound in (index.lower, index.upper, index.step) if isinstance(index, ir.Slice) else ():
+                    if bound is not None:
+                        self.demand(bound, INT)
+        elif isinstance(expr, ir.Attribute):
+            self.shown(expr.value, ARRAY)
+        elif isinstance(expr, ir.IfExp):
+            self.test(expr.test)
+        elif isinstance(expr, ir.BinOp) and expr.op == "@":
+            self.shown(expr.left, ARRAY)
+            self.shown(expr.right, ARRAY)
+        elif isinstance(expr, ir.BinOp):
+            for side, other in ((expr.left, expr.right), (expr.right, expr.left)):
+                if self.type_of(other) == ir.FLOAT:
+                    self.demand(side, FLOAT)
+        elif isinstance(expr, ir.Call):
+            self.call(expr)
+
+    def call(self, call: ir.Call) -> None:
+        for position, arg in enumerate(call.args):
+            if call.func.startswith("module."):
+                params = self.callee_params.get(call.func[7:], [])
+                declared = params[position] if position < len(params) else None
+                demand = None if declared is None or declared.kind not in NUMERIC + ("array",) else \
+                    ARRAY if declared.is_array else INT if declared.kind == "int" else SCALAR
+                hint = FLOAT if declared is not None and declared.kind == "float" else None
+            else:
+                demand = argument_demand(call.func, position)
+                hint = CONVERSION_HINTS.get(call.func, FLOAT if call.func.startswith("math.") else None)
+            if demand == ARRAY:
+                self.shown(arg, ARRAY)
+            elif demand is not None:
+                self.demand(arg, demand)
+                if hint is not None:
+                    self.demand(arg, hint)
+
+    # -- propagation -----------------------------------------------------------------------
+
+    def shown(self, expr: ir.Expr, fact: str) -> None:
+        """``expr`` itself is shown to be an array or a vector (not what it is computed from)."""
+        if isinstance(expr, ir.Name):
+            self.facts[expr.id].add(fact)
+
+    def demand(self, expr: ir.Expr, fact: str) -> None:
+        """``expr`` must be a scalar (SCALAR, INT) or, if a scalar, of a kind
+        (FLOAT, WEAK_INT): so must every value it is computed from elementwise."""
+        if isinstance(expr, ir.Name):
+            if fact not in self.facts[expr.id]:
+                self.facts[expr.id].add(fact)
+                for value in self.assigned.get(expr.id, []):
+                    self.demand(value, fact)
+        elif isinstance(expr, ir.BinOp) and expr.op == "@" or isinstance(expr, ir.Call) and \
+                expr.func in ("numpy.dot", "method.dot") and len(expr.args) == 2:
+            if fact == SCALAR:  # a product is a scalar only of two vectors
+                for operand in ([expr.left, expr.right] if isinstance(expr, ir.BinOp) else expr.args):
+                    self.shown(operand, VECTOR)
+        elif isinstance(expr, ir.BinOp):
+            if fact in (INT, WEAK_INT) and expr.op not in INT_OPERATORS:
+                fact = SCALAR
+            self.demand(expr.left, fact)
+            self.demand(expr.right, fact)
+        elif isinstance(expr, ir.UnaryOp) and expr.op != "not":
+            self.demand(expr.operand, fact)
+        elif isinstance(expr, ir.IfExp):
+            self.demand(expr.body, fact)
+            self.demand(expr.orelse, fact)
+        elif isinstance(expr, ir.Tuple) and fact in (INT, WEAK_INT):  # a shape
+            for item in expr.items:
+                self.demand(item, fact)
+        elif isinstance(expr, ir.Call) and expr.func.startswith("numpy.") and fact in (SCALAR, FLOAT) \
+                and TABLE.get(expr.func) is not None and TABLE.get(expr.func).kind == "elementwise":
+            for arg in expr.args:
+                self.demand(arg, fact)
+
+
+def _computed_from(func: ir.Function, undecided: set[str]) -> set[str]:
+    """``undecided`` and every local bound to a value computed from one of
+    them (writing into an element, ``a[i] = alpha * x[i]``, leaves the type
+    of ``a`` alone: numba casts the value to its elements' type)."""
+    found = set(undecided)
+    changed = True
+    while changed:
+        changed = False
+        for stmt in statements(func.body):
+            if isinstance(stmt, ir.Assign) and set(names_read(stmt.value)) & found:
+                new = {t.id for t in flat_targets(stmt.target) if isinstance(t, ir.Name)} - found
+                found |= new
+                changed = changed or bool(new)
+    return found
+
+
+def decide(facts: set[str], indexes_with_elements: bool) -> ir.Type | None:
+    """The type of a parameter the body shows ``facts`` of; None when
+    undecided (nothing proves it a scalar or an array)."""
+    if ARRAY in facts or VECTOR in facts:
+        return ir.Type("array", dtype="int64" if indexes_with_elements else "float64", ndim=1 if VECTOR in facts else 0)
+    if INT in facts:
+        return ir.INT
+    if SCALAR not in facts:
+        return None
+    if FLOAT in facts:
+        return ir.FLOAT
+    if WEAK_INT in facts:
+        return ir.INT
+    return ir.BOOL if BOOL in facts else ir.FLOAT
+
+
+def indexes_with_elements(func: ir.Function, name: str) -> bool:
+    """Whether an element of array ``name`` is used as an index (``a[idx[k]]``): an int array."""
+    for stmt in statements(func.body):
+        for root in stmt_expressions(stmt):
+            for expr in expressions(root):
+                if isinstance(expr, ir.Subscript) and any(
+                        isinstance(s, ir.Subscript) and isinstance(s.value, ir.Name) and s.value.id == name
+                        for index in expr.index for s in expressions(index)):
+                    return True
+    return False

@@ -1,0 +1,140 @@
+import math
+
+import numpy as np
+
+# Written as numba users write them: no annotations. adxform types each
+# parameter from how the body uses it and from the module's call sites.
+
+
+def sum_all(x):
+    # np.sum reduces an array: x is one, its adjoint the seed spread over it
+    return np.sum(x)
+
+
+def average(x):
+    return np.mean(x)
+
+
+def dense_tanh(x, W):
+    return np.sum(np.tanh(np.dot(x, W)))
+
+
+def _sq(a):
+    # typed by its call sites, not by `a * a` alone
+    return a * a
+
+
+def cubes(x: np.ndarray):
+    return np.sum(_sq(x) * x)
+
+
+def mixed_squares(x, s):
+    # _sq is called with an array and with a scalar: one copy for each
+    return np.sum(_sq(x) * x) * x[0] + _sq(s) * math.sin(s)
+
+
+def entry(x, y, a, n):
+    # n only bounds a while loop: an int, with no gradient
+    k = 0
+    s = 0.0
+    while k < 2 * n:
+        s = s + a * math.sin(x * y + k)
+        k = k + 1
+    return s
+
+
+def _discount(rate, t):
+    return math.exp(-rate * t)
+
+
+def price(s0, sigma, r, k, barrier, z):
+    # a Monte Carlo path pricer: s0 is only copied into the float s, barrier
+    # only compared, r also passed on to a helper; all of them floats
+    npaths = z.shape[0]
+    nsteps = z.shape[1]
+    dt = 1.0 / nsteps
+    total = 0.0
+    for p in range(npaths):
+        s = s0
+        for t in range(nsteps):
+            s = s * math.exp((r - 0.5 * sigma * sigma) * dt + sigma * math.sqrt(dt) * z[p, t])
+        if s < barrier:
+            total += math.log(1.0 + math.exp(s - k))
+    return _discount(r, 1.0) * total / npaths
+
+
+def logits_product(W, X):
+    # an MLP's logits read element by element: logits is a matrix
+    logits = X @ W
+    n = logits.shape[0]
+    total = 0.0
+    for r in range(n):
+        total += logits[r, 0] * logits[r, 1]
+    return total
+
+
+def inner_products(x, A, n):
+    # x @ x under math.tanh is a scalar, so x is a vector; A @ x a vector
+    s = 0.0
+    for k in range(n):
+        s += math.tanh(0.05 * (x @ x)) * x[k]
+    y = A @ x
+    return s + np.sum(y * y)
+
+
+def _sigmoid(z):
+    # typed by its call sites: slices of the gates, arrays
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def lstm(wx, wh, xs, target):
+    # an LSTM whose gates call a helper on slices
+    hidden = wh.shape[1]
+    h = np.zeros(hidden)
+    c = np.zeros(hidden)
+    for t in range(xs.shape[0]):
+        g = wx @ xs[t] + wh @ h
+        i = _sigmoid(g[0:hidden])
+        f = _sigmoid(g[hidden:2 * hidden])
+        o = _sigmoid(g[2 * hidden:3 * hidden])
+        u = np.tanh(g[3 * hidden:4 * hidden])
+        c = f * c + i * u
+        h = o * np.tanh(c)
+    s = 0.0
+    for j in range(hidden):
+        s += (h[j] - target[j]) ** 2
+    return s
+
+
+def mlp_loss(W1, W2, X, labels):
+    # an MLP loss with @ and a log-sum-exp loop over logits[r, c]; labels index: an int array
+    hidden = np.tanh(X @ W1)
+    logits = hidden @ W2
+    loss = 0.0
+    for r in range(logits.shape[0]):
+        m = logits[r, 0]
+        for c in range(1, logits.shape[1]):
+            m = max(m, logits[r, c])
+        total = 0.0
+        for c in range(logits.shape[1]):
+            total += math.exp(logits[r, c] - m)
+        loss += m + math.log(total) - logits[r, labels[r]]
+    return loss / logits.shape[0]
+
+
+def mixture_loglik(x, means, log_scales, weights):
+    # a mixture model's log-likelihood with a triangular loop
+    n = x.shape[0]
+    k = means.shape[0]
+    ll = 0.0
+    for i in range(n):
+        acc = 0.0
+        for j in range(k):
+            z = (x[i] - means[j]) * math.exp(-log_scales[j])
+            acc += weights[j] * math.exp(-0.5 * z * z - log_scales[j])
+        ll += math.log(acc)
+    pairs = 0.0
+    for j in range(k):
+        for l in range(j + 1, k):
+            pairs += (means[j] - means[l]) ** 2
+    return ll - 0.01 * pairs

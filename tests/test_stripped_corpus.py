@@ -1,0 +1,108 @@
+"""The corpus with every annotation removed, as numba users write it (issue 11).
+
+A libcst pass strips the parameter and return annotations of each corpus
+module.  Every function then either gets the same derivatives in forward
+mode as its annotated original (which the corpus tests check against
+finite differences and reverse mode), or, where the body alone cannot tell
+whether a parameter is a scalar or an array, is refused with an
+``ambiguous-type`` diagnostic; those are listed in ``NEEDS_ANNOTATION``.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from types import ModuleType
+
+import adxform
+import libcst as cst
+import pytest
+from adxform.diagnostics import DiagnosticError
+from corpus_inputs import INPUTS
+from helpers import (
+    assert_close,
+    call_jvp,
+    copy_args,
+    corpus_modules,
+    differentiable_indices,
+    function_defs,
+    is_procedure,
+    load_module_from_text,
+    param_kinds,
+    public_functions,
+    random_direction,
+    rng_for,
+)
+
+# Functions whose stripped body leaves a parameter's kind open: it is only
+# ever in arithmetic or numpy's elementwise functions (``x * y``,
+# ``np.exp(x)``), which take a scalar or an array alike.
+NEEDS_ANNOTATION = {
+    "calls.tuple_caller", "calls.tuple_result", "calls.use_float_helper",
+    "calls.use_tuple_helper", "combined.oscillator_rk2", "combined.trapezoid", "control.int_branch",
+    "heat_slices.heat_slices", "loops.tuple_recurrence", "mlp_numpy.mlp_numpy_loss", "models.fresh_2d",
+    "models.lstm_matmul", "reverse_hard.array_results", "reverse_hard.rebind_array", "reverse_hard.rebind_in_loop",
+    "reverse_hard.rows_of_matrix", "scalars.augmented", "scalars.floor_mod", "scalars.ignores_second",
+    "scalars.int_passthrough", "scalars.int_powers", "scalars.np_binary", "scalars.np_unary", "scalars.poly",
+    "scalars.swap_chain", "unannotated.cubes",
+}
+# Typed otherwise than annotated, and rightly so: ``n`` is passed to a helper
+# that takes a float, so stripped it is a float with a derivative of its own.
+TYPED_AS_FLOAT = {"calls.helper_with_int"}
+
+CASES = [(path, name) for path in corpus_modules() for name in public_functions(path)]
+
+
+class _StripAnnotations(cst.CSTTransformer):
+    def leave_Param(self, original: cst.Param, updated: cst.Param) -> cst.Param:
+        return updated.with_changes(annotation=None)
+
+    def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
+        return updated.with_changes(returns=None)
+
+
+@functools.cache
+def _stripped(path: Path) -> str:
+    return cst.parse_module(path.read_text()).visit(_StripAnnotations()).code
+
+
+def _jvp_module(source: str, path: Path, name: str, folder: Path) -> ModuleType:
+    text = adxform.transform(source, "forward", filename=path.name, functions=[name], jit="none")
+    return load_module_from_text(text, folder / f"{path.stem}_{name}_{abs(hash(source))}.py")
+
+
+@pytest.mark.parametrize(("path", "name"), CASES, ids=[f"{p.stem}.{n}" for p, n in CASES])
+def test_stripped_function(path, name, tmp_path):
+    qualname = f"{path.stem}.{name}"
+    if qualname in NEEDS_ANNOTATION:
+        with pytest.raises(DiagnosticError, match=r"\[ambiguous-type\]"):
+            adxform.transform(_stripped(path), "reverse", filename=path.name, functions=[name], jit="none")
+        return
+    if qualname in TYPED_AS_FLOAT:
+        adxform.transform(_stripped(path), "reverse", filename=path.name, functions=[name], jit="none")
+        return
+    fdef = function_defs(path.read_text())[name]
+    args = INPUTS[qualname](rng_for(qualname))
+    indices = differentiable_indices(param_kinds(fdef, args))
+    direction = random_direction(rng_for(f"{qualname}/stripped"), args, indices)
+    results = []
+    for source in (path.read_text(), _stripped(path)):
+        f_jvp = getattr(_jvp_module(source, path, name, tmp_path), f"{name}_jvp")
+        results.append(call_jvp(f_jvp, copy_args(args), indices, direction, is_procedure(fdef)))
+    (values, tangents), (expected_values, expected_tangents) = results[1], results[0]
+    assert_close(values, expected_values, 1e-15, f"{qualname} stripped value")
+    assert_close(tangents, expected_tangents, 1e-15, f"{qualname} stripped tangent")
+
+
+def test_the_reverse_mode_of_stripped_functions_agrees(tmp_path):
+    """The reverse mode of one stripped module that needs no annotation, in full."""
+    path = next(p for p in corpus_modules() if p.stem == "models")
+    names = [n for n in public_functions(path) if f"models.{n}" not in NEEDS_ANNOTATION]
+    modules = [load_module_from_text(adxform.transform(source, "reverse", filename=path.name, functions=names,
+                                                       jit="none"), tmp_path / f"m{k}.py")
+               for k, source in enumerate((path.read_text(), _stripped(path)))]
+    for name in names:
+        args = INPUTS[f"models.{name}"](rng_for(f"models.{name}"))
+        expected, got = (getattr(m, f"{name}_grad")(*copy_args(args)) for m in modules)
+        expected, got = (list(g) if isinstance(g, tuple) else [g] for g in (expected, got))
+        assert_close(got, expected, 1e-15, f"models.{name} stripped gradient")

@@ -1,0 +1,225 @@
+"""Types of code written without annotations (issue 11), beyond what the
+corpus module tests/corpus/unannotated.py checks numerically in both modes:
+the names of the specialised copies of a helper, which public functions
+keep their own copy, and the exact gradients the issue reports as wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import adxform
+import numpy as np
+import pytest
+from adxform import ir
+from adxform.analysis.types import ExprTyper
+from adxform.diagnostics import DiagnosticError, InternalError
+from helpers import load_module_from_text
+
+HELPER_TWICE = '''\
+import math
+
+import numpy as np
+
+
+def sq(a):
+    return a * a
+
+
+def f(x, s):
+    return np.sum(sq(x) * x) * x[0] + sq(s) * math.cos(s)
+'''
+
+
+def _load(source: str, mode: str, tmp_path: Path, jit: str = "none", **options) -> object:
+    text = adxform.transform(source, mode, filename="m.py", jit=jit, **options)
+    return load_module_from_text(text, tmp_path / f"m_{mode}_{jit}.py")
+
+
+@pytest.mark.parametrize("mode", ["forward", "reverse"])
+def test_helper_called_with_a_scalar_and_an_array_is_specialised(mode):
+    text = adxform.transform(HELPER_TWICE, mode, filename="m.py", jit="none")
+    assert "def sq__a(a" in text and "def sq__f(a" in text
+    assert "sq__a(x)" in text and "sq__f(s)" in text
+    assert "def sq(" not in text, "a public helper met only through its callers is replaced by its copies"
+
+
+def test_helper_asked_for_keeps_its_name_and_its_own_types():
+    """``--func sq`` asks for sq itself, whose body cannot tell a scalar
+    from an array: that is a diagnostic, not a guess."""
+    with pytest.raises(DiagnosticError, match=r"parameter 'a' is a scalar or an array.*\[ambiguous-type\]"):
+        adxform.transform(HELPER_TWICE, "reverse", filename="m.py", functions=["f", "sq"])
+
+
+@pytest.mark.parametrize("jit", ["numba", "none"])
+def test_specialised_gradients(jit, tmp_path):
+    module = _load(HELPER_TWICE, "reverse", tmp_path, jit)
+    x, s = np.array([1.0, 2.0, 3.0]), 0.5
+    gx, gs = module.f_grad(x, s)
+    # f = x0 * sum(x^3) + s^2 cos(s)
+    expected_x = 3.0 * x * x * x[0] + np.array([np.sum(x ** 3), 0.0, 0.0])
+    np.testing.assert_allclose(gx, expected_x, rtol=1e-14)
+    assert gs == pytest.approx(2.0 * s * np.cos(s) - s * s * np.sin(s), rel=1e-14)
+
+
+ISSUE_CASES = {
+    "sum": ("def f(x):\n    return np.sum(x)\n", np.array([1.0, 1.0, 1.0])),
+    "mean": ("def f(x):\n    return np.mean(x)\n", np.full(3, 1.0 / 3.0)),
+    "helper": ("def sq(a):\n    return a * a\n\n\ndef f(x: np.ndarray):\n    return np.sum(sq(x) * x)\n",
+               np.array([3.0, 12.0, 27.0])),
+}
+
+
+@pytest.mark.parametrize("jit", ["numba", "none"])
+@pytest.mark.parametrize("case", list(ISSUE_CASES))
+def test_issue_gradients(case, jit, tmp_path):
+    """The three silently wrong gradients of issue 11, item 0, at x = [1, 2, 3]."""
+    body, expected = ISSUE_CASES[case]
+    module = _load("import numpy as np\n\n\n" + body, "reverse", tmp_path, jit, functions=["f"])
+    np.testing.assert_allclose(module.f_grad(np.array([1.0, 2.0, 3.0])), expected, rtol=1e-15)
+
+
+LOGITS = '''\
+import numpy as np
+
+
+def f(W, X):
+    logits = X @ W
+    n = logits.shape[0]
+    total = 0.0
+    for r in range(n):
+        total += logits[r, 0] * logits[r, 1]
+    return total
+'''
+
+
+@pytest.mark.parametrize("jit", ["numba", "none"])
+@pytest.mark.parametrize("mode", ["forward", "reverse"])
+def test_loop_over_elements_of_a_product(mode, jit, tmp_path):
+    """Issue 11, item 1: with W and X unannotated, the loop's tangent and
+    adjoint were dropped (a tangent of 0.0, a crash in reverse mode)."""
+    module = _load(LOGITS, mode, tmp_path, jit)
+    rng = np.random.default_rng(11)
+    W, X = rng.uniform(-1.0, 1.0, (3, 2)), rng.uniform(-1.0, 1.0, (4, 3))
+    dW, dX = rng.uniform(-1.0, 1.0, W.shape), rng.uniform(-1.0, 1.0, X.shape)
+
+    def f(w, x):
+        logits = x @ w
+        return float(np.sum(logits[:, 0] * logits[:, 1]))
+
+    h = 1e-6
+    expected = (f(W + h * dW, X + h * dX) - f(W - h * dW, X - h * dX)) / (2 * h)
+    if mode == "forward":
+        _, tangent = module.f_jvp(W, X, dW, dX)
+    else:
+        W_bar, X_bar = module.f_grad(W, X)
+        tangent = np.sum(W_bar * dW) + np.sum(X_bar * dX)
+    assert tangent == pytest.approx(expected, rel=1e-8)
+
+
+@pytest.mark.parametrize("mode", ["forward", "reverse"])
+def test_a_dropped_derivative_is_an_internal_error(mode, monkeypatch):
+    """The invariant of ``adxform/invariants.py``: typing ``X @ W`` as a
+    float (the bug of issue 11, item 1, where W and X were typed as floats)
+    makes ``logits[r, 0]`` in the active ``total += logits[r, 0] *
+    logits[r, 1]`` lose its derivative, which must be an internal error
+    naming it and its position, not a silent drop."""
+    original = ExprTyper._BinOp
+
+    def product_is_a_float(self, e):
+        return ir.FLOAT if e.op == "@" else original(self, e)
+
+    monkeypatch.setattr(ExprTyper, "_BinOp", product_is_a_float)
+    with pytest.raises(InternalError, match=r"m\.py:9:18: internal error: 'logits\[r, 0\]( \* logits\[r, 1\])?' carries a "
+                                            r"derivative but got no (tangent|adjoint)"):
+        adxform.transform(LOGITS, mode, filename="m.py", jit="none")
+
+
+SIGNED = '''\
+import math
+
+import numba
+import numpy as np
+from numba import float64, njit
+
+
+@numba.njit("f8(f8[:], i8)")
+def tanh_of_square(x, n):
+    s = 0.0
+    for k in range(n):
+        s += math.tanh(0.05 * (x @ x)) * x[k]
+    return s
+
+
+@njit(float64(float64[:, :], float64[:]))
+def quad(A, x):
+    y = A @ x
+    return y @ y
+'''
+
+
+def _directional(f, args, directions, h=1e-6):
+    plus = [a + h * d if d is not None else a for a, d in zip(args, directions)]
+    minus = [a - h * d if d is not None else a for a, d in zip(args, directions)]
+    return (f(*plus) - f(*minus)) / (2 * h)
+
+
+@pytest.mark.parametrize("jit", ["numba", "none"])
+def test_numba_signatures_type_the_parameters(jit, tmp_path):
+    """Issue 11, item 4: the signature on the decorator is the first source
+    of types, with exact dimensions: ``x @ x`` of an ``f8[:]`` is a scalar,
+    ``A @ x`` of ``f8[:, :]`` by ``f8[:]`` a vector, ``n`` (``i8``) gets no
+    gradient."""
+    reverse = _load(SIGNED, "reverse", tmp_path, jit)
+    forward = _load(SIGNED, "forward", tmp_path, jit)
+    rng = np.random.default_rng(4)
+    x, A = rng.uniform(-1.0, 1.0, 5), rng.uniform(-1.0, 1.0, (3, 5))
+    dx, dA = rng.uniform(-1.0, 1.0, 5), rng.uniform(-1.0, 1.0, (3, 5))
+
+    primal = reverse.tanh_of_square.py_func if jit == "numba" else reverse.tanh_of_square
+    expected = _directional(primal, [x, 4], [dx, None])
+    assert np.sum(reverse.tanh_of_square_grad(x, 4) * dx) == pytest.approx(expected, rel=1e-7)
+    assert forward.tanh_of_square_jvp(x, 4, dx)[1] == pytest.approx(expected, rel=1e-7)
+
+    primal = reverse.quad.py_func if jit == "numba" else reverse.quad
+    expected = _directional(primal, [A, x], [dA, dx])
+    A_bar, x_bar = reverse.quad_grad(A, x)
+    assert np.sum(A_bar * dA) + np.sum(x_bar * dx) == pytest.approx(expected, rel=1e-7)
+    assert forward.quad_jvp(A, x, dA, dx)[1] == pytest.approx(expected, rel=1e-7)
+
+
+def _parameter_types(source: str, name: str) -> dict[str, str]:
+    from adxform.analysis.program import analyse
+    from adxform.diagnostics import Reporter
+    from adxform.parse import parse_module
+
+    reporter = Reporter("m.py", source)
+    module = parse_module(source, "m.py", reporter)
+    facts = analyse(module, [name], None, reporter, "reverse").facts[name]
+    return {p.name: str(facts.types.env[p.name]) for p in facts.func.params}
+
+
+KINDS = {
+    # source of f, the types its parameters get
+    "flag in a test": ("def f(x, flag):\n    if flag:\n        return math.exp(x)\n    return x * 2.0\n",
+                       {"x": "float", "flag": "bool"}),
+    "converted int": ("def f(x, n):\n    return math.sin(x) / float(n)\n", {"x": "float", "n": "int"}),
+    "bound of a while": ("def f(x, n):\n    k = 0\n    s = 0.0\n    while k < 2 * n:\n        s = s + math.sin(x)\n"
+                         "        k = k + 1\n    return s\n", {"x": "float", "n": "int"}),
+    "copied into a float": ("def f(s0, z):\n    s = s0\n    for t in range(len(z)):\n        s = s * math.exp(z[t])\n"
+                            "    if s > 1.0:\n        s = s - 1.0\n    return s\n",
+                            {"s0": "float", "z": "array(float64)"}),
+    "passed to a float helper": ("def g(a):\n    return math.exp(a)\n\n\ndef f(x, y):\n    return g(x) * y[0]\n",
+                                 {"x": "float", "y": "array(float64)"}),
+    "element written": ("def f(y, x, alpha):\n    for i in range(len(y)):\n        y[i] += alpha * x[i]\n",
+                        {"y": "array(float64)", "x": "array(float64)", "alpha": "float"}),
+    "inner product under math": ("def f(x):\n    return math.tanh(x @ x)\n", {"x": "array(float64, 1d)"}),
+    "index array": ("def f(x, idx):\n    return x[idx[0]]\n", {"x": "array(float64)", "idx": "array(int64)"}),
+    "product of unknowns": ("def f(W, X):\n    logits = X @ W\n    return logits[0, 0]\n",
+                            {"W": "array(float64)", "X": "array(float64)"}),
+}
+
+
+@pytest.mark.parametrize("case", list(KINDS))
+def test_inferred_kinds(case):
+    body, expected = KINDS[case]
+    assert _parameter_types("import math\n\nimport numpy as np\n\n\n" + body, "f") == expected
