@@ -449,3 +449,29 @@ def f(u, dt):
 '''
     text = adxform.transform(source, "reverse", filename="m.py", jit="none")
     assert "_tape_push" not in text and "_tape_put" not in text
+
+
+def test_tuples_from_several_returns_are_refused_with_their_position():
+    # found by the fuzzer: the lowered result variable had no position (an
+    # internal error in the reporter) and a message about a variable the
+    # user never wrote
+    source = "def f(x: float, y: float):\n    if x > 0.0:\n        return x, y\n    return y, x * y\n"
+    with pytest.raises(adxform.DiagnosticError) as err:
+        adxform.transform(source, "reverse", filename="m.py", jit="none")
+    (diagnostic,) = err.value.diagnostics
+    assert (diagnostic.pos.line, diagnostic.pos.col, diagnostic.code) == (3, 9, "unsupported-reverse")
+    assert "more than one return" in diagnostic.message
+
+
+@pytest.mark.parametrize("body", [
+    "    u[0] += u[:-2] @ u[:-2] + 0.1 * y\n    return np.sum(u * u)\n",
+    "    a = np.outer(u, u)\n    t = u[0] + math.asinh(np.dot(u[2:], u[:-2]))\n"
+    "    return np.sum(np.maximum(a[1], a[-1]) * t * np.sum(a, axis=0)) * math.cos(y)\n",
+])
+def test_slices_in_products_show_no_extra_dimension(tmp_path, body):
+    # found by the fuzzer: u[:-2] @ u[:-2] made u look 2-D, so u[0] was a
+    # row and its adjoint went into a copy (silently wrong gradients)
+    source = f"import math\nimport numpy as np\n\n\ndef f(u, y):\n    u = u.copy()\n{body}"
+    modules = [load_module_from_text(adxform.transform(source, mode, filename="m.py", jit="none"),
+                                     tmp_path / f"slices_{mode}.py") for mode in ("reverse", "forward")]
+    check_grads(modules, "f", [np.array([0.3, 0.5, 0.7, 0.2, 0.9]), 0.6])

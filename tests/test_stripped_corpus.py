@@ -45,6 +45,10 @@ NEEDS_ANNOTATION = {
     "reverse_hard.rows_of_matrix", "scalars.augmented", "scalars.floor_mod", "scalars.ignores_second",
     "scalars.int_passthrough", "scalars.int_powers", "scalars.np_binary", "scalars.np_unary", "scalars.poly",
     "scalars.swap_chain", "unannotated.cubes",
+    "arrays.no_rule_mask", "copies.copy_double_negation", "copies.copy_from_callee", "copies.copy_in_branch",
+    "copies.copy_returned", "copies.scalar_plus_array", "copies.vector_minus_matrix", "scalars.no_rule_constant",
+    "spellings.loop_over_rows", "spellings.numpy_operator_functions", "spellings.pow_builtin",
+    "spellings.scalar_into_rows_of_view",
 }
 # Typed otherwise than annotated, and rightly so: ``n`` is passed to a helper
 # that takes a float, so stripped it is a float with a derivative of its own.

@@ -223,6 +223,12 @@ def _dimensions_of_rows(func: ir.Function, name: str, seen: set[str]) -> list[in
     return shown
 
 
+def _consuming(index: list[ir.Expr]) -> list[ir.Expr]:
+    """The entries of an index that take a dimension of the array (not
+    ``None``, which adds one)."""
+    return [i for i in index if not (isinstance(i, ir.Const) and i.value is None)]
+
+
 def _all_expressions(body: list[ir.Stmt]):
     return (expr for stmt in statements(body) for root in stmt_expressions(stmt) for expr in expressions(root))
 
@@ -233,13 +239,15 @@ def _dimensions_shown(expr: ir.Expr, name: str) -> int:
         return isinstance(e, ir.Name) and e.id == name
 
     if isinstance(expr, ir.Subscript) and is_name(expr.value):
-        return len(expr.index)
+        return len(_consuming(expr.index))
     if isinstance(expr, ir.Subscript) and isinstance(expr.value, ir.Attribute) and expr.value.attr == "shape" \
             and is_name(expr.value.value) and build.int_value(expr.index[0]) is not None:
         return build.int_value(expr.index[0]) + 1
     operands = [expr.left, expr.right] if isinstance(expr, ir.BinOp) and expr.op == "@" else \
         expr.args[:2] if isinstance(expr, ir.Call) and expr.func in MATRIX_PRODUCTS else []
-    rows = [len(o.index) + 1 for o in operands if isinstance(o, ir.Subscript) and is_name(o.value)]
+    # an operand of a product is an array: its base has a dimension more than its integer indices take
+    rows = [max(len(_consuming(o.index)), sum(not isinstance(i, ir.Slice) for i in _consuming(o.index)) + 1)
+            for o in operands if isinstance(o, ir.Subscript) and is_name(o.value)]
     if rows:
         return max(rows)
     axis = dict(expr.kwargs).get("axis") if isinstance(expr, ir.Call) and expr.args and is_name(expr.args[0]) else None
@@ -404,6 +412,12 @@ class FunctionTyper:
                 elif isinstance(sub, ir.Call) and _has_no_type_for_its_arguments(sub, self.typer()):
                     self.error(sub.pos, f"'{sub.func}' of {', '.join(str(self.typer().type(a)) for a in sub.args)} "
                                "is not in the differentiable subset", "bad-call")
+                elif isinstance(sub, ir.IfExp) and unify(self.typer().type(sub.body), self.typer().type(sub.orelse)) \
+                        is None:
+                    self.error(sub.pos, f"a conditional expression of {self.typer().type(sub.body)} and "
+                               f"{self.typer().type(sub.orelse)}", "type-change",
+                               note="both branches must be numbers, or both arrays (an np.dot of arrays whose "
+                                    "dimensions adxform does not know is an array)")
                 elif isinstance(sub, ir.Subscript) and any(self.typer().type(i).is_array for i in sub.index):
                     self.error(sub.pos, "indexing with an array (a gather or a mask) is not in the differentiable "
                                "subset", "unsupported-index", note="index with integers and slices; a loop over "

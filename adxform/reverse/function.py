@@ -98,7 +98,9 @@ class ReverseFunction:
         self.body, self.output, introduced = single_exit(facts.func, base)
         for name in introduced:  # the result variable and the returned flag
             facts.types.env.setdefault(name, facts.types.returns if name.startswith("result") else ir.BOOL)
-        if self.output is not None and isinstance(self.output, ir.Name) and self.output.id in introduced:
+        # several returns: the value is a variable of the lowering's
+        self.output_lowered = isinstance(self.output, ir.Name) and self.output.id in introduced
+        if self.output_lowered:
             facts.active.add(self.output.id)
         self.counts = base.fresh("checkpoint_counts") if checkpointing.loops is not None else ""
         self.base_namer = base
@@ -746,6 +748,9 @@ class ReverseFunction:
     def seed(self) -> list[ir.Stmt]:
         """The adjoint of the returned value, seeded with ``y_bar``."""
         if self.output is None:
+            return []
+        if self.output_lowered and self.type(self.output).kind == "tuple":
+            self.refuse(self.output.pos, "returning tuples from more than one return statement")
             return []
         return self.adjoints.increments(self.output, ir.Name(self.y_bar))
 

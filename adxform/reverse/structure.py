@@ -148,7 +148,8 @@ def single_exit(func: ir.Function, namer: Namer) -> tuple[list[ir.Stmt], ir.Expr
         has_value = any(r.value is not None for r in returns)
         lowering = ReturnLowering(namer, has_value)
         body = [ir.Assign(ir.Name(lowering.flag), ir.Const(False), func.pos)] + lowering.block(body, False)
-        output = ir.Name(lowering.result) if lowering.result else None
+        first = next((r for r in returns if r.value is not None), returns[0])
+        output = ir.Name(lowering.result, first.pos) if lowering.result else None
         introduced = [n for n in (lowering.result, lowering.flag) if n]
     body = _drop_trailing(_restructure(body), ir.Return)
     _check_no_jump_left(body)
