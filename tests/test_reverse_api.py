@@ -475,3 +475,14 @@ def test_slices_in_products_show_no_extra_dimension(tmp_path, body):
     modules = [load_module_from_text(adxform.transform(source, mode, filename="m.py", jit="none"),
                                      tmp_path / f"slices_{mode}.py") for mode in ("reverse", "forward")]
     check_grads(modules, "f", [np.array([0.3, 0.5, 0.7, 0.2, 0.9]), 0.6])
+
+
+def test_array_results_of_several_returns(tmp_path):
+    # found by the fuzzer: the returned array is first defined on each path,
+    # but only the first path gave it an adjoint array (UnboundLocalError)
+    source = ("import math\nimport numpy as np\n\n\ndef f(u, x):\n    if u[0] > 0.0:\n        return np.sin(u)\n"
+              "    return np.sin(u) + 0.1 * math.cos(x)\n")
+    modules = [load_module_from_text(adxform.transform(source, mode, filename="m.py", jit="none"),
+                                     tmp_path / f"returns_{mode}.py") for mode in ("reverse", "forward")]
+    for u in ([0.3, 0.5, 0.7], [-0.3, 0.5, 0.7]):
+        check_grads(modules, "f", [np.array(u), 0.4])

@@ -354,8 +354,9 @@ class ReverseFunction:
         """The adjoint array of ``name`` where ``stmt`` binds it to a new array
         and nothing gave it one before: at its first definition, or made
         afresh in a loop, where the last one serves all iterations (all of one
-        shape, ArrayStack: one made while the stack is empty)."""
-        if self.defined_before(stmt, name):
+        shape, ArrayStack: one made while the stack is empty).  A first
+        definition on each path of a branch gets one on each path."""
+        if self.defined_before(stmt, name) and not self.is_first_def(stmt, name):
             return []
         alloc: list[ir.Stmt] = [ir.Assign(ir.Name(self.bar(name)), build.call("numpy.zeros_like", ir.Name(name)),
                                           stmt.pos)]
