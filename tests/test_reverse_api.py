@@ -486,3 +486,26 @@ def test_array_results_of_several_returns(tmp_path):
                                      tmp_path / f"returns_{mode}.py") for mode in ("reverse", "forward")]
     for u in ([0.3, 0.5, 0.7], [-0.3, 0.5, 0.7]):
         check_grads(modules, "f", [np.array(u), 0.4])
+
+
+def test_a_loop_carried_adjoint_is_walked_backwards(tmp_path):
+    # found by the fuzzer: y_bar carries a value from one reversed iteration
+    # to the next (t_bar = y_bar; y_bar = 0.0), so the iterations' adjoints
+    # do not commute; the loop was walked forwards (wrong gradient of u)
+    source = "def f(u, y):\n    for i in range(3):\n        y = 0.5 * y + u[i]\n    return 0.1 * math.cos(y)\n"
+    source = "import math\n\n\n" + source
+    modules = [load_module_from_text(adxform.transform(source, mode, filename="m.py", jit="none"),
+                                     tmp_path / f"carried_{mode}.py") for mode in ("reverse", "forward")]
+    check_grads(modules, "f", [np.array([0.3, 0.5, 0.7, 0.4]), 0.4])
+
+
+def test_a_value_first_bound_in_a_branch_and_taped_later(tmp_path):
+    # found by the fuzzer: the returned value is bound in a branch that may
+    # not run, then saved on the tape in a loop (UnboundLocalError)
+    source = ("import math\n\n\ndef f(u, y):\n    if y > 1.0:\n        if u[0] > 0.3:\n"
+              "            return math.tanh(u[1])\n    t = y\n    for i in range(u.shape[0]):\n"
+              "        t = t * math.cos(u[i]) + 0.1\n        if t < -5.0:\n            return 0.1 * i\n    return t\n")
+    modules = [load_module_from_text(adxform.transform(source, mode, filename="m.py", jit="none"),
+                                     tmp_path / f"branch_bound_{mode}.py") for mode in ("reverse", "forward")]
+    for y in (0.5, 1.5):
+        check_grads(modules, "f", [np.array([0.2, 0.5, 0.7]), y])

@@ -810,9 +810,11 @@ class ReverseFunction:
 
         prologue = [s for p in func.params for s in self.ndim_check(ir.Name(p.name))] + self.tape.setup()
         prologue += [s for name in sorted(self.fresh_stacks) for s in self.fresh_stacks[name].setup()]
+        top_level = {t.id: self.order[id(s)] for s in reversed(self.body) if isinstance(s, ir.Assign)
+                     for t in flat_targets(s.target) if isinstance(t, ir.Name)}  # -> its first binding on every path
         for name, site in sorted(self.pushed_names.items()):
-            if name not in {p.name for p in func.params} and self.defined_at.get(name, site) >= site:
-                prologue.append(ir.Assign(ir.Name(name), _typed_zero(env[name])))  # pushed before its first value
+            if name not in {p.name for p in func.params} and top_level.get(name, site) >= site:
+                prologue.append(ir.Assign(ir.Name(name), _typed_zero(env[name])))  # may be pushed before its first value
         for p in func.params:
             if self.active(p.name) and env[p.name].is_array and p.name not in facts.wrt:
                 prologue.append(ir.Assign(ir.Name(self.bar(p.name)), build.call("numpy.zeros_like", ir.Name(p.name))))

@@ -181,9 +181,7 @@ def iterations_commute(body: list[ir.Stmt], var: str, private_scalars: set[str])
     iteration.  The reverse sweep then walks such a loop forwards, which
     is what the hardware prefetches best.
     """
-    temps = {s.target.id for s in statements(body)
-             if isinstance(s, ir.Assign) and isinstance(s.target, ir.Name) and not s.inplace}
-    local = temps | private_scalars
+    local = _assigned_before_read(body) | private_scalars
     private_arrays: set[str] = set()
     shared_writes: set[str] = set()
     for stmt in statements(body):
@@ -217,6 +215,29 @@ def iterations_commute(body: list[ir.Stmt], var: str, private_scalars: set[str])
             if isinstance(sub.value, ir.Name) and sub.value.id in private_arrays and not _indexed_by(sub, var):
                 return False
     return True
+
+
+def _assigned_before_read(body: list[ir.Stmt]) -> set[str]:
+    """The names a loop body binds (``t = ...``) on every path before
+    anything in it reads them: each iteration's own.  ``y_bar`` in ``t_bar =
+    y_bar; y_bar = 0.0`` carries a value from one iteration to the next."""
+    read: set[str] = set()
+    assigned: set[str] = set()
+
+    def walk(block: list[ir.Stmt], bound: set[str]) -> set[str]:
+        for stmt in block:
+            read.update(set(stmt_reads(stmt)) - bound)
+            if isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Name) and not stmt.inplace:
+                bound = bound | {stmt.target.id}
+                assigned.add(stmt.target.id)
+            elif isinstance(stmt, ir.If):
+                bound = walk(stmt.body, bound) & walk(stmt.orelse, bound)
+            elif isinstance(stmt, (ir.For, ir.While)):
+                walk(stmt.body, bound | ({stmt.var} if isinstance(stmt, ir.For) else set()))
+        return bound
+
+    walk(body, set())
+    return assigned - read
 
 
 def _indexed_by(sub: ir.Subscript, var: str) -> bool:
