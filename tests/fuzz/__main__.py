@@ -24,8 +24,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=_seed_range, default=range(0, 100), metavar="START:STOP")
     parser.add_argument("--jit", choices=("none", "numba"), default="none")
     parser.add_argument("--out", type=Path, default=Path("fuzz-failures"), metavar="DIR")
-    parser.add_argument("--shrink-seconds", type=float, default=120.0, metavar="S",
-                        help="time hypothesis may spend shrinking one failure (default 120)")
+    parser.add_argument("--shrink-seconds", type=float, default=60.0, metavar="S",
+                        help="time hypothesis may spend shrinking one failure (default 60)")
+    parser.add_argument("--stop-after", type=float, default=None, metavar="S",
+                        help="start no new seed after S seconds; report the seeds checked by then")
     parser.add_argument("--progress", type=int, default=100, metavar="N", help="print the counts every N seeds")
     args = parser.parse_args(argv)
     os.environ.setdefault("NUMBA_CACHE_DIR", tempfile.mkdtemp(prefix="adxform-fuzz-numba-"))
@@ -36,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     tally = Tally()
     started = time.monotonic()
     for count, seed in enumerate(args.seeds, 1):
+        if args.stop_after is not None and time.monotonic() - started > args.stop_after:
+            print(f"stopped after {count - 1} seeds (--stop-after)")
+            break
         tally.add(fuzzer.run_seed(seed))
         if count % args.progress == 0:
             print(f"[{count}/{len(args.seeds)} seeds, {time.monotonic() - started:.0f} s] {tally.counts_line()}",

@@ -442,14 +442,15 @@ def check_points(subject: Subject) -> Outcome:
     """The checks at up to ``POINTS`` input points, until one is smooth."""
     program = subject.program
     args: list = []
-    try:
-        for attempt in range(POINTS):
-            rng = np.random.default_rng([program.input_seed, attempt])
-            args = build_inputs(program, rng)
-            if check_point(subject, args, rng):
-                return Outcome(CORRECT, fd_checked=True)
-    except Failed as failure:
-        return Outcome(failure.kind, failure.check, failure.detail, inputs=args)
-    except Invalid as err:
-        return Outcome(INVALID, "primal", str(err), inputs=args)
+    with np.errstate(all="ignore"):  # a nan or overflow is reported by the checks, not as a warning
+        try:
+            for attempt in range(POINTS):
+                rng = np.random.default_rng([program.input_seed, attempt])
+                args = build_inputs(program, rng)
+                if check_point(subject, args, rng):
+                    return Outcome(CORRECT, fd_checked=True)
+        except Failed as failure:
+            return Outcome(failure.kind, failure.check, failure.detail, inputs=args)
+        except Invalid as err:
+            return Outcome(INVALID, "primal", str(err), inputs=args)
     return Outcome(CORRECT)

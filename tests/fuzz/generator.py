@@ -131,8 +131,10 @@ BINARY = (
 SCALAR_BINARY_SPELLING = {"maximum": "max", "minimum": "min"}
 ARRAY_BINARY_SPELLING = {"maximum": "np.maximum", "minimum": "np.minimum"}
 
+# (a norm's argument is kept away from zero, where its derivative is nan by
+# convention: ``w - w`` is a program the generator can write)
 REDUCTIONS = ("np.sum({v})", "np.mean({v})", "np.max({v})", "np.min({v})", "{v}.sum()",
-              "np.linalg.norm({v})", "np.prod(1.0 + 0.5 * np.tanh({v}))")
+              "np.linalg.norm(0.5 + {v})", "np.prod(1.0 + 0.5 * np.tanh({v}))")
 
 COMPARISONS = (">", "<", ">=", "<=")
 
@@ -262,7 +264,7 @@ class Body:
 
     def _scalar_reduction(self, scope, depth):
         if scope.matrices and self.chance(30):
-            return self.pick(["np.sum({v})", "np.max({v})", "np.mean({v})", "np.linalg.norm({v})"]).format(
+            return self.pick(["np.sum({v})", "np.max({v})", "np.mean({v})", "np.linalg.norm(0.5 + {v})"]).format(
                 v=self.matrix(scope, depth - 1))
         return self.pick(REDUCTIONS).format(v=self.vector(scope, depth - 1, self.slice_length()))
 

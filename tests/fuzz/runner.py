@@ -11,16 +11,18 @@ and not towards another one.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shlex
 import tempfile
-import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
+from hypothesis.internal.conjecture import engine
 
 from .checker import CORRECT, FAILURES, Outcome, Transform, check_program, cli_transform
 from .generator import Program, programs
@@ -62,8 +64,10 @@ class Fuzzer:
     """Checks seeds; remembers outcomes by program across seeds."""
 
     def __init__(self, jit: str = "none", out: Path | None = None, transform: Transform = cli_transform,
-                 shrink_seconds: float = SHRINK_SECONDS, workdir: Path | None = None):
+                 shrink_seconds: float = SHRINK_SECONDS, shrinks_per_failure: int = 3, workdir: Path | None = None):
         self.jit, self.out, self.transform, self.shrink_seconds = jit, out, transform, shrink_seconds
+        self.shrinks_per_failure = shrinks_per_failure
+        self.shrunk_counts: Counter = Counter()
         self.workdir = workdir or Path(tempfile.mkdtemp(prefix="adxform-fuzz-"))
         self.memo: dict[tuple[str, int], Outcome] = {}
         self._checks = 0
@@ -76,47 +80,69 @@ class Fuzzer:
         return self.memo[key]
 
     def run_seed(self, seed: int) -> SeedResult:
+        """Check seed ``seed``; a failure of a (kind, check) shrunk fewer
+        than ``shrinks_per_failure`` times in this run is run again with
+        shrinking (the seed draws the same program again)."""
+        result = self._run_hypothesis(seed, shrink=False)
+        if result.outcome.kind in FAILURES:
+            key = (result.outcome.kind, result.outcome.check)
+            if self.shrunk_counts[key] < self.shrinks_per_failure:
+                self.shrunk_counts[key] += 1
+                result = self._run_hypothesis(seed, shrink=True)
+            if self.out is not None:
+                result.reproducer = save_reproducer(result, self.out, self.jit)
+        return result
+
+    def _run_hypothesis(self, seed: int, shrink: bool) -> SeedResult:
         calls: list[tuple[Program, Outcome]] = []
-        shrink_deadline: list[float] = []
 
         @hypothesis_seed(seed)
-        @settings(max_examples=2, database=None, phases=[Phase.generate, Phase.shrink], deadline=None,
-                  suppress_health_check=list(HealthCheck), report_multiple_bugs=False, verbosity=Verbosity.quiet)
+        @settings(max_examples=2, database=None, phases=[Phase.generate] + ([Phase.shrink] if shrink else []),
+                  deadline=None, suppress_health_check=list(HealthCheck), report_multiple_bugs=False,
+                  verbosity=Verbosity.quiet)
         @given(programs())
         def fuzz(program: Program) -> None:
-            key = (program.source, program.input_seed)
-            if shrink_deadline and time.monotonic() > shrink_deadline[0] and key not in self.memo:
-                return  # out of shrinking time: only programs already seen fail again
             outcome = self.check(program)
             calls.append((program, outcome))
             if outcome.kind in FAILURES:
-                if not shrink_deadline:
-                    shrink_deadline.append(time.monotonic() + self.shrink_seconds)
                 raise failure_class(outcome)(program, outcome)
 
         try:
-            fuzz()
+            with _shrinking_limited_to(self.shrink_seconds):
+                fuzz()
         except FuzzFailure as failure:
             first_failing = next(pair for pair in calls if pair[1].kind in FAILURES)
-            result = SeedResult(seed, *first_failing, failure.program, failure.outcome)
-            if self.out is not None:
-                result.reproducer = save_reproducer(result, self.out, self.jit)
-            return result
+            return SeedResult(seed, *first_failing, failure.program if shrink else None,
+                              failure.outcome if shrink else None)
         program, outcome = calls[-1]
         return SeedResult(seed, program, outcome)
+
+
+@contextlib.contextmanager
+def _shrinking_limited_to(seconds: float):
+    """Hypothesis gives up shrinking after ``engine.MAX_SHRINKING_SECONDS``
+    (five minutes; no setting reaches it): a check takes a fraction of a
+    second, so that is too long for a run of thousands of seeds."""
+    saved = engine.MAX_SHRINKING_SECONDS
+    engine.MAX_SHRINKING_SECONDS = seconds
+    try:
+        yield
+    finally:
+        engine.MAX_SHRINKING_SECONDS = saved
 
 
 def save_reproducer(result: SeedResult, out: Path, jit: str) -> Path:
     """Write the shrunk program, its generated modules, the inputs of the
     failing point and the commands that reproduce it under ``out``."""
-    directory = out / f"seed{result.seed}-{result.shrunk_outcome.kind}-{result.shrunk_outcome.check}"
+    failure = result.shrunk_outcome or result.outcome
+    directory = out / f"seed{result.seed}-{failure.kind}-{failure.check}"
     directory.mkdir(parents=True, exist_ok=True)
-    program = result.shrunk
+    program = result.shrunk or result.program
     (directory / "program.py").write_text(program.source)
     (directory / "original.py").write_text(result.program.source)
     outcome = check_program(program, directory / "generated", jit)
     inputs = {f"arg{k}_{p.name}": np.asarray(value) for k, (p, value) in
-              enumerate(zip(program.params, outcome.inputs or result.shrunk_outcome.inputs))}
+              enumerate(zip(program.params, outcome.inputs or failure.inputs))}
     if inputs:
         np.savez(directory / "inputs.npz", **inputs)
     commands = [
