@@ -133,7 +133,7 @@ ARRAY_BINARY_SPELLING = {"maximum": "np.maximum", "minimum": "np.minimum"}
 
 # (a norm's argument is kept away from zero, where its derivative is nan by
 # convention: ``w - w`` is a program the generator can write)
-REDUCTIONS = ("np.sum({v})", "np.mean({v})", "np.max({v})", "np.min({v})", "{v}.sum()",
+REDUCTIONS = ("np.sum({v})", "np.mean({v})", "np.max({v})", "np.min({v})", "({v}).sum()",
               "np.linalg.norm(0.5 + {v})", "np.prod(1.0 + 0.5 * np.tanh({v}))")
 
 COMPARISONS = (">", "<", ">=", "<=")
@@ -393,8 +393,8 @@ class Body:
             kinds.append("local_matrix")
         if depth < self.max_depth:
             kinds += ["for", "for", "if", "while"]
-            if self.has_n and scope.vectors:
-                kinds.append("index_array")
+        if depth == 0 and self.has_n and scope.vectors:
+            kinds.append("index_array")
         if in_loop:
             kinds += ["carried", "jump"]
         if self.return_kind != "none":
@@ -610,7 +610,8 @@ def programs(draw) -> Program:
     if returns != "none":
         body.emit(1, f"return {_final_return(body, scope, returns)}")
     else:
-        body.emit(1, f"u[0] += {body.scalar(scope, 1)}")
+        floats = "".join(f" + 0.1 * {name}" for name in ["x", "y"] if name in scope.floats)
+        body.emit(1, f"u[0] += {body.scalar(scope, 1)}{floats}")
     params = [p for p in chosen if _used(p.name, body.lines)]
     annotated = draw(st.integers(0, 99)) >= 80
     lines = ["import math", "", "import numpy as np"]
@@ -626,9 +627,9 @@ def programs(draw) -> Program:
 
 def _final_return(body: Body, scope: Scope, returns: str) -> str:
     """The return value: it reads the accumulator ``s`` and every float
-    parameter the body has not read, so that each has a use that types it."""
-    unused = [name for name in scope.floats if name in ("x", "y") and not _used(name, body.lines)]
-    extra = " + ".join(f"0.1 * {name}" for name in ["s"] + unused)
+    parameter, as a user's function does (a parameter read only in dead
+    code has no use that types it: adxform rightly asks for an annotation)."""
+    extra = " + ".join(f"0.1 * {name}" for name in ["s", "x", "y"] if name in scope.floats)
     if returns == "float":
         return f"{body.scalar(scope, 2)} + {extra}"
     if returns == "pair":
