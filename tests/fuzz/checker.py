@@ -5,7 +5,10 @@ finite differences and each other.
 Outcomes (``Outcome.kind``):
 
 * ``correct``: every check passed;
-* ``refused``: adxform printed diagnostics (``codes`` holds their codes);
+* ``refused``: adxform printed diagnostics (``codes`` holds their codes),
+  or a reverse-mode function raised the ``ValueError`` by which the README
+  says it refuses an array of more dimensions than the source reads
+  (code ``runtime-ndim-check``);
 * ``tool-bug``: adxform raised, exited 2, or wrote a module that does not
   import, does not compile, or has the wrong functions, arity or shapes;
 * ``wrong-derivative``: a derivative function ran but gave a value other
@@ -82,6 +85,17 @@ class Failed(Exception):
 
 class Invalid(Exception):
     """The generated program itself is broken (a generator bug)."""
+
+
+class RuntimeRefusal(Exception):
+    """A reverse-mode function refused its arguments as the README says it
+    does: an array whose elements the source reads (``a[i]``) has more
+    dimensions than that read allows (``M[0]`` of a matrix read as a row
+    where nothing else in the body shows that ``M`` is 2-D)."""
+
+
+RUNTIME_NDIM_REFUSAL = "adxform differentiates an element of"
+RUNTIME_NDIM_CODE = "runtime-ndim-check"
 
 
 # ------------------------------------------------------------------ running adxform
@@ -202,9 +216,14 @@ class Subject:
         return func
 
     def call(self, func: Callable, *args):
-        """Call a generated function; any exception is adxform's bug."""
+        """Call a generated function; an exception is adxform's bug, but for
+        the documented run-time refusal of an array of the wrong ndim."""
         try:
             return func(*args)
+        except ValueError as err:
+            if RUNTIME_NDIM_REFUSAL in str(err):
+                raise RuntimeRefusal(str(err)) from None
+            raise Failed(TOOL_BUG, "raised", traceback.format_exc(limit=-3)) from None
         except Exception:  # the generated code raised: whatever it is, it is a tool bug to report
             raise Failed(TOOL_BUG, "raised", traceback.format_exc(limit=-3)) from None
 
@@ -453,4 +472,6 @@ def check_points(subject: Subject) -> Outcome:
             return Outcome(failure.kind, failure.check, failure.detail, inputs=args)
         except Invalid as err:
             return Outcome(INVALID, "primal", str(err), inputs=args)
+        except RuntimeRefusal as err:
+            return Outcome(REFUSED, "run-time", str(err), (RUNTIME_NDIM_CODE,), inputs=args)
     return Outcome(CORRECT)

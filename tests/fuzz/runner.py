@@ -5,8 +5,9 @@ Seed ``s`` is the second example hypothesis draws under ``@seed(s)`` (the
 first is always the simplest program, the same for every seed, and is
 checked once per process: outcomes are memoised by program).  A failing
 check raises an exception whose class names the outcome and the check that
-failed, so that hypothesis shrinks towards a program with the same failure
-and not towards another one.
+failed; when shrinking, only the failure of the seed's program raises, so
+that hypothesis shrinks towards a program with that failure and not
+towards another one.
 """
 
 from __future__ import annotations
@@ -83,18 +84,23 @@ class Fuzzer:
         """Check seed ``seed``; a failure of a (kind, check) shrunk fewer
         than ``shrinks_per_failure`` times in this run is run again with
         shrinking (the seed draws the same program again)."""
-        result = self._run_hypothesis(seed, shrink=False)
+        result = self._run_hypothesis(seed, None)
         if result.outcome.kind in FAILURES:
             key = (result.outcome.kind, result.outcome.check)
             if self.shrunk_counts[key] < self.shrinks_per_failure:
                 self.shrunk_counts[key] += 1
-                result = self._run_hypothesis(seed, shrink=True)
+                result = self._run_hypothesis(seed, key)
             if self.out is not None:
                 result.reproducer = save_reproducer(result, self.out, self.jit)
         return result
 
-    def _run_hypothesis(self, seed: int, shrink: bool) -> SeedResult:
+    def _run_hypothesis(self, seed: int, shrink_to: tuple[str, str] | None) -> SeedResult:
+        """Run hypothesis on seed ``seed``; with ``shrink_to``, a (kind,
+        check), shrink to a program that fails that check (a program that
+        fails another one counts as passing, so that shrinking does not
+        wander off to another bug)."""
         calls: list[tuple[Program, Outcome]] = []
+        shrink = shrink_to is not None
 
         @hypothesis_seed(seed)
         @settings(max_examples=2, database=None, phases=[Phase.generate] + ([Phase.shrink] if shrink else []),
@@ -104,7 +110,7 @@ class Fuzzer:
         def fuzz(program: Program) -> None:
             outcome = self.check(program)
             calls.append((program, outcome))
-            if outcome.kind in FAILURES:
+            if outcome.kind in FAILURES and shrink_to in (None, (outcome.kind, outcome.check)):
                 raise failure_class(outcome)(program, outcome)
 
         try:
