@@ -174,10 +174,9 @@ class Scope:
 class Body:
     """Draws the statements of one function body."""
 
-    def __init__(self, draw, helpers: list[Helper], has_n: bool, max_depth: int = 2):
+    def __init__(self, draw, helpers: list[Helper], max_depth: int = 2):
         self.draw = draw
         self.helpers = helpers
-        self.has_n = has_n  # whether ``n`` (the vectors' length) is defined
         self.max_depth = max_depth
         self.lines: list[str] = []
         self.fresh_counts: dict[str, int] = {}
@@ -206,11 +205,9 @@ class Body:
         return self.pick(["math", "np"])
 
     def index(self, scope: Scope) -> str:
-        options = ["0", "-1"]
-        if self.has_n:
-            options += ["n - 1", "n // 2"]
+        options = ["0", "-1", "n - 1", "n // 2"]
         for var in scope.loop_vars:
-            options += [var, f"{var} - 1", f"n - 1 - {var}"] if self.has_n else [var]
+            options += [var, f"{var} - 1", f"n - 1 - {var}"]
             options += [f"{idx}[{var}]" for idx in scope.indexes]
         return self.pick(options)
 
@@ -269,8 +266,6 @@ class Body:
         return self.pick(REDUCTIONS).format(v=self.vector(scope, depth - 1, self.slice_length()))
 
     def _scalar_dot(self, scope, depth):
-        if not scope.vectors:
-            return self._scalar_reduction(scope, depth)
         length = self.slice_length()
         a, b = self.vector(scope, depth - 1, length), self.vector(scope, depth - 1, length)
         return self.pick(["np.dot({a}, {b})", "({a}) @ ({b})", "np.sum(({a}) * ({b}))"]).format(a=a, b=b)
@@ -284,8 +279,6 @@ class Body:
 
     def vector(self, scope: Scope, depth: int, cut: int = 0) -> str:
         """A float vector of length n - cut."""
-        if not scope.vectors:
-            return f"np.sum({self.matrix(scope, depth)}, axis=0)"
         kinds = ["leaf", "leaf"]
         if cut == 0 and scope.matrices:
             kinds += ["matvec", "row", "axis"]
@@ -383,17 +376,17 @@ class Body:
 
     def statement(self, scope: Scope, indent: int, depth: int, in_loop: bool) -> None:
         kinds = ["assign", "assign", "augment"]
-        if scope.vectors and self.has_n:
+        if scope.vectors:
             kinds += ["local_vector"]
         if scope.writable:
             kinds += ["element_write", "slice_write"]
-        if scope.vectors and self.has_n and any(h.kind == "procedure" for h in self.helpers) and self.local_vectors(scope):
+        if scope.writable and any(h.kind == "procedure" for h in self.helpers):
             kinds.append("procedure_call")
-        if scope.matrices or (scope.vectors and self.has_n):
+        if scope.matrices or scope.vectors:
             kinds.append("local_matrix")
         if depth < self.max_depth:
             kinds += ["for", "for", "if", "while"]
-        if depth == 0 and self.has_n and scope.vectors:
+        if depth == 0 and scope.vectors:
             kinds.append("index_array")
         if in_loop:
             kinds += ["carried", "jump"]
@@ -401,9 +394,6 @@ class Body:
             kinds.append("early_return")
         kind = self.pick(kinds)
         getattr(self, f"_stmt_{kind}")(scope, indent, depth, in_loop)
-
-    def local_vectors(self, scope: Scope) -> list[str]:
-        return [v for v in scope.writable]
 
     def _stmt_assign(self, scope, indent, depth, in_loop):
         target = self.fresh("t")
@@ -464,14 +454,12 @@ class Body:
 
     def _stmt_procedure_call(self, scope, indent, depth, in_loop):
         helper = self.pick([h for h in self.helpers if h.kind == "procedure"])
-        self.emit(indent, f"{helper.name}({self.pick(self.local_vectors(scope))}, {self.scalar(scope, 1)})")
+        self.emit(indent, f"{helper.name}({self.pick(scope.writable)}, {self.scalar(scope, 1)})")
 
     def _stmt_for(self, scope, indent, depth, in_loop):
         loop_var = self.fresh("i")
-        ranges = ["range(3)", "range(1, 3)"]
-        if self.has_n:
-            ranges += ["range(n)", "range(n)", "range(1, n)", "range(n - 1, -1, -1)", "range(0, n, 2)"]
-            ranges += [f"range({v})" for v in scope.loop_vars]
+        ranges = ["range(3)", "range(1, 3)", "range(n)", "range(n)", "range(1, n)", "range(n - 1, -1, -1)",
+                  "range(0, n, 2)"] + [f"range({v})" for v in scope.loop_vars]
         ranges += [f"range({k})" for k in scope.int_params]
         self.emit(indent, f"for {loop_var} in {self.pick(ranges)}:")
         inner = scope.copy()
@@ -559,7 +547,7 @@ def helpers(draw) -> list[Helper]:
 
 def _helper_source(draw, name: str, kind: str, callable_helpers: list[Helper]) -> str:
     annotated = draw(st.integers(0, 99)) >= 80
-    body = Body(draw, callable_helpers, has_n=True, max_depth=1)
+    body = Body(draw, callable_helpers, max_depth=1)
     body.return_kind = {"scalar": "float", "vector": "vector", "procedure": "none"}[kind]
     scope = Scope(floats=["x"], vectors=["v"], writable=["v"] if kind == "procedure" else [])
     body.emit(1, "n = v.shape[0]")
@@ -590,8 +578,7 @@ def programs(draw) -> Program:
     pool = [Param("u", VECTOR), Param("x", FLOAT), Param("y", FLOAT), Param("v", VECTOR), Param("M", MATRIX),
             Param("K", INT), Param("idx", INDEX)]
     chosen = [p for p in pool if draw(st.booleans()) or p.name == "u"]
-    has_vector = any(p.kind == VECTOR for p in chosen)
-    body = Body(draw, made, has_n=has_vector)
+    body = Body(draw, made)
     body.return_kind = returns
     scope = Scope(
         floats=[p.name for p in chosen if p.kind == FLOAT],

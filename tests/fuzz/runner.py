@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis.internal.conjecture import engine
 
-from .checker import CORRECT, FAILURES, Outcome, Transform, check_program, cli_transform
+from .checker import FAILURES, Outcome, Transform, check_program, cli_transform
 from .generator import Program, programs
 
 SHRINK_SECONDS = 120.0
@@ -170,7 +170,3 @@ def save_reproducer(result: SeedResult, out: Path, jit: str) -> Path:
         "input_seed": program.input_seed,
     }, indent=2) + "\n")
     return directory
-
-
-def is_correct(result: SeedResult) -> bool:
-    return result.outcome.kind == CORRECT
