@@ -12,7 +12,8 @@ Errors injected (``--jit none`` modules, so the text is plain Python):
   right: only the checks of what a call leaves behind can see it).
 
 Each injection site gives one mutant; every mutant must come out as a
-failure, and the unmutated modules as ``correct``.
+failure, and the unmutated modules as ``correct``.  A last test checks the
+finite differences' kink detection.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pytest
-from fuzz.checker import CORRECT, FAILURES, check_program, cli_transform
+from fuzz.checker import CORRECT, FAILURES, Subject, check_program, cli_transform, smooth_difference
 from fuzz.generator import FLOAT, VECTOR, Param, Program
 
 FUNCTION = Program(
@@ -182,3 +184,17 @@ def test_every_injected_error_is_flagged(program_name, mutation_name, tmp_path):
         if outcome.kind not in FAILURES:
             missed.append(f"--- {mode} mutant {k} ({outcome.kind}):\n{text[text.find('def f'):]}")
     assert not missed, f"{len(missed)} of {len(mutants)} injected errors not flagged:\n" + "\n".join(missed)
+
+
+@pytest.mark.parametrize(("point", "smooth"), [(0.5, True), (-0.5, True), (1e-4, False), (-1.2e-3, False)])
+def test_finite_differences_see_a_kink(point, smooth):
+    """Differences at two step sizes agree at a smooth point (and give the
+    derivative) and disagree within two steps of a kink, where the checker
+    draws another point instead of reporting a wrong derivative."""
+    program = Program("", "f", (Param("x", FLOAT),), "float", 3, (), 0)
+    subject = Subject(program, lambda x: abs(x) + x * x, None, None)
+    difference = smooth_difference(subject, [point], [1.0])
+    if smooth:
+        assert difference is not None and abs(float(difference[0]) - (np.sign(point) + 2.0 * point)) < 1e-9
+    else:
+        assert difference is None
