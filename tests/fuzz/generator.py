@@ -302,7 +302,7 @@ class Body:
     def _vector_matvec(self, scope, depth, cut):
         m = self.pick(scope.matrices)
         v = self.vector(scope, depth - 1) if depth > 0 else self.pick(scope.vectors)
-        return self.pick(["{m} @ {v}", "np.dot({m}, {v})", "{m}.T @ {v}", "({v}) @ {m}"]).format(m=m, v=v)
+        return self.pick(["{m} @ ({v})", "np.dot({m}, {v})", "{m}.T @ ({v})", "({v}) @ {m}"]).format(m=m, v=v)
 
     def _vector_row(self, scope, depth, cut):
         return f"{self.pick(scope.matrices)}[{self.index(scope)}]"
@@ -447,10 +447,14 @@ class Body:
         self.emit(indent, f"{target}[{self.index(scope)}] {op} {self.scalar(scope, 2)}")
 
     def _stmt_slice_write(self, scope, indent, depth, in_loop):
+        """``u[1:] = ...`` from the old slice: a bounded increment or a
+        contraction, as a loop may repeat it (``u[1:] = u[1:] + u[1:] *
+        u[1:]`` eighteen times overflows)."""
         target = self.pick(scope.writable)
         cut = self.pick([1, 2])
         where = self.pick(SLICES[cut])
-        self.emit(indent, f"{target}{where} = {target}{where} + {self.vector(scope, 1, cut)}")
+        update = self.pick(["{t} + 0.5 * np.tanh({v})", "0.5 * ({t} + np.sin({v}))"])
+        self.emit(indent, f"{target}{where} = " + update.format(t=target + where, v=self.vector(scope, 1, cut)))
 
     def _stmt_procedure_call(self, scope, indent, depth, in_loop):
         helper = self.pick([h for h in self.helpers if h.kind == "procedure"])
