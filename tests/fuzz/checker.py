@@ -1,0 +1,477 @@
+"""The differential checker: one generated program through adxform's
+command line in both modes, its derivative functions against its primal,
+finite differences and each other.
+
+Outcomes (``Outcome.kind``):
+
+* ``correct``: every check passed;
+* ``refused``: adxform printed diagnostics (``codes`` holds their codes),
+  or a reverse-mode function raised the ``ValueError`` by which the README
+  says it refuses an array of more dimensions than the source reads
+  (code ``runtime-ndim-check``);
+* ``tool-bug``: adxform raised, exited 2, or wrote a module that does not
+  import, does not compile, or has the wrong functions, arity or shapes;
+* ``wrong-derivative``: a derivative function ran but gave a value other
+  than the primal's, a derivative other than finite differences or the
+  other mode, or changed an argument it should have left alone;
+* ``invalid``: the program itself failed (its primal raised or gave a
+  non-finite value): a bug of the generator, not of adxform.
+
+The checks at each input point: the values of ``f_jvp`` and ``f_vjp``
+against the primal's, the arguments each call leaves against those the
+primal leaves, the tangent and cotangent arrays the API does not declare
+in/out against their copies, ``<jvp(v), w> == <v, vjp(w)>``, ``vjp(2w) ==
+2 vjp(w)``, ``f_grad``/``f_value_and_grad`` against ``f_vjp(1.0)``, and the
+tangent against central differences.  A point where the differences at two
+step sizes disagree lies near a kink, a branch switch or a change of trip
+count: the checker draws another point instead of reporting it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+import itertools
+import re
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+
+from .generator import Program, build_inputs
+
+VALUE_RTOL = 1e-10
+DOT_RTOL = 1e-10
+SCALE_RTOL = 1e-12
+FD_RTOL = 1e-6
+KINK_RTOL = 1e-7  # the two step sizes agree this well at a smooth point
+FD_STEP = 1e-3
+POINTS = 4  # input points tried before giving up on finite differences
+
+CORRECT, REFUSED, TOOL_BUG, WRONG, INVALID = "correct", "refused", "tool-bug", "wrong-derivative", "invalid"
+FAILURES = (TOOL_BUG, WRONG)
+
+Transform = Callable[[Path, str, Path, str], tuple[int, str]]
+"""``transform(source, mode, output, jit) -> (exit code, stderr)``: adxform's
+command line, or a fake one in the checker's self-test."""
+
+
+@dataclass
+class Outcome:
+    kind: str
+    check: str = ""  # which check failed, or the mode that refused
+    detail: str = ""
+    codes: tuple[str, ...] = ()
+    inputs: list = field(default_factory=list)  # the arguments at the failing point
+    fd_checked: bool = False  # finite differences found a smooth point
+
+    def headline(self) -> str:
+        first = self.detail.strip().splitlines()[-1] if self.detail.strip() else ""
+        return f"{self.kind} [{self.check}] {first}"
+
+
+class Failed(Exception):
+    """A check failed; ``kind`` is ``tool-bug`` or ``wrong-derivative``."""
+
+    def __init__(self, kind: str, check: str, detail: str):
+        super().__init__(f"{kind} [{check}]: {detail}")
+        self.kind, self.check, self.detail = kind, check, detail
+
+
+class Invalid(Exception):
+    """The generated program itself is broken (a generator bug)."""
+
+
+class RuntimeRefusal(Exception):
+    """A reverse-mode function refused its arguments as the README says it
+    does: an array whose elements the source reads (``a[i]``) has more
+    dimensions than that read allows (``M[0]`` of a matrix read as a row
+    where nothing else in the body shows that ``M`` is 2-D)."""
+
+
+RUNTIME_NDIM_REFUSAL = "adxform differentiates an element of"
+RUNTIME_NDIM_CODE = "runtime-ndim-check"
+
+
+# ------------------------------------------------------------------ running adxform
+
+_CODE = re.compile(r": error: .*\[([\w-]+)\]\s*$")
+
+
+def cli_transform(source: Path, mode: str, output: Path, jit: str) -> tuple[int, str]:
+    """adxform's command line, called in-process (``cli.main``)."""
+    from adxform.cli import main
+
+    stderr = io.StringIO()
+    with contextlib.redirect_stderr(stderr), contextlib.redirect_stdout(io.StringIO()):
+        code = main([mode, str(source), "-o", str(output), "--jit", jit])
+    return code, stderr.getvalue()
+
+
+def diagnostic_codes(stderr: str) -> tuple[str, ...]:
+    return tuple(match.group(1) for line in stderr.splitlines() if (match := _CODE.search(line)))
+
+
+_module_counter = itertools.count()
+
+
+def import_file(path: Path) -> ModuleType:
+    """Import ``path`` as a fresh module (not left in ``sys.modules``)."""
+    name = f"_adxform_fuzz_{path.stem}_{next(_module_counter)}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules[name]
+    return module
+
+
+def compiled_primal(path: Path, jit: str) -> ModuleType:
+    """The program as a module; with numba, every function replaced by its
+    ``numba.njit`` dispatcher (calls between them resolve through the
+    module's globals, so they stay compiled)."""
+    module = import_file(path)
+    if jit == "numba":
+        import numba
+
+        for name, value in list(vars(module).items()):
+            if callable(value) and getattr(value, "__module__", None) == module.__name__:
+                setattr(module, name, numba.njit(value))
+    return module
+
+
+# ------------------------------------------------------------------ values
+
+
+def copy_args(args: Sequence) -> list:
+    return [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+
+
+def flatten(value: object) -> list[np.ndarray]:
+    if isinstance(value, tuple):
+        return [leaf for item in value for leaf in flatten(item)]
+    return [np.array(value, dtype=np.float64)]
+
+
+def dot(xs: Sequence, ys: Sequence) -> tuple[float, float]:
+    """The sum of elementwise products of two lists of arrays, and the sum
+    of their absolute values (the scale of its rounding error)."""
+    if len(xs) != len(ys):
+        raise Failed(TOOL_BUG, "arity", f"dot of {len(xs)} and {len(ys)} items")
+    total, scale = 0.0, 0.0
+    for x, y in zip(xs, ys):
+        x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+        if x.shape != y.shape:
+            raise Failed(TOOL_BUG, "shape", f"shapes {x.shape} and {y.shape}")
+        total += float(np.sum(x * y))
+        scale += float(np.sum(np.abs(x * y)))
+    return total, scale
+
+
+def close(actual: Sequence, expected: Sequence, rtol: float) -> str:
+    """'' when two lists of arrays agree to ``rtol`` relative to
+    max(1, largest expected); else what differs."""
+    if len(actual) != len(expected):
+        return f"{len(actual)} items, expected {len(expected)}"
+    for k, (a, e) in enumerate(zip(actual, expected)):
+        a, e = np.asarray(a, dtype=np.float64), np.asarray(e, dtype=np.float64)
+        if a.shape != e.shape:
+            return f"item {k}: shape {a.shape}, expected {e.shape}"
+        scale = max(1.0, float(np.max(np.abs(e), initial=0.0)))
+        err = float(np.max(np.abs(a - e), initial=0.0)) if a.size else 0.0
+        if not err <= rtol * scale:
+            return f"item {k}: error {err:.3e} > {rtol:.0e} * {scale:.3g}\n  got      {a}\n  expected {e}"
+    return ""
+
+
+def expect(condition_message: str, kind: str, check: str) -> None:
+    if condition_message:
+        raise Failed(kind, check, condition_message)
+
+
+# ------------------------------------------------------------------ the checks
+
+
+@dataclass
+class Subject:
+    """A program with its primal and its two derivative modules."""
+
+    program: Program
+    primal: Callable
+    forward: ModuleType
+    reverse: ModuleType
+
+    def generated(self, module: ModuleType, suffix: str) -> Callable:
+        name = f"{self.program.entry}_{suffix}"
+        func = getattr(module, name, None)
+        if func is None:
+            raise Failed(TOOL_BUG, "missing", f"the generated module has no {name}")
+        return func
+
+    def call(self, func: Callable, *args):
+        """Call a generated function; an exception is adxform's bug, but for
+        the documented run-time refusal of an array of the wrong ndim."""
+        try:
+            return func(*args)
+        except ValueError as err:
+            if RUNTIME_NDIM_REFUSAL in str(err):
+                raise RuntimeRefusal(str(err)) from None
+            raise Failed(TOOL_BUG, "raised", traceback.format_exc(limit=-3)) from None
+        except Exception:  # the generated code raised: whatever it is, it is a tool bug to report
+            raise Failed(TOOL_BUG, "raised", traceback.format_exc(limit=-3)) from None
+
+
+def primal_outputs(subject: Subject, args: Sequence) -> tuple[list[np.ndarray], list]:
+    """(the outputs, the arguments the primal left): the outputs are the
+    flat value, or for a procedure the differentiable arrays it left."""
+    work = copy_args(args)
+    try:
+        value = subject.primal(*work)
+    except Exception as err:  # the program failed: the generator made a bad program
+        raise Invalid(f"the primal raised {type(err).__name__}: {str(err)[:2000]}") from None
+    outputs = _array_outputs(subject.program, work) if subject.program.procedure else flatten(value)
+    if not all(np.all(np.isfinite(o)) for o in outputs):
+        raise Invalid("the primal gave a non-finite value")
+    return outputs, work
+
+
+def _array_outputs(program: Program, args: Sequence) -> list[np.ndarray]:
+    return [np.array(args[i], dtype=np.float64) for i in program.differentiable if isinstance(args[i], np.ndarray)]
+
+
+def random_like(rng: np.random.Generator, value) -> object:
+    if isinstance(value, tuple):
+        return tuple(random_like(rng, item) for item in value)
+    if isinstance(value, np.ndarray) and value.ndim > 0:
+        return rng.standard_normal(value.shape)
+    return float(rng.standard_normal())
+
+
+def check_unchanged(after: Sequence, before: Sequence, what: str) -> None:
+    """Arrays the API does not declare in/out are left as they were."""
+    for k, (a, b) in enumerate(zip(after, before)):
+        if isinstance(b, np.ndarray) and not np.array_equal(a, b):
+            raise Failed(WRONG, "wrote-argument", f"{what} {k} was written")
+
+
+def run_jvp(subject: Subject, args: Sequence, direction: list, expected: list, left: list) -> list[np.ndarray]:
+    """``f_jvp`` at ``args`` along ``direction``: checks its value and side
+    effects; returns the output tangents (flat)."""
+    program = subject.program
+    work, tangents = copy_args(args), copy_args(direction)
+    result = subject.call(subject.generated(subject.forward, "jvp"), *work, *tangents)
+    expect(close(_outputs_left(program, work, result), expected, VALUE_RTOL), WRONG, "jvp-value")
+    expect(close(_float_arrays(work), _float_arrays(left), VALUE_RTOL), WRONG, "jvp-arguments")
+    if program.procedure:
+        return [tangents[k] for k, i in enumerate(program.differentiable) if isinstance(args[i], np.ndarray)]
+    check_unchanged(tangents, direction, "tangent argument")
+    if not (isinstance(result, tuple) and len(result) == 2):
+        raise Failed(TOOL_BUG, "arity", f"f_jvp returned {result!r}, not (y, y_dot)")
+    return flatten(result[1])
+
+
+def _outputs_left(program: Program, work: list, result) -> list[np.ndarray]:
+    if program.procedure:
+        return _array_outputs(program, work)
+    if not (isinstance(result, tuple) and len(result) == 2):
+        raise Failed(TOOL_BUG, "arity", f"returned {result!r}, not a pair")
+    return flatten(result[0])
+
+
+def _float_arrays(args: Sequence) -> list:
+    return [a for a in args if isinstance(a, np.ndarray)]
+
+
+def run_vjp(subject: Subject, args: Sequence, cotangent, expected: list, left: list) -> list:
+    """``f_vjp`` at ``args`` for ``cotangent``: checks its value, side
+    effects and arity; returns the adjoints of the differentiable
+    parameters, in order."""
+    program = subject.program
+    f_vjp = subject.generated(subject.reverse, "vjp")
+    work = copy_args(args)
+    indices = program.differentiable
+    if program.procedure:
+        arrays = copy_args(cotangent)
+        returned = subject.call(f_vjp, *work, *arrays)
+        scalars = [i for i in indices if not isinstance(args[i], np.ndarray)]
+        if not (isinstance(returned, tuple) and len(returned) == len(scalars)):
+            raise Failed(TOOL_BUG, "arity", f"p_vjp returned {returned!r}, expected {len(scalars)} scalar adjoints")
+        expect(close(_array_outputs(program, work), expected, VALUE_RTOL), WRONG, "vjp-value")
+        array_iter, scalar_iter = iter(arrays), iter(returned)
+        adjoints = [next(array_iter) if isinstance(args[i], np.ndarray) else next(scalar_iter) for i in indices]
+    else:
+        seed = _scaled(cotangent, 1.0)  # a copy, which f_vjp must leave as it is
+        result = subject.call(f_vjp, *work, seed)
+        if not (isinstance(result, tuple) and len(result) == 1 + len(indices)):
+            raise Failed(TOOL_BUG, "arity", f"f_vjp returned {len(result) if isinstance(result, tuple) else result!r}"
+                         f" items, expected 1 + {len(indices)}")
+        expect(close(flatten(result[0]), expected, VALUE_RTOL), WRONG, "vjp-value")
+        expect(close(flatten(seed), flatten(cotangent), 0.0), WRONG, "wrote-cotangent")
+        adjoints = list(result[1:])
+    expect(close(_float_arrays(work), _float_arrays(left), VALUE_RTOL), WRONG, "vjp-arguments")
+    for i, adjoint in zip(indices, adjoints):
+        if np.shape(adjoint) != np.shape(args[i]):
+            raise Failed(TOOL_BUG, "shape", f"adjoint of argument {i} has shape {np.shape(adjoint)}, "
+                         f"expected {np.shape(args[i])}")
+    return adjoints
+
+
+def run_grad(subject: Subject, args: Sequence, adjoints_of_one: list, value: list) -> None:
+    """``f_grad`` and ``f_value_and_grad`` of a float function against
+    ``f_vjp(..., 1.0)``."""
+    k = len(subject.program.differentiable)
+    gradient = subject.call(subject.generated(subject.reverse, "grad"), *copy_args(args))
+    value_and_grad = subject.call(subject.generated(subject.reverse, "value_and_grad"), *copy_args(args))
+    listed = [gradient] if k == 1 else list(gradient)
+    expect(close(listed, adjoints_of_one, SCALE_RTOL), WRONG, "grad")
+    expect(close(flatten(value_and_grad[0]), value, VALUE_RTOL), WRONG, "value-and-grad-value")
+    listed = [value_and_grad[1]] if k == 1 else list(value_and_grad[1])
+    expect(close(listed, adjoints_of_one, SCALE_RTOL), WRONG, "value-and-grad")
+
+
+def finite_difference(subject: Subject, args: Sequence, direction: list, h: float) -> list[np.ndarray]:
+    """The fourth-order central difference of the outputs along ``direction``."""
+    def at(t: float) -> list[np.ndarray]:
+        shifted = copy_args(args)
+        for i, d in zip(subject.program.differentiable, direction):
+            shifted[i] = shifted[i] + t * d
+        return primal_outputs(subject, shifted)[0]
+
+    m2, m1, p1, p2 = at(-2 * h), at(-h), at(h), at(2 * h)
+    return [(a - 8.0 * b + 8.0 * c - d) / (12.0 * h) for a, b, c, d in zip(m2, m1, p1, p2)]
+
+
+def smooth_difference(subject: Subject, args: Sequence, direction: list) -> list[np.ndarray] | None:
+    """The Richardson extrapolation of the differences at two step sizes,
+    or None when the two disagree (a kink or jump nearby)."""
+    coarse = finite_difference(subject, args, direction, FD_STEP)
+    fine = finite_difference(subject, args, direction, FD_STEP / 2)
+    if close(fine, coarse, KINK_RTOL):
+        return None
+    return [(16.0 * f - c) / 15.0 for f, c in zip(fine, coarse)]
+
+
+def check_point(subject: Subject, args: list, rng: np.random.Generator) -> bool:
+    """All checks at one input point; True when finite differences were
+    compared (the point was smooth)."""
+    program = subject.program
+    expected, left = primal_outputs(subject, args)
+    direction = [rng.standard_normal(args[i].shape) if isinstance(args[i], np.ndarray) else float(rng.standard_normal())
+                 for i in program.differentiable]
+    tangent = run_jvp(subject, args, direction, expected, left)
+
+    if program.procedure:
+        cotangent = [rng.standard_normal(args[i].shape) for i in program.differentiable
+                     if isinstance(args[i], np.ndarray)]
+        doubled = [2.0 * c for c in cotangent]
+        flat_cotangent = cotangent
+    else:
+        value = subject.primal(*copy_args(args))
+        cotangent = random_like(rng, value)
+        doubled = _scaled(cotangent, 2.0)
+        flat_cotangent = flatten(cotangent)
+    adjoints = run_vjp(subject, args, cotangent, expected, left)
+
+    lhs, lhs_scale = dot(tangent, flat_cotangent)
+    rhs, rhs_scale = dot(direction, adjoints)
+    if not abs(lhs - rhs) <= DOT_RTOL * max(lhs_scale, rhs_scale, 1e-300):
+        raise Failed(WRONG, "dot-product", f"<jvp(v), w> = {lhs!r} but <v, vjp(w)> = {rhs!r}")
+    expect(close(run_vjp(subject, args, doubled, expected, left), [2.0 * np.asarray(a) for a in adjoints],
+                 SCALE_RTOL), WRONG, "vjp-scaling")
+    if hasattr(subject.reverse, f"{program.entry}_grad"):  # absent where adxform types the value as an array
+        run_grad(subject, args, run_vjp(subject, args, 1.0, expected, left), expected)
+
+    reference = smooth_difference(subject, args, direction)
+    if reference is None:
+        return False
+    expect(close(tangent, reference, FD_RTOL), WRONG, "finite-differences")
+    return True
+
+
+def _scaled(value, factor: float):
+    """``factor * value`` for a cotangent (a float, an array or a tuple):
+    a new value, a copy for ``factor`` 1."""
+    if isinstance(value, tuple):
+        return tuple(_scaled(item, factor) for item in value)
+    return factor * value
+
+
+# ------------------------------------------------------------------ one program
+
+
+def transform_both(program: Program, workdir: Path, jit: str, transform: Transform) -> dict[str, Path] | Outcome:
+    """The derivative modules of ``program`` in both modes, or the outcome
+    that stops the check (a refusal or a tool bug)."""
+    source = workdir / "program.py"
+    source.write_text(program.source)
+    written: dict[str, Path] = {}
+    codes: list[str] = []
+    refused_in: list[str] = []
+    for mode in ("forward", "reverse"):
+        output = workdir / f"program_{mode}.py"
+        try:
+            code, stderr = transform(source, mode, output, jit)
+        except Exception:  # adxform itself raised: an internal error
+            return Outcome(TOOL_BUG, f"{mode}-crash", traceback.format_exc())
+        if code == 1:
+            found = diagnostic_codes(stderr)
+            if not found:
+                return Outcome(TOOL_BUG, f"{mode}-exit", f"exit 1 with no diagnostic code:\n{stderr}")
+            codes += found
+            refused_in.append(mode)
+        elif code != 0:
+            return Outcome(TOOL_BUG, f"{mode}-exit", f"exit {code}:\n{stderr}")
+        else:
+            written[mode] = output
+    if codes:
+        return Outcome(REFUSED, "+".join(refused_in), "", tuple(sorted(set(codes))))
+    return written
+
+
+def check_program(program: Program, workdir: Path, jit: str = "none",
+                  transform: Transform = cli_transform) -> Outcome:
+    """Run ``program`` through ``transform`` in both modes and check the
+    derivative functions; see the module docstring."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    written = transform_both(program, workdir, jit, transform)
+    if isinstance(written, Outcome):
+        return written
+    try:
+        primal = getattr(compiled_primal(workdir / "program.py", jit), program.entry)
+    except Exception as err:  # the generated program does not import: a generator bug
+        return Outcome(INVALID, "import", f"{type(err).__name__}: {err}")
+    modules = {}
+    for mode, path in written.items():
+        try:
+            modules[mode] = import_file(path)
+        except Exception:  # the generated module does not import
+            return Outcome(TOOL_BUG, f"{mode}-import", traceback.format_exc(limit=-3))
+    subject = Subject(program, primal, modules["forward"], modules["reverse"])
+    return check_points(subject)
+
+
+def check_points(subject: Subject) -> Outcome:
+    """The checks at up to ``POINTS`` input points, until one is smooth."""
+    program = subject.program
+    args: list = []
+    with np.errstate(all="ignore"):  # a nan or overflow is reported by the checks, not as a warning
+        try:
+            for attempt in range(POINTS):
+                rng = np.random.default_rng([program.input_seed, attempt])
+                args = build_inputs(program, rng)
+                if check_point(subject, args, rng):
+                    return Outcome(CORRECT, fd_checked=True)
+        except Failed as failure:
+            return Outcome(failure.kind, failure.check, failure.detail, inputs=args)
+        except Invalid as err:
+            return Outcome(INVALID, "primal", str(err), inputs=args)
+        except RuntimeRefusal as err:
+            return Outcome(REFUSED, "run-time", str(err), (RUNTIME_NDIM_CODE,), inputs=args)
+    return Outcome(CORRECT)
