@@ -13,24 +13,9 @@ import pytest
 from fuzz.checker import FAILURES
 from fuzz.runner import Fuzzer
 
-_UNKNOWN_NDIM_WRONG = ("wrong gradient where an array meets @ or np.dot, which leaves its ndim unknown to adxform: "
-                       "the adjoint of an element u[i] goes through _add_into(u_bar[i], ...) into a copy, and a "
-                       "conditional expression with an np.dot branch drops every adjoint")
-_UNKNOWN_NDIM_ARITY = ("arity: p_vjp takes no adjoint array for an array parameter of unknown ndim (its adjoint is "
-                       "returned among the scalars' adjoints)")
-_UNKNOWN_NDIM_SHAPE = "shape: the adjoint of an array parameter of unknown ndim that no increment reaches is the float 0.0"
-KNOWN_BUGS = {
-    28: _UNKNOWN_NDIM_WRONG,
-    31: _UNKNOWN_NDIM_SHAPE,
-    49: _UNKNOWN_NDIM_ARITY,
-    54: _UNKNOWN_NDIM_ARITY,
-    61: _UNKNOWN_NDIM_WRONG,
-    64: _UNKNOWN_NDIM_ARITY,
-    65: "TypeError in f_vjp: a helper called with np.dot(...) (typed an array) and with a float",
-    69: _UNKNOWN_NDIM_WRONG,
-    79: _UNKNOWN_NDIM_ARITY,
-    94: _UNKNOWN_NDIM_SHAPE,
-}
+# seed -> the adxform bug that fails it today (none at present); each seed
+# listed is marked xfail(strict=True) until its bug is fixed
+KNOWN_BUGS: dict[int, str] = {}
 
 NONE_SEEDS = [pytest.param(seed, marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[seed]))
               if seed in KNOWN_BUGS else seed for seed in range(100)]

@@ -64,11 +64,13 @@ def f(u, x):
 ''', entry="f", params=(Param("u", VECTOR), Param("x", FLOAT)), returns="none", size=4, ints=(), input_seed=2)
 
 VECTOR_VALUED = Program(
-    source='''import numpy as np
+    source='''import math
+
+import numpy as np
 
 
 def f(u, x):
-    w = np.sin(u) * x
+    w = np.sin(u) * math.cos(x)
     return w + u[0]
 ''', entry="f", params=(Param("u", VECTOR), Param("x", FLOAT)), returns="vector", size=4, ints=(), input_seed=3)
 
