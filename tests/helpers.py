@@ -24,6 +24,7 @@ from pathlib import Path
 from types import ModuleType
 
 import numpy as np
+# the calling and finite-difference helpers are adxform.testing's; the test files import them from here too
 from adxform.testing import abs_dot, call_outputs, copy_args, directional_difference, dot, flatten
 
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
