@@ -509,3 +509,14 @@ def test_a_value_first_bound_in_a_branch_and_taped_later(tmp_path):
                                      tmp_path / f"branch_bound_{mode}.py") for mode in ("reverse", "forward")]
     for y in (0.5, 1.5):
         check_grads(modules, "f", [np.array([0.2, 0.5, 0.7]), y])
+
+
+@pytest.mark.parametrize("view", ["np.transpose(m)", "m.transpose()"])
+def test_writes_through_a_transpose_reach_its_base(tmp_path, view):
+    # a transpose is a view: writing into it writes into m (both modes gave
+    # a zero derivative of a)
+    source = (f"import numpy as np\n\n\ndef f(m: np.ndarray, a: float) -> float:\n    w = {view}\n"
+              "    w[0, 1] = a * w[1, 0]\n    return np.sum(m * m)\n")
+    modules = [load_module_from_text(adxform.transform(source, mode, filename="m.py", jit="none"),
+                                     tmp_path / f"transpose_{mode}_{len(view)}.py") for mode in ("reverse", "forward")]
+    check_grads(modules, "f", [np.array([[1.0, 2.0], [3.0, 4.0]]), 0.7])
