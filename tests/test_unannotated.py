@@ -8,6 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import adxform
+import adxform.testing
+import numba
 import numpy as np
 import pytest
 from adxform import ir
@@ -216,7 +218,56 @@ KINDS = {
     "index array": ("def f(x, idx):\n    return x[idx[0]]\n", {"x": "array(float64)", "idx": "array(int64)"}),
     "product of unknowns": ("def f(W, X):\n    logits = X @ W\n    return logits[0, 0]\n",
                             {"W": "array(float64)", "X": "array(float64)"}),
+    "reduced through a local": ("def f(w):\n    z = np.tanh(w)\n    return np.sum(z * z)\n",
+                                {"w": "array(float64)"}),
+    "beside a float": ("def f(u, b):\n    return np.sum(u * u) + 0.5 * b\n", {"u": "array(float64)", "b": "float"}),
+    "float by the float beside it": ("def f(x, y):\n    s = 0.5 * x\n    return s * y\n",
+                                     {"x": "float", "y": "float"}),
+    "unpacked into floats": ("def f(x0, dt):\n    x, v = x0, 1.0\n    return x + dt * v\n",
+                             {"x0": "float", "dt": "float"}),
 }
+
+
+ASSUMED_FLOATS = """\
+import numpy as np
+
+
+def f(u, b, c):
+    z = np.tanh(u)
+    return np.sum(z * z) * c + 0.5 * b * c
+"""
+
+
+@pytest.mark.parametrize("jit", ["numba", "none"])
+def test_parameters_taken_for_floats_are_differentiated(jit, tmp_path):
+    """``b`` and ``c`` meet only float arithmetic: floats, as numba users
+    mostly mean them; ``u`` is the array ``np.sum`` reduces."""
+    modules = [_load(ASSUMED_FLOATS, mode, tmp_path, jit) for mode in ("forward", "reverse")]
+    report = adxform.testing.check_grads(modules, "f", [np.array([0.3, -1.2, 0.8]), 1.5, -0.7])
+    assert report.dot_test is not None
+
+
+@pytest.mark.parametrize("jit", ["numba", "none"])
+@pytest.mark.parametrize("mode", ["forward", "reverse"])
+def test_an_array_passed_for_a_float_is_refused(mode, jit, tmp_path):
+    """An array where adxform took a float would get a derivative written
+    for a number: refused on entry, with where and how to declare it (by
+    numba as it compiles, which types the whole function first)."""
+    module = _load(ASSUMED_FLOATS, mode, tmp_path, jit)
+    u, b = np.array([0.3, -1.2, 0.8]), np.array([1.5, 2.5, 0.5])
+    call = (lambda: module.f_jvp(u, b, -0.7, np.ones(3), np.ones(3), 1.0)) if mode == "forward" \
+        else (lambda: module.f_grad(u, b, -0.7))
+    with pytest.raises(numba.core.errors.TypingError if jit == "numba" else ValueError,
+                       match=r"m.py:4:10: nothing in 'f' shows whether 'b' is a number or an array.*`b: np.ndarray`"):
+        call()
+
+
+def test_several_values_of_unknown_kind_reduced_together_are_ambiguous():
+    """``np.sum(a * b)`` needs one of them to be an array, not which:
+    taking both for floats would be known wrong, so it asks."""
+    with pytest.raises(DiagnosticError, match=r"parameter 'a' is a scalar or an array.*\[ambiguous-type\]"):
+        adxform.transform("import numpy as np\n\n\ndef f(a, b):\n    return np.sum(a * b * 2.0)\n", "reverse",
+                          filename="m.py")
 
 
 @pytest.mark.parametrize("case", list(KINDS))

@@ -35,6 +35,8 @@ from ..rules import TABLE
 from ..walk import expressions, flat_targets, names_read, statements, stmt_expressions
 
 ARRAY, VECTOR, SCALAR, INT, FLOAT, WEAK_INT, BOOL = "array", "vector", "scalar", "int", "float", "weak-int", "bool"
+# one of the values a reduced expression is computed from, not known to be the array among them
+REDUCED = "reduced"
 NUMERIC = ("bool", "int", "float")
 
 # Functions whose arguments must be arrays (beyond reductions, products and methods).
@@ -80,6 +82,12 @@ class ParameterEvidence:
         for stmt in statements(func.body):
             if isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Name):
                 self.assigned[stmt.target.id].append(stmt.value)
+            elif isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Tuple) and \
+                    isinstance(stmt.value, ir.Tuple) and len(stmt.target.items) == len(stmt.value.items):
+                for target, value in zip(stmt.target.items, stmt.value.items):  # ``x, v = x0, v0``
+                    if isinstance(target, ir.Name):
+                        self.assigned[target.id].append(value)
+        self.undecided = undecided
         self.pending = _computed_from(func, undecided)
 
     def grounded(self, name: str) -> bool:
@@ -169,6 +177,7 @@ class ParameterEvidence:
                 hint = CONVERSION_HINTS.get(call.func, FLOAT if call.func.startswith("math.") else None)
             if demand == ARRAY:
                 self.shown(arg, ARRAY)
+                self.array_source(arg)
             elif demand is not None:
                 self.demand(arg, demand)
                 if hint is not None:
@@ -180,6 +189,50 @@ class ParameterEvidence:
         """``expr`` itself is shown to be an array or a vector (not what it is computed from)."""
         if isinstance(expr, ir.Name):
             self.facts[expr.id].add(fact)
+
+    def array_source(self, expr: ir.Expr) -> None:
+        """``expr`` must be an array (it is reduced, ``np.sum(z * z)``).  Where it
+        is computed elementwise from numbers and one parameter of unknown kind,
+        that parameter is the array (``z = np.tanh(w)`` makes ``w`` one); where
+        from several, one of them is, so none is taken for a float (REDUCED)."""
+        found = self.elementwise_sources(expr, set())
+        for name in found or ():
+            self.facts[name].add(ARRAY if len(found) == 1 else REDUCED)
+
+    def elementwise_sources(self, expr: ir.Expr, seen: set[str]) -> set[str] | None:
+        """The undecided parameters ``expr`` is computed from by arithmetic and
+        elementwise functions, through locals; None where a part of it may be
+        an array otherwise (it is one, or is of unknown kind and computed
+        some other way)."""
+        kind = self.type_of(expr)
+        if kind.kind in NUMERIC:
+            return set()
+        if kind.is_array:
+            return None
+        if isinstance(expr, ir.Name):
+            if expr.id in self.undecided:
+                return {expr.id}
+            if expr.id in seen:
+                return set()
+            seen.add(expr.id)
+            parts = self.assigned.get(expr.id)
+        elif isinstance(expr, ir.BinOp) and expr.op != "@":
+            parts = [expr.left, expr.right]
+        elif isinstance(expr, ir.UnaryOp) and expr.op != "not":
+            parts = [expr.operand]
+        elif isinstance(expr, ir.IfExp):
+            parts = [expr.body, expr.orelse]
+        elif isinstance(expr, ir.Call) and getattr(TABLE.get(expr.func), "kind", None) == "elementwise":
+            parts = list(expr.args)
+        else:
+            parts = None
+        found: set[str] = set()
+        for part in parts or [None]:
+            sources = None if part is None else self.elementwise_sources(part, seen)
+            if sources is None:
+                return None
+            found |= sources
+        return found
 
     def demand(self, expr: ir.Expr, fact: str) -> None:
         """``expr`` must be a scalar (SCALAR, INT) or, if a scalar, of a kind

@@ -24,7 +24,7 @@ from ..diagnostics import Reporter
 from ..rules import TABLE, library
 from ..rules.registry import matmul_type
 from ..walk import expressions, statements, stmt_expressions
-from .evidence import ParameterEvidence, decide, indexes_with_elements
+from .evidence import FLOAT, REDUCED, ParameterEvidence, decide, indexes_with_elements
 
 NUMERIC_RANK = {"bool": 0, "int": 1, "float": 2}
 QUALIFIED_CONSTANTS = {
@@ -79,6 +79,9 @@ class FunctionTypes:
     # where the first such read is): see ``element_reads``
     elements: dict[str, tuple[int, ir.Pos]] = field(default_factory=dict)
     own: list[ir.Type | None] = field(default_factory=list)  # as ``Signature.own``
+    # parameters taken to be floats on the evidence of float arithmetic alone, which an
+    # array would pass as well: the derivative functions check on entry that they are numbers
+    assumed_floats: list[str] = field(default_factory=list)
 
     def of(self, expr: ir.Expr) -> ir.Type:
         return ExprTyper(self.env, self.constants, self.signatures, self.least).type(expr)
@@ -298,6 +301,7 @@ class FunctionTyper:
         self.least: dict[str, int] = {}  # array -> the fewest dimensions the body shows it has (``least_ndim``)
         self.returns: list[tuple[ir.Type, ir.Pos]] = []
         self.report_now = False
+        self.assumed_floats: list[str] = []
 
     def run(self) -> FunctionTypes:
         subscripted = {e.value.id for e in _all_expressions(self.func.body)
@@ -307,9 +311,9 @@ class FunctionTyper:
         unannotated = [name for name, ptype in params.items() if ptype is None]
         params.update({name: self.call_sites[name] for name in unannotated if name in self.call_sites})
         self.sweep(params)
-        body = self.decided_by_body(params, unannotated)
+        body, floats = self.decided_by_body(params, unannotated)
         for name in unannotated:
-            self.settle(name, body[name], params)
+            self.settle(name, body[name], params, name in floats)
         self.own = [params[p.name] if p.annotation is not None else body[p.name] for p in self.func.params]
         if unannotated:
             self.sweep(params)
@@ -319,7 +323,7 @@ class FunctionTyper:
         unknown = {name: least for name, least in self.least.items()
                    if self.env.get(name, ir.NONE).is_array and not self.env[name].ndim}
         return FunctionTypes(self.env, self.return_type(), self.constants, self.signatures, self.least,
-                             element_reads(self.func, unknown), self.own)
+                             element_reads(self.func, unknown), self.own, self.assumed_floats)
 
     def parameter_types(self) -> dict[str, ir.Type | None]:
         """The declared type of every parameter, None where the body must decide."""
@@ -342,28 +346,37 @@ class FunctionTyper:
             if before == self.env:
                 break
 
-    def decided_by_body(self, params: dict[str, ir.Type | None], names: list[str]) -> dict[str, ir.Type | None]:
+    def decided_by_body(self, params: dict[str, ir.Type | None],
+                        names: list[str]) -> tuple[dict[str, ir.Type | None], set[str]]:
         """The types the body's uses give parameters ``names`` (``evidence.py``;
         None: undecided), typing again after each round of decisions, since a
-        decided parameter types the locals computed from it."""
+        decided parameter types the locals computed from it; and the
+        undecided ones that meet float arithmetic (``0.1 * x``), which
+        ``settle`` takes for floats where no call site tells."""
         own = {name: sig.own for name, sig in self.signatures.items()}
         decided: dict[str, ir.Type] = {}
+        floats: set[str] = set()
         pending = list(names)
         while pending:
             facts = ParameterEvidence(self.func, self.typer().type, own, set(pending)).collect()
             found = {name: decide(facts[name], indexes_with_elements(self.func, name)) for name in pending}
             found = {name: ptype for name, ptype in found.items() if ptype is not None}
+            if not found:  # then the floats by arithmetic alone, which may type what decides the others
+                found = {name: ir.FLOAT for name in pending if FLOAT in facts[name] and REDUCED not in facts[name]}
+                floats |= set(found)
             if not found:
                 break
             decided.update(found)
             pending = [name for name in pending if name not in found]
             self.sweep({**params, **{name: ptype for name, ptype in decided.items() if params[name] is None}})
-        return {name: decided.get(name) for name in names}
+        return {name: None if name in floats else decided.get(name) for name in names}, floats
 
-    def settle(self, name: str, ptype: ir.Type | None, params: dict[str, ir.Type | None]) -> None:
+    def settle(self, name: str, ptype: ir.Type | None, params: dict[str, ir.Type | None], meets_floats: bool) -> None:
         """Fixes an unannotated parameter's type: from its call sites where the
-        module calls this function with one, else from the body's uses; a
-        parameter neither decides is a diagnostic."""
+        module calls this function with one, else from the body's uses.  A
+        parameter that only meets float arithmetic is taken for a float, as
+        numba users mostly mean it, and checked on entry (``assumed_floats``);
+        one with no evidence at all is a diagnostic."""
         param = next(p for p in self.func.params if p.name == name)
         called = self.call_sites.get(name)
         if called is not None and ptype is not None and called.is_array != ptype.is_array:
@@ -371,6 +384,9 @@ class FunctionTyper:
                        f"{_kind_name(ptype)}", "type-change")
         elif called is not None:
             ptype = unify(ptype, called) if ptype is not None and not called.is_array else called
+        elif ptype is None and meets_floats:
+            self.assumed_floats.append(name)
+            ptype = ir.FLOAT
         elif ptype is None:
             self.error(param.pos, f"cannot tell whether parameter '{name}' is a scalar or an array",
                        "ambiguous-type", note=self.settling_note(name))

@@ -20,6 +20,7 @@ import copy
 
 from .. import ir
 from ..analysis.program import FunctionFacts, Program
+from ..checks import assumed_float_checks
 from ..diagnostics import Reporter
 from ..naming import Namer
 from ..walk import assignment_pairs, names_read
@@ -38,6 +39,7 @@ class ForwardFunction:
         self.program = program
         self.dot = Namer(facts.func, "dot")
         self.tangents = Tangents(facts, program, self.dot, reporter)
+        self.filename = reporter.filename
 
     @property
     def active(self) -> set[str]:
@@ -59,8 +61,9 @@ class ForwardFunction:
         return f"Tangent of {func.name} along ({tangents}): returns (value, tangent)."
 
     def prologue(self) -> list[ir.Stmt]:
-        """Zero tangents for active parameters that receive none."""
-        out: list[ir.Stmt] = []
+        """The checks of parameters taken for floats, and zero tangents for
+        active parameters that receive none."""
+        out = assumed_float_checks(self.facts, self.filename)
         for param in self.facts.func.params:
             if param.name in self.active and param.name not in self.facts.wrt:
                 name = ir.Name(param.name)

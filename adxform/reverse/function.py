@@ -42,6 +42,7 @@ from ..checkpoint import DEFAULT_SNAPSHOTS, Checkpointed, LoopCounter, carried_s
 from ..analysis.dataflow import VIEW_METHODS, is_view, view_base
 from ..analysis.program import FunctionFacts, Program
 from ..analysis.types import FunctionTypes
+from ..checks import assumed_float_checks
 from ..diagnostics import Reporter
 from ..naming import Namer
 from ..walk import (
@@ -808,7 +809,8 @@ class ReverseFunction:
         params += [ir.Param(self.bar(p), None) for p in wrt_arrays]
         params += [ir.Param(arg.id, None) for arg in self.counts_argument()]
 
-        prologue = [s for p in func.params for s in self.ndim_check(ir.Name(p.name))] + self.tape.setup()
+        prologue = assumed_float_checks(facts, self.reporter.filename)
+        prologue += [s for p in func.params for s in self.ndim_check(ir.Name(p.name))] + self.tape.setup()
         prologue += [s for name in sorted(self.fresh_stacks) for s in self.fresh_stacks[name].setup()]
         top_level = {t.id: self.order[id(s)] for s in reversed(self.body) if isinstance(s, ir.Assign)
                      for t in flat_targets(s.target) if isinstance(t, ir.Name)}  # -> its first binding on every path

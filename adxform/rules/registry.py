@@ -82,7 +82,10 @@ def _float_dtype(types: list[ir.Type]) -> str:
 
 
 def elementwise_type(types: list[ir.Type], _kw: dict[str, ir.Type]) -> ir.Type:
-    """Float scalar, or a float array of the widest argument's ndim."""
+    """Float scalar, or a float array of the widest argument's ndim (unknown
+    while an argument's kind is: it may be the array)."""
+    if any(t.kind == "unknown" for t in types):
+        return ir.Type("unknown")
     arrays = [t for t in types if t.is_array]
     if not arrays:
         return ir.FLOAT

@@ -6,9 +6,11 @@ Outcomes (``Outcome.kind``):
 
 * ``correct``: every check passed;
 * ``refused``: adxform printed diagnostics (``codes`` holds their codes),
-  or a reverse-mode function raised the ``ValueError`` by which the README
-  says it refuses an array of more dimensions than the source reads
-  (code ``runtime-ndim-check``);
+  or a derivative function raised one of the ``ValueError``s by which the
+  docs say it refuses an argument the source did not let it expect: an
+  array of more dimensions than the source reads (code
+  ``runtime-ndim-check``), an array for a parameter taken for a number
+  (``runtime-number-check``);
 * ``tool-bug``: adxform raised, exited 2, or wrote a module that does not
   import, does not compile, or has the wrong functions, arity or shapes;
 * ``wrong-derivative``: a derivative function ran but gave a value other
@@ -41,6 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
+import numba
 import numpy as np
 
 from .generator import Program, build_inputs
@@ -88,14 +91,17 @@ class Invalid(Exception):
 
 
 class RuntimeRefusal(Exception):
-    """A reverse-mode function refused its arguments as the README says it
-    does: an array whose elements the source reads (``a[i]``) has more
-    dimensions than that read allows (``M[0]`` of a matrix read as a row
-    where nothing else in the body shows that ``M`` is 2-D)."""
+    """A derivative function refused its arguments as the docs say it does:
+    an array whose elements the source reads (``a[i]``) has more dimensions
+    than that read allows (``M[0]`` of a matrix read as a row where nothing
+    else in the body shows that ``M`` is 2-D), or an array was passed for a
+    parameter that only meets float arithmetic (taken for a number).
+    ``args[1]`` is the refusal's code."""
 
 
-RUNTIME_NDIM_REFUSAL = "adxform differentiates an element of"
-RUNTIME_NDIM_CODE = "runtime-ndim-check"
+# what the message of each run-time refusal says -> its code in the histogram
+RUNTIME_REFUSALS = {"adxform differentiates an element of": "runtime-ndim-check",
+                    "so adxform differentiated it as a number": "runtime-number-check"}
 
 
 # ------------------------------------------------------------------ running adxform
@@ -220,11 +226,10 @@ class Subject:
         the documented run-time refusal of an array of the wrong ndim."""
         try:
             return func(*args)
-        except ValueError as err:
-            if RUNTIME_NDIM_REFUSAL in str(err):
-                raise RuntimeRefusal(str(err)) from None
-            raise Failed(TOOL_BUG, "raised", traceback.format_exc(limit=-3)) from None
-        except Exception:  # the generated code raised: whatever it is, it is a tool bug to report
+        except Exception as err:  # a tool bug to report, but for the documented refusals
+            for says, code in RUNTIME_REFUSALS.items():  # a ValueError, or numba's TypingError as it compiles
+                if says in str(err) and isinstance(err, (ValueError, numba.core.errors.TypingError)):
+                    raise RuntimeRefusal(str(err), code) from None
             raise Failed(TOOL_BUG, "raised", traceback.format_exc(limit=-3)) from None
 
 
@@ -473,5 +478,5 @@ def check_points(subject: Subject) -> Outcome:
         except Invalid as err:
             return Outcome(INVALID, "primal", str(err), inputs=args)
         except RuntimeRefusal as err:
-            return Outcome(REFUSED, "run-time", str(err), (RUNTIME_NDIM_CODE,), inputs=args)
+            return Outcome(REFUSED, "run-time", err.args[0], (err.args[1],), inputs=args)
     return Outcome(CORRECT)
