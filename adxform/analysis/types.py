@@ -24,7 +24,7 @@ from ..diagnostics import Reporter
 from ..rules import TABLE, library
 from ..rules.registry import matmul_type
 from ..walk import expressions, statements, stmt_expressions
-from .evidence import FLOAT, REDUCED, ParameterEvidence, decide, indexes_with_elements
+from .evidence import FLOAT, REDUCED, VECTOR, ParameterEvidence, decide, indexes_with_elements
 
 NUMERIC_RANK = {"bool": 0, "int": 1, "float": 2}
 QUALIFIED_CONSTANTS = {
@@ -314,8 +314,10 @@ class FunctionTyper:
         body, floats = self.decided_by_body(params, unannotated)
         for name in unannotated:
             self.settle(name, body[name], params, name in floats)
+        vectors = self.vectors_by_use(params)
+        params.update(vectors)
         self.own = [params[p.name] if p.annotation is not None else body[p.name] for p in self.func.params]
-        if unannotated:
+        if unannotated or vectors:
             self.sweep(params)
         self.report_now = True  # a last sweep reports what is still wrong
         self.returns = []
@@ -370,6 +372,18 @@ class FunctionTyper:
             pending = [name for name in pending if name not in found]
             self.sweep({**params, **{name: ptype for name, ptype in decided.items() if params[name] is None}})
         return {name: None if name in floats else decided.get(name) for name in names}, floats
+
+    def vectors_by_use(self, params: dict[str, ir.Type | None]) -> dict[str, ir.Type]:
+        """Array parameters of unknown ndim (``u: np.ndarray``) that a product
+        which must be a number shows to be vectors (``return u @ u`` of a
+        function declared ``-> float``): 1-D."""
+        unknown = {name for name, ptype in params.items() if ptype is not None and ptype.is_array and not ptype.ndim}
+        if not unknown:
+            return {}
+        own = {name: sig.own for name, sig in self.signatures.items()}
+        facts = ParameterEvidence(self.func, self.typer().type, own, unknown).collect()
+        return {name: ir.Type("array", dtype=params[name].dtype, ndim=1)
+                for name in sorted(unknown) if VECTOR in facts[name]}
 
     def settle(self, name: str, ptype: ir.Type | None, params: dict[str, ir.Type | None], meets_floats: bool) -> None:
         """Fixes an unannotated parameter's type: from its call sites where the

@@ -419,6 +419,7 @@ def transform_both(program: Program, workdir: Path, jit: str, transform: Transfo
     written: dict[str, Path] = {}
     codes: list[str] = []
     refused_in: list[str] = []
+    diagnostics = ""  # what adxform printed where it refused
     for mode in ("forward", "reverse"):
         output = workdir / f"program_{mode}.py"
         try:
@@ -431,12 +432,13 @@ def transform_both(program: Program, workdir: Path, jit: str, transform: Transfo
                 return Outcome(TOOL_BUG, f"{mode}-exit", f"exit 1 with no diagnostic code:\n{stderr}")
             codes += found
             refused_in.append(mode)
+            diagnostics += stderr
         elif code != 0:
             return Outcome(TOOL_BUG, f"{mode}-exit", f"exit {code}:\n{stderr}")
         else:
             written[mode] = output
     if codes:
-        return Outcome(REFUSED, "+".join(refused_in), "", tuple(sorted(set(codes))))
+        return Outcome(REFUSED, "+".join(refused_in), diagnostics, tuple(sorted(set(codes))))
     return written
 
 
