@@ -117,6 +117,10 @@ CASES: dict[str, Case] = {
                                       "ambiguous-type", 4, 7, note='@numba.njit("(f8[:],)")'),
     "array-passed-to-scalar-helper": Case("import math\n\n\ndef g(a):\n    return math.sin(a)\n\n\n"
                                           "def f(x):\n    return g(x) + x[0]\n", "type-change", 4, 7),
+    # M is taken for a number (float arithmetic only), so the helper's result is one
+    "subscripted-float-local": Case("def g(a):\n    return a * 2.0\n\n\ndef f(y, M):\n    A2 = g(M)\n"
+                                    "    return A2[0] + 0.5 * M * y\n", "type-change", 7, 12,
+                                    note="took 'y', 'M' for numbers"),
     "bad-numba-signature": Case("import numba\n\n\n@numba.njit(\"f8(f8[:], q8)\")\ndef f(x, n):\n    return x[n]\n",
                                 "unsupported-annotation", 4, 13),
     "signature-arity": Case("import numba\n\n\n@numba.njit(\"f8(f8[:])\")\ndef f(x, n):\n    return x[n]\n",

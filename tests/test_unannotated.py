@@ -223,6 +223,8 @@ KINDS = {
     "beside a float": ("def f(u, b):\n    return np.sum(u * u) + 0.5 * b\n", {"u": "array(float64)", "b": "float"}),
     "float by the float beside it": ("def f(x, y):\n    s = 0.5 * x\n    return s * y\n",
                                      {"x": "float", "y": "float"}),
+    "subscripted product": ("def f(y, M):\n    A2 = y * M\n    return A2[0, 0] + math.sin(y)\n",
+                            {"y": "float", "M": "array(float64)"}),
     "vector by a declared float": ("def f(u: np.ndarray) -> float:\n    return u @ u + 1.0\n",
                                    {"u": "array(float64, 1d)"}),
     "unpacked into floats": ("def f(x0, dt):\n    x, v = x0, 1.0\n    return x + dt * v\n",

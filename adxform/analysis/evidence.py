@@ -144,6 +144,7 @@ class ParameterEvidence:
     def expression(self, expr: ir.Expr) -> None:
         if isinstance(expr, ir.Subscript):
             self.shown(expr.value, ARRAY)
+            self.array_source(expr.value)
             for index in expr.index:
                 if not isinstance(index, ir.Slice):
                     self.demand(index, INT)
@@ -152,6 +153,7 @@ class ParameterEvidence:
                         self.demand(bound, INT)
         elif isinstance(expr, ir.Attribute):
             self.shown(expr.value, ARRAY)
+            self.array_source(expr.value)
         elif isinstance(expr, ir.IfExp):
             self.test(expr.test)
         elif isinstance(expr, ir.BinOp) and expr.op == "@":
@@ -191,7 +193,8 @@ class ParameterEvidence:
             self.facts[expr.id].add(fact)
 
     def array_source(self, expr: ir.Expr) -> None:
-        """``expr`` must be an array (it is reduced, ``np.sum(z * z)``).  Where it
+        """``expr`` must be an array (it is reduced, ``np.sum(z * z)``, or
+        subscripted).  Where it
         is computed elementwise from numbers and one parameter of unknown kind,
         that parameter is the array (``z = np.tanh(w)`` makes ``w`` one); where
         from several, one of them is, so none is taken for a float (REDUCED)."""

@@ -407,6 +407,14 @@ class FunctionTyper:
             ptype = ir.FLOAT
         params[name] = ptype
 
+    def assumed_note(self) -> str:
+        """Where parameters were taken for floats, which of them: a type error
+        downstream may mean that one of them is an array."""
+        if not self.assumed_floats:
+            return ""
+        names = ", ".join(f"'{name}'" for name in self.assumed_floats)
+        return f"adxform took {names} for numbers, as only float arithmetic uses them: annotate the arrays among them"
+
     def settling_note(self, name: str) -> str:
         """How the user settles an undecided parameter: an annotation, or the
         types declared to numba (with the other parameters as typed so far)."""
@@ -436,9 +444,13 @@ class FunctionTyper:
                 elif isinstance(sub, ir.QualName) and self.typer().type(sub) == UNKNOWN:
                     self.error(sub.pos, f"'{sub.qualname}' is not in the differentiable subset", "unsupported-expression")
                 elif isinstance(sub, ir.Subscript) and isinstance(sub.value, ir.Name) and \
-                        sub.value.id in {p.name for p in self.func.params} and self.env[sub.value.id].kind in NUMERIC_RANK:
-                    self.error(sub.pos, f"the {self.env[sub.value.id]} parameter '{sub.value.id}' cannot be "
-                               "subscripted", "type-change")
+                        self.env.get(sub.value.id, UNKNOWN).kind in NUMERIC_RANK and \
+                        (sub.value.id in {p.name for p in self.func.params} or self.assumed_floats):
+                    # (a local is a number here where a type-change made it one, already reported,
+                    # or where it is computed from a parameter taken for a float)
+                    what = "parameter" if sub.value.id in {p.name for p in self.func.params} else "variable"
+                    self.error(sub.pos, f"the {self.env[sub.value.id]} {what} '{sub.value.id}' cannot be "
+                               "subscripted", "type-change", note=self.assumed_note())
                 elif isinstance(sub, ir.Call) and _has_no_type_for_its_arguments(sub, self.typer()):
                     self.error(sub.pos, f"'{sub.func}' of {', '.join(str(self.typer().type(a)) for a in sub.args)} "
                                "is not in the differentiable subset", "bad-call")
