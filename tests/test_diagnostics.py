@@ -149,7 +149,7 @@ CASES: dict[str, Case] = {
                                 "type-change", 6, 5, note="new name"),
     "subscripted-float": Case(_def("return x[0] * 2.0"), "type-change", 2, 12),
     "number-or-array": Case("import numpy as np\n\n\ndef f(v: np.ndarray, c: float):\n"
-                            "    return c * (v[0] if c > 0.0 else np.dot(v, v))\n", "type-change", 5, 17,
+                            "    return c * (c if c > 0.0 else np.dot(v, v))\n", "type-change", 5, 17,
                             note="both branches"),
     "index-array": Case("import numpy as np\n\n\ndef f(a: np.ndarray, idx: np.ndarray) -> float:\n"
                         "    return np.sum(a[idx])\n", "unsupported-index", 5, 19, note="one element at a time"),

@@ -40,8 +40,8 @@ def _load(source: str, mode: str, tmp_path: Path, jit: str = "none", **options) 
 @pytest.mark.parametrize("mode", ["forward", "reverse"])
 def test_helper_called_with_a_scalar_and_an_array_is_specialised(mode):
     text = adxform.transform(HELPER_TWICE, mode, filename="m.py", jit="none")
-    assert "def sq__a(a" in text and "def sq__f(a" in text
-    assert "sq__a(x)" in text and "sq__f(s)" in text
+    assert "def sq__a1(a" in text and "def sq__f(a" in text
+    assert "sq__a1(x)" in text and "sq__f(s)" in text
     assert "def sq(" not in text, "a public helper met only through its callers is replaced by its copies"
 
 
@@ -209,13 +209,13 @@ KINDS = {
                          "        k = k + 1\n    return s\n", {"x": "float", "n": "int"}),
     "copied into a float": ("def f(s0, z):\n    s = s0\n    for t in range(len(z)):\n        s = s * math.exp(z[t])\n"
                             "    if s > 1.0:\n        s = s - 1.0\n    return s\n",
-                            {"s0": "float", "z": "array(float64)"}),
+                            {"s0": "float", "z": "array(float64, 1d)"}),
     "passed to a float helper": ("def g(a):\n    return math.exp(a)\n\n\ndef f(x, y):\n    return g(x) * y[0]\n",
-                                 {"x": "float", "y": "array(float64)"}),
+                                 {"x": "float", "y": "array(float64, 1d)"}),
     "element written": ("def f(y, x, alpha):\n    for i in range(len(y)):\n        y[i] += alpha * x[i]\n",
-                        {"y": "array(float64)", "x": "array(float64)", "alpha": "float"}),
+                        {"y": "array(float64, 1d)", "x": "array(float64, 1d)", "alpha": "float"}),
     "inner product under math": ("def f(x):\n    return math.tanh(x @ x)\n", {"x": "array(float64, 1d)"}),
-    "index array": ("def f(x, idx):\n    return x[idx[0]]\n", {"x": "array(float64)", "idx": "array(int64)"}),
+    "index array": ("def f(x, idx):\n    return x[idx[0]]\n", {"x": "array(float64, 1d)", "idx": "array(int64, 1d)"}),
     "product of unknowns": ("def f(W, X):\n    logits = X @ W\n    return logits[0, 0]\n",
                             {"W": "array(float64)", "X": "array(float64)"}),
     "reduced through a local": ("def f(w):\n    z = np.tanh(w)\n    return np.sum(z * z)\n",

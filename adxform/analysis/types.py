@@ -319,13 +319,25 @@ class FunctionTyper:
         self.own = [params[p.name] if p.annotation is not None else body[p.name] for p in self.func.params]
         if unannotated or vectors:
             self.sweep(params)
+        # array parameters of unknown ndim whose elements the body reads take that many dimensions:
+        # the derivative functions check it on entry (``element_reads``), so the rest may rely on it
+        elements = element_reads(self.func, self.unknown_ndims())
+        exact = {name: ir.Type("array", dtype=params[name].dtype, ndim=ndim) for name, (ndim, _) in elements.items()
+                 if params.get(name) is not None and params[name].is_array and not params[name].ndim}
+        if exact:
+            params.update(exact)
+            self.sweep(params)
         self.report_now = True  # a last sweep reports what is still wrong
         self.returns = []
         self.block(self.func.body)
-        unknown = {name: least for name, least in self.least.items()
-                   if self.env.get(name, ir.NONE).is_array and not self.env[name].ndim}
+        elements = {**element_reads(self.func, self.unknown_ndims()), **{name: elements[name] for name in exact}}
         return FunctionTypes(self.env, self.return_type(), self.constants, self.signatures, self.least,
-                             element_reads(self.func, unknown), self.own, self.assumed_floats)
+                             elements, self.own, self.assumed_floats)
+
+    def unknown_ndims(self) -> dict[str, int]:
+        """The arrays of unknown ndim, with the fewest dimensions the body shows."""
+        return {name: least for name, least in self.least.items()
+                if self.env.get(name, ir.NONE).is_array and not self.env[name].ndim}
 
     def parameter_types(self) -> dict[str, ir.Type | None]:
         """The declared type of every parameter, None where the body must decide."""

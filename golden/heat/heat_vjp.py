@@ -64,7 +64,6 @@ def step_rev(u, k, dt, u_bar):
     _check_ndim(u, 1, "heat.py:12:9: adxform differentiates an element of 'u' here, so 'u' must be a 1-D array")
     n = u.shape[0]  # heat.py:8
     old = u.copy()  # heat.py:9
-    _check_ndim(old, 1, "heat.py:11:15: adxform differentiates an element of 'old' here, so 'old' must be a 1-D array")
     old_bar = np.zeros_like(old)  # heat.py:9
     dt_bar = 0.0
     k_bar = 0.0
