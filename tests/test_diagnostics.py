@@ -121,6 +121,8 @@ CASES: dict[str, Case] = {
     "subscripted-float-local": Case("def g(a):\n    return a * 2.0\n\n\ndef f(y, M):\n    A2 = g(M)\n"
                                     "    return A2[0] + 0.5 * M * y\n", "type-change", 7, 12,
                                     note="took 'y', 'M' for numbers"),
+    "min-of-array": Case("import numpy as np\n\n\ndef f(x: np.ndarray, y: float) -> float:\n"
+                         "    return min(y, x * 2.0)\n", "bad-call", 5, 12),
     "bad-numba-signature": Case("import numba\n\n\n@numba.njit(\"f8(f8[:], q8)\")\ndef f(x, n):\n    return x[n]\n",
                                 "unsupported-annotation", 4, 13),
     "signature-arity": Case("import numba\n\n\n@numba.njit(\"f8(f8[:])\")\ndef f(x, n):\n    return x[n]\n",

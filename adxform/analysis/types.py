@@ -314,10 +314,8 @@ class FunctionTyper:
         body, floats = self.decided_by_body(params, unannotated)
         for name in unannotated:
             self.settle(name, body[name], params, name in floats)
-        vectors = self.vectors_by_use(params)
-        params.update(vectors)
         self.own = [params[p.name] if p.annotation is not None else body[p.name] for p in self.func.params]
-        if unannotated or vectors:
+        if unannotated:
             self.sweep(params)
         # array parameters of unknown ndim whose elements the body reads take that many dimensions:
         # the derivative functions check it on entry (``element_reads``), so the rest may rely on it
@@ -326,6 +324,10 @@ class FunctionTyper:
                  if params.get(name) is not None and params[name].is_array and not params[name].ndim}
         if exact:
             params.update(exact)
+            self.sweep(params)
+        vectors = self.vectors_by_use(params)
+        if vectors:
+            params.update(vectors)
             self.sweep(params)
         self.report_now = True  # a last sweep reports what is still wrong
         self.returns = []

@@ -514,6 +514,8 @@ class ReverseFunction:
         the seed is copied and zeroed before the call instead."""
         elements = [e for e in (flat_targets(target) if target is not None else [])
                     if _base_name(e) is not None and self.active(_base_name(e))]
+        if not elements and not callee.is_procedure and not callee.writes:
+            return []  # the result's adjoint is zero, and the callee writes into no argument: nothing flows back
         read = {n for arg in call.args for n in names_read(arg)}
         out: list[ir.Stmt] = []
         captured: dict[int, ir.Expr] = {}

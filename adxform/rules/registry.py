@@ -104,7 +104,10 @@ def array_copy_type(types: list[ir.Type], _kw: dict[str, ir.Type]) -> ir.Type:
 
 
 def numeric_type(types: list[ir.Type], _kw: dict[str, ir.Type]) -> ir.Type:
-    """min/max of scalars: int if every argument is int, else float."""
+    """min/max of scalars: int if every argument is int, else float (of an
+    array, which Python's min cannot compare, no type: a diagnostic)."""
+    if any(t.is_array for t in types):
+        return ir.Type("unknown")
     if all(t.kind in ("int", "bool") for t in types):
         return ir.INT
     return elementwise_type(types, _kw)

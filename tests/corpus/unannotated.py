@@ -138,3 +138,30 @@ def mixture_loglik(x, means, log_scales, weights):
         for l in range(j + 1, k):
             pairs += (means[j] - means[l]) ** 2
     return ll - 0.01 * pairs
+
+
+def offset_loss(w, b, c):
+    # b and c meet only float arithmetic: numbers; w is what np.sum reduces, through z
+    z = np.tanh(w)
+    return np.sum(z * z) * c + 0.5 * b * c
+
+
+def _outer_times(v, x):
+    A = np.outer(v, v)
+    return A @ v * x
+
+
+def unused_helper_result(u, v):
+    # the helper's array result is never used: no adjoint flows through the call
+    total = 0.0
+    for i in range(3):
+        t = u[i]
+        w = t * _outer_times(v, t)
+        total += t * t
+    return total + np.sum(u * v)
+
+
+def scaled_matrix_entry(y, M):
+    # A2 is subscripted, so M, its one source of unknown kind, is the array
+    A2 = y * M
+    return A2[0, 1] * A2[1, 0] + math.sin(y)
