@@ -106,6 +106,7 @@ class ReverseFunction:
         self.counts = base.fresh("checkpoint_counts") if checkpointing.loops is not None else ""
         self.base_namer = base
         self.first_defs = _first_definitions(self.body, {p.name for p in facts.func.params})
+        self.bound_before = _bound_on_every_path(self.body, {p.name for p in facts.func.params})
         self.order = {id(stmt): k for k, stmt in enumerate(statements(self.body))}
         self.defined_at = {}  # name -> where its first definition is
         for stmt in statements(self.body):
@@ -355,9 +356,11 @@ class ReverseFunction:
         """The adjoint array of ``name`` where ``stmt`` binds it to a new array
         and nothing gave it one before: at its first definition, or made
         afresh in a loop, where the last one serves all iterations (all of one
-        shape, ArrayStack: one made while the stack is empty).  A first
-        definition on each path of a branch gets one on each path."""
-        if self.defined_before(stmt, name) and not self.is_first_def(stmt, name):
+        shape, ArrayStack: one made while the stack is empty).  A binding
+        that some path reaches with ``name`` unbound gets one: on each path of
+        a branch, and in a loop that one path enters (``return`` in a ``while``
+        of one branch, lowered to ``result = ...; break``)."""
+        if name in self.bound_before[id(stmt)] and not self.is_first_def(stmt, name):
             return []
         alloc: list[ir.Stmt] = [ir.Assign(ir.Name(self.bar(name)), build.call("numpy.zeros_like", ir.Name(name)),
                                           stmt.pos)]
@@ -966,6 +969,26 @@ def _undone_count(stmt: ir.Stmt, vtype: ir.Type) -> ir.Stmt | None:
 
 def _typed_zero(vtype: ir.Type) -> ir.Expr:
     return ir.Const({"float": 0.0, "int": 0, "bool": False}.get(vtype.kind, 0.0))
+
+
+def _bound_on_every_path(body: list[ir.Stmt], params: set[str]) -> dict[int, frozenset[str]]:
+    """id(statement) -> the names every path to it has bound (in a loop, in
+    the iteration's own statements or before the loop)."""
+    found: dict[int, frozenset[str]] = {}
+
+    def walk(block: list[ir.Stmt], bound: frozenset[str]) -> frozenset[str]:
+        for stmt in block:
+            found[id(stmt)] = bound
+            if isinstance(stmt, ir.Assign):
+                bound = bound | {t.id for t in flat_targets(stmt.target) if isinstance(t, ir.Name)}
+            elif isinstance(stmt, ir.If):
+                bound = walk(stmt.body, bound) & walk(stmt.orelse, bound)
+            elif isinstance(stmt, (ir.For, ir.While)):
+                walk(stmt.body, bound | ({stmt.var} if isinstance(stmt, ir.For) else set()))
+        return bound
+
+    walk(body, frozenset(params))
+    return found
 
 
 def _first_definitions(body: list[ir.Stmt], params: set[str]) -> set[tuple[int, str]]:

@@ -104,13 +104,16 @@ def array_copy_type(types: list[ir.Type], _kw: dict[str, ir.Type]) -> ir.Type:
 
 
 def numeric_type(types: list[ir.Type], _kw: dict[str, ir.Type]) -> ir.Type:
-    """min/max of scalars: int if every argument is int, else float (of an
-    array, which Python's min cannot compare, no type: a diagnostic)."""
-    if any(t.is_array for t in types):
-        return ir.Type("unknown")
+    """min/max of scalars: int if every argument is int, else float."""
     if all(t.kind in ("int", "bool") for t in types):
         return ir.INT
     return elementwise_type(types, _kw)
+
+
+def scalar_numeric_type(types: list[ir.Type], kw: dict[str, ir.Type]) -> ir.Type:
+    """Builtin min/max: as ``numeric_type``, but no type for an array, which
+    Python's comparison cannot order (a diagnostic)."""
+    return ir.Type("unknown") if any(t.is_array for t in types) else numeric_type(types, kw)
 
 
 def fixed(result: ir.Type) -> TypeRule:

@@ -30,6 +30,7 @@ from .registry import (
     fixed,
     matmul_type,
     numeric_type,
+    scalar_numeric_type,
     outer_type,
     reduction_type,
     reshape_type,
@@ -119,10 +120,12 @@ elementwise("math.erfc", "-1.1283791670955126 * np.exp(-(x * x))")
 elementwise(both("arctan2", "atan2"), "b / (a * a + b * b)", "-a / (a * a + b * b)")
 elementwise(both("hypot"), "a / y", "b / y")
 elementwise("numpy.power math.pow", "b * a ** (b - 1.0)", "y * np.log(a)")
-elementwise("numpy.maximum numpy.fmax builtins.max", "select(a >= b, 1.0, 0.0)", "select(a >= b, 0.0, 1.0)",
-            result=numeric_type, note="at a tie (a == b) the derivative goes to the first argument")
-elementwise("numpy.minimum numpy.fmin builtins.min", "select(a <= b, 1.0, 0.0)", "select(a <= b, 0.0, 1.0)",
-            result=numeric_type, note="at a tie (a == b) the derivative goes to the first argument")
+for names, result in (("numpy.maximum numpy.fmax", numeric_type), ("builtins.max", scalar_numeric_type)):
+    elementwise(names, "select(a >= b, 1.0, 0.0)", "select(a >= b, 0.0, 1.0)",
+                result=result, note="at a tie (a == b) the derivative goes to the first argument")
+for names, result in (("numpy.minimum numpy.fmin", numeric_type), ("builtins.min", scalar_numeric_type)):
+    elementwise(names, "select(a <= b, 1.0, 0.0)", "select(a <= b, 0.0, 1.0)",
+                result=result, note="at a tie (a == b) the derivative goes to the first argument")
 elementwise("numpy.copysign math.copysign", "select(a * b >= 0.0, 1.0, -1.0)", "0.0")
 
 # -- three arguments --------------------------------------------------------------

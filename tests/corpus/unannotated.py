@@ -165,3 +165,17 @@ def scaled_matrix_entry(y, M):
     # A2 is subscripted, so M, its one source of unknown kind, is the array
     A2 = y * M
     return A2[0, 1] * A2[1, 0] + math.sin(y)
+
+
+def return_in_while_of_branch(u, M, c):
+    # the array result is first bound inside a while loop on one path only
+    if c > 0.0:
+        x = c
+    else:
+        k = 0
+        while k < 3:
+            k += 1
+            if u[k] > 0.5:
+                return M @ u * u[k]
+        x = 1.0
+    return M @ u * x
