@@ -26,6 +26,7 @@ from .diagnostics import Reporter, UsageError
 from .emit import ModuleText, function_text, render_module
 from .forward import forward_functions
 from .reverse import reverse_functions
+from .targets.cuda.driver import cuda_derivatives
 from .normalize import hoist_module_calls
 from .parse import merge_rules, parse_module
 from .parse.encoding import decode_source
@@ -88,6 +89,7 @@ def _pass_differentiate(state: "State") -> None:
         state.derivatives = forward_functions(state.program, state.reporter)
     else:
         state.derivatives = reverse_functions(state.program, state.reporter, options.snapshots, state.loops)
+    state.derivatives.update(cuda_derivatives(state.module, state.program.cuda_roots, options.mode, state.reporter))
 
 
 PASSES: list[tuple[str, Callable[["State"], None]]] = [
@@ -147,10 +149,13 @@ def run_passes(source: str, filename: str, options: Options) -> State:
 def emit(state: State) -> str:
     program = state.program
     functions: list[ir.Function] = []
-    for name in state.module.functions:  # source order
+    for name, func in state.module.functions.items():  # source order
         if name in program.facts:
             functions.append(_primal_copy(program.facts[name].func))
             functions += state.derivatives.get(name, [])
+        elif func.target.startswith("cuda") and name in state.derivatives:
+            functions.append(_primal_copy(func))
+            functions += state.derivatives[name]
     summary = SUMMARIES[state.options.mode]
     meta = ModuleText(state.source, state.filename, state.options.command,
                       f"{summary} of {Path(state.filename).name}.", state.options.jit,

@@ -176,6 +176,8 @@ class StmtPrinter:
         return [self._line("continue", depth, stmt.pos)]
 
     def _Pass(self, stmt: ir.Pass, depth: int) -> list[str]:
+        if stmt.note:
+            return [self.indent * depth + "# " + stmt.note]
         return [self._line("pass", depth, stmt.pos)]
 
     def _For(self, stmt: ir.For, depth: int) -> list[str]:

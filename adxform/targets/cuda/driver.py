@@ -1,0 +1,41 @@
+"""The derivatives of a module's CUDA functions, in one mode.
+
+The kernels and device functions asked for, and every device function they
+call, get ``_jvp`` (forward) or ``_vjp`` (reverse) derivatives; see
+``forward.py`` and ``reverse.py`` for the conventions.
+"""
+
+from __future__ import annotations
+
+from ... import ir
+from ...diagnostics import Reporter
+from ...walk import calls
+from .context import Context
+from .forward import Forward
+from .reverse import Reverse
+
+
+def cuda_derivatives(module: ir.Module, roots: list[str], mode: str,
+                     reporter: Reporter) -> dict[str, list[ir.Function]]:
+    cuda = {name: f for name, f in module.functions.items() if f.target.startswith("cuda")}
+    wanted: list[str] = []
+    pending = list(roots)
+    while pending:
+        name = pending.pop()
+        if name in wanted:
+            continue
+        wanted.append(name)
+        for call in calls(cuda[name].body):
+            callee = call.func[7:] if call.func.startswith("module.") else None
+            if callee is not None and callee not in cuda:
+                reporter.error(call.pos, f"a CUDA function calls '{callee}', which is not a CUDA device function "
+                               f"(in function '{name}')", "unsupported-gpu")
+            elif callee is not None:
+                pending.append(callee)
+    out: dict[str, list[ir.Function]] = {}
+    for name in cuda:  # source order
+        if name in wanted:
+            ctx = Context(cuda[name], cuda, reporter)
+            out[name] = [Forward(ctx).function() if mode == "forward" else Reverse(ctx).function()]
+    reporter.check()
+    return out

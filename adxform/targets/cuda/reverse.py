@@ -1,0 +1,357 @@
+"""Reverse mode of kernels and device functions: ``k_vjp`` and ``f_vjp``.
+
+Each thread runs the primal forward (with its side effects), saving on its
+own tape (``tape.py``) each value the reverse sweep reads and a later
+statement overwrites, then runs the adjoint of each statement, last first.
+A barrier's adjoint is a barrier, so the reverse of a barrier phase is a
+barrier phase; a shared array's adjoint is a shared array of the same
+shape.  Loops are reversed from the tape (``range`` loops by their index,
+``while`` loops by a trip counter); loops are never recomputed.  Calls of
+device functions are reversed jointly: ``f_vjp`` recomputes its own
+forward sweep.  Conventions (docs/gpu.md)::
+
+    k_vjp[grid](a1, …, an, b1, …, bk)   # array adjoints in/out; a scalar's is a 1-element array, added into
+    f_vjp(a1, …, an, y_bar) -> (y, b1, …, bk)
+
+Restrictions, each a diagnostic: an array the kernel writes is not read by
+it (so every thread's reverse sweep sees the inputs it read), shared-memory
+values enter only linearly (their old values are never taped), and an early
+``return`` in a kernel.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from ... import build, ir
+from ...naming import Namer
+from ...walk import names_read, same, statements, stmt_reads
+from .accumulate import accumulate, atomic_reason, own_indices, plain_store_reason
+from .context import Context
+from .kinds import ARRAY, FLOAT, INT, SHARED
+from .tape import LocalTape
+
+ROUNDS = 4
+
+
+class Reverse:
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        func = ctx.func
+        self.params = {p.name for p in func.params}
+        self.base = Namer(func, "bar")
+        self.own = own_indices(func)
+        arrays = [n for n, k in ctx.kinds.items() if k in (ARRAY, SHARED)]
+        self.plain = {a: plain_store_reason(func, a, ctx.kinds[a], self.own) for a in sorted(arrays)}
+        self.written = {t.value.id for s in statements(func.body) for t in _written_elements(s)}
+        self.needed: set[str] = set()
+        self.check_written_not_read()
+
+    def check_written_not_read(self) -> None:
+        for stmt in statements(self.ctx.func.body):
+            reads = stmt.value if isinstance(stmt, ir.Assign) else None
+            for root in ([reads] if reads is not None else []) + ([stmt.test] if isinstance(stmt, (ir.If, ir.While))
+                                                                   else []):
+                for name in set(names_read(root)) & self.written:
+                    if self.ctx.kinds.get(name) == ARRAY and not (isinstance(stmt, ir.Assign) and stmt.inplace):
+                        self.ctx.refuse(stmt.pos, f"reading the array '{name}', which the kernel also writes,")
+
+    # -- driver ------------------------------------------------------------------------
+
+    def function(self) -> ir.Function:
+        for _ in range(ROUNDS):
+            self.reset()
+            fwd, rev = self.block(self.ctx.func.body)
+            reads = {n for s in statements(rev) for n in stmt_reads(s)} & set(self.ctx.kinds)
+            if reads <= self.needed:
+                break
+            self.needed |= reads
+        return self.assemble(fwd, rev)
+
+    def reset(self) -> None:
+        self.bar = copy.deepcopy(self.base)
+        for p in self.ctx.diff_params():  # the parameters' adjoints get the plain ``x_bar``
+            self.bar(p.name)
+        self.thread_bar = {p.name: self.bar.fresh(f"{p.name}_bar_thread") for p in self.ctx.diff_params()
+                           if self.ctx.kinds[p.name] == FLOAT and self.ctx.is_kernel}
+        self.y_bar = self.bar.fresh("y_bar")
+        self.result = self.bar.fresh("result")
+        self.seed = self.bar.fresh("seed")
+        self.tape = LocalTape(self.bar)
+        self.pushed: set[str] = set()
+        self.assigned: set[str] = set(self.params)  # names bound so far, in program order
+        self.depth = 0  # loops around the statement being built
+        self.counters = 0
+        self.noted: set[str] = set()
+
+    def assemble(self, fwd: list[ir.Stmt], rev: list[ir.Stmt]) -> ir.Function:
+        ctx, func = self.ctx, self.ctx.func
+        diff = ctx.diff_params()
+        prologue = self.tape.setup()
+        prologue += [ir.Assign(ir.Name(n), ir.Const(0.0 if ctx.kinds[n] == FLOAT else 0))
+                     for n in sorted(self.pushed - self.params)]
+        floats = sorted(n for n, k in ctx.kinds.items() if k == FLOAT)
+        prologue += [ir.Assign(ir.Name(self.scalar_bar(n)), ir.Const(0.0)) for n in floats]
+        prologue += self.shared_bars()
+        if ctx.is_kernel:
+            bars = [ir.Param(self.bar(p.name), None, p.pos) for p in diff]
+            epilogue: list[ir.Stmt] = []
+            for p in diff:
+                if ctx.kinds[p.name] == FLOAT:
+                    epilogue.append(ir.Pass(note=f"cuda.atomic.add: every thread adds its part of the adjoint of "
+                                                 f"the scalar {p.name}"))
+                    epilogue.append(ir.ExprStmt(ir.Call("numba.cuda.atomic.add", [
+                        ir.Name(self.bar(p.name)), ir.Const(0), ir.Name(self.thread_bar[p.name])])))
+            doc = (f"Adjoint kernel of {func.name}, launched with its grid: ({', '.join(b.name for b in bars)}) "
+                   "are in/out; a scalar's adjoint is a 1-element array, added into.")
+            return ir.Function(f"{func.name}_vjp", list(func.params) + bars, prologue + fwd + rev + epilogue,
+                               func.pos, doc + self.tape_note(), target=func.target)
+        for p in func.params:
+            if ctx.kinds[p.name] != FLOAT and ctx.kinds[p.name] != INT:
+                ctx.refuse(p.pos, f"the array parameter '{p.name}' of a device function")
+        out = ir.Return(ir.Tuple([ir.Name(self.result)] + [ir.Name(self.scalar_bar(p.name)) for p in diff]))
+        doc = (f"Adjoint device function of {func.name}: ({func.name}(...), the adjoints of "
+               f"({', '.join(p.name for p in diff)})) for the cotangent {self.y_bar}.")
+        return ir.Function(f"{func.name}_vjp", list(func.params) + [ir.Param(self.y_bar, None)],
+                           prologue + fwd + rev + [out], func.pos, doc + self.tape_note(), target=func.target)
+
+    def tape_note(self) -> str:
+        sizes = [f"{size} {kind}s" for kind, size in self.tape.size.items() if size]
+        if not sizes:
+            return " Nothing is taped."
+        return (f" Tape: a cuda.local.array per thread ({', '.join(sizes)}), sized from the loop trip counts; "
+                "nothing is recomputed.")
+
+    def shared_bars(self) -> list[ir.Stmt]:
+        """A zeroed shared adjoint array per shared array, before any thread uses one."""
+        out: list[ir.Stmt] = []
+        for stmt in statements(self.ctx.func.body):
+            if isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Name) and \
+                    self.ctx.kinds.get(stmt.target.id) == SHARED:
+                name = stmt.target.id
+                bar = ir.Name(self.bar(name))
+                k = self.bar.fresh("k")
+                out.append(ir.Assign(bar, copy.deepcopy(stmt.value), stmt.pos))
+                out.append(ir.For(k, ir.QualName("numba.cuda.threadIdx.x"), ir.Attribute(copy.deepcopy(bar), "size"),
+                                  ir.QualName("numba.cuda.blockDim.x"),
+                                  [ir.Assign(ir.Subscript(copy.deepcopy(bar), [ir.Name(k)]), ir.Const(0.0))]))
+        if out:
+            out.append(ir.ExprStmt(ir.Call("numba.cuda.syncthreads", [])))
+        return out
+
+    # -- names ---------------------------------------------------------------------------
+
+    def scalar_bar(self, name: str) -> str:
+        return self.thread_bar.get(name) or self.bar(name)
+
+    def bar_of(self, leaf: ir.Expr) -> ir.Expr:
+        if isinstance(leaf, ir.Name):
+            return ir.Name(self.scalar_bar(leaf.id))
+        return ir.Subscript(ir.Name(self.bar(leaf.value.id)), copy.deepcopy(leaf.index), leaf.pos)
+
+    # -- adjoints ------------------------------------------------------------------------
+
+    def increments(self, value: ir.Expr, seed: ir.Expr, pos: ir.Pos) -> list[ir.Stmt]:
+        out: list[ir.Stmt] = []
+        for leaf, coefficient in self.ctx.partials(value):
+            if any(self.ctx.kinds.get(n) == SHARED for n in names_read(coefficient)):
+                self.ctx.refuse(pos, "a nonlinear use of shared memory in reverse mode")
+            amount = build.mul(coefficient, copy.deepcopy(seed))
+            if amount is None:
+                continue
+            out += self.add_into(leaf, amount, pos)
+        return out
+
+    def add_into(self, leaf: ir.Expr, amount: ir.Expr, pos: ir.Pos) -> list[ir.Stmt]:
+        target = self.bar_of(leaf)
+        if isinstance(leaf, ir.Name):
+            return [accumulate(target, amount, pos, plain=True)]
+        array = leaf.value.id
+        reason = self.plain[array]
+        note = f"plain +=: {reason}" if reason else f"cuda.atomic.add: {atomic_reason(self.ctx.func, array)}"
+        return [ir.Pass(pos, note=note), accumulate(target, amount, pos, plain=reason is not None)]
+
+    # -- overwrites ----------------------------------------------------------------------
+
+    def save(self, name: str, pos: ir.Pos) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
+        """(push, pop) of ``name`` before an assignment overwrites it."""
+        overwrite = name in self.assigned or self.depth > 0
+        self.assigned.add(name)
+        if not overwrite or name not in self.needed:
+            return [], []
+        kind = "float" if self.ctx.kinds.get(name) == FLOAT else "int"
+        push = self.tape.push(ir.Name(name), kind)
+        if push is None:
+            self.ctx.refuse(pos, f"overwriting '{name}' in a loop of unknown length (put '# adxform: "
+                                 f"bound(trips=N)' above the loop)")
+            return [], []
+        self.pushed.add(name)
+        return push, self.tape.pop(ir.Name(name), kind)
+
+    # -- statements ----------------------------------------------------------------------
+
+    def block(self, body: list[ir.Stmt]) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
+        fwd: list[ir.Stmt] = []
+        revs: list[list[ir.Stmt]] = []
+        for stmt in body:
+            f, r = self.stmt(stmt)
+            fwd += f
+            revs.append(r)
+        return fwd, [s for r in reversed(revs) for s in r]
+
+    def stmt(self, stmt: ir.Stmt) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
+        if isinstance(stmt, ir.Assign):
+            return self.assign(stmt)
+        if isinstance(stmt, ir.ExprStmt) and isinstance(stmt.value, ir.Call):
+            call = stmt.value
+            if call.func == "numba.cuda.syncthreads":
+                return [stmt], [copy.deepcopy(stmt)]
+            if call.func == "numba.cuda.atomic.add" and isinstance(call.args[0], ir.Name):
+                array, index, value = call.args
+                if not self.ctx.differentiable(array.id):
+                    return [stmt], []
+                seed = ir.Subscript(ir.Name(self.bar(array.id)), [copy.deepcopy(index)])
+                return [stmt], self.increments(value, seed, stmt.pos)
+        if isinstance(stmt, ir.If):
+            return self.branch(stmt)
+        if isinstance(stmt, ir.For):
+            return self.range_loop(stmt)
+        if isinstance(stmt, ir.While):
+            return self.while_loop(stmt)
+        if isinstance(stmt, ir.Return) and not self.ctx.is_kernel and stmt.value is not None:
+            fwd = [ir.Assign(ir.Name(self.result), stmt.value, stmt.pos)]
+            return fwd, self.increments(stmt.value, ir.Name(self.y_bar), stmt.pos)
+        if isinstance(stmt, ir.Pass):
+            return [], []
+        self.ctx.refuse(stmt.pos, "this statement")
+        return [stmt], []
+
+    def assign(self, stmt: ir.Assign) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
+        target, value = stmt.target, stmt.value
+        if isinstance(target, ir.Tuple) or isinstance(target, ir.Name) and self.ctx.kinds.get(target.id) == INT:
+            pushes, pops = [], []
+            for t in target.items if isinstance(target, ir.Tuple) else [target]:
+                if isinstance(t, ir.Name):
+                    push, pop = self.save(t.id, stmt.pos)
+                    pushes, pops = pushes + push, pop + pops
+            return pushes + [stmt], pops
+        if isinstance(target, ir.Name) and self.ctx.kinds.get(target.id) == SHARED:
+            self.assigned.add(target.id)
+            return [stmt], []
+        if isinstance(target, ir.Subscript):
+            if self.ctx.kinds.get(target.value.id) not in (ARRAY, SHARED):
+                return [stmt], []
+            seed = self.bar_of(target)
+            if stmt.inplace and isinstance(value, ir.BinOp) and value.op == "+" and same(value.left, target):
+                return [stmt], self.increments(value.right, seed, stmt.pos)
+            return [stmt], [ir.Assign(ir.Name(self.seed), seed, stmt.pos),
+                            ir.Assign(copy.deepcopy(seed), ir.Const(0.0), stmt.pos)] + \
+                self.increments(value, ir.Name(self.seed), stmt.pos)
+        push, pop = self.save(target.id, stmt.pos)
+        bar = ir.Name(self.scalar_bar(target.id))
+        capture = [ir.Assign(ir.Name(self.seed), bar, stmt.pos), ir.Assign(copy.deepcopy(bar), ir.Const(0.0), stmt.pos)]
+        callee = self.ctx.callee(value) if isinstance(value, ir.Call) else None
+        if callee is not None:
+            return push + [stmt], pop + capture + self.call_adjoint(value, callee, stmt.pos)
+        return push + [stmt], pop + capture + self.increments(value, ir.Name(self.seed), stmt.pos)
+
+    def call_adjoint(self, call: ir.Call, callee: ir.Function, pos: ir.Pos) -> list[ir.Stmt]:
+        callee_ctx = Context(callee, self.ctx.module, self.ctx.reporter)
+        wanted = [k for k, p in enumerate(callee.params) if p in callee_ctx.diff_params()]
+        parts = [self.bar.fresh(f"{callee.name}_b") for _ in wanted]
+        out: list[ir.Stmt] = [ir.Assign(ir.Tuple([ir.Name(self.bar.fresh("unused"))] + [ir.Name(p) for p in parts]),
+                                        ir.Call(f"module.{callee.name}_vjp",
+                                                copy.deepcopy(call.args) + [ir.Name(self.seed)]), pos)]
+        for k, part in zip(wanted, parts):
+            out += self.increments(call.args[k], ir.Name(part), pos)
+        return out
+
+    def branch(self, stmt: ir.If) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
+        changed = {n for s in statements(stmt.body + stmt.orelse) for n in _bound(s)}
+        test: ir.Expr = stmt.test
+        fwd_head: list[ir.Stmt] = []
+        if set(names_read(test)) & changed:  # the test cannot be evaluated again: record it
+            flag = self.bar.fresh("branch")
+            self.ctx.kinds[flag] = INT
+            self.needed.add(flag)
+            push, pop = self.save(flag, stmt.pos)
+            fwd_head = push + [ir.Assign(ir.Name(flag), stmt.test, stmt.pos)]
+            test = ir.Name(flag)
+        else:
+            pop = []
+        body_f, body_r = self.block(stmt.body)
+        else_f, else_r = self.block(stmt.orelse)
+        fwd = fwd_head + [ir.If(copy.deepcopy(test), body_f, else_f, stmt.pos)]
+        rev = [ir.If(copy.deepcopy(test), body_r, else_r, stmt.pos)] if body_r or else_r else []
+        return fwd, rev + pop
+
+    def loop_body(self, body: list[ir.Stmt], trips: int | None) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
+        outer = self.tape.multiplier
+        self.tape.multiplier = None if outer is None or trips is None else outer * trips
+        self.depth += 1
+        fwd, rev = self.block(body)
+        self.depth -= 1
+        self.tape.multiplier = outer
+        return fwd, rev
+
+    def range_loop(self, stmt: ir.For) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
+        changed = {n for s in statements(stmt.body) for n in _bound(s)}
+        bounds = {n for e in (stmt.start, stmt.stop, stmt.step) for n in names_read(e)}
+        step = build.int_value(stmt.step)
+        if bounds & changed or stmt.var in changed or step is None or step <= 0:
+            self.ctx.refuse(stmt.pos, "a loop whose bounds or index the body changes, or whose step is not a "
+                                      "positive constant,")
+            return [stmt], []
+        self.assigned.add(stmt.var)
+        trips = _directive_trips(stmt)
+        start, stop = build.int_value(stmt.start), build.int_value(stmt.stop)
+        if trips is None and start is not None and stop is not None:
+            trips = max(0, (stop - start + step - 1) // step)
+        fwd_body, rev_body = self.loop_body(stmt.body, trips)
+        fwd = [ir.For(stmt.var, stmt.start, stmt.stop, stmt.step, fwd_body, stmt.pos)]
+        if not rev_body:
+            return fwd, []
+        r = self.bar.fresh("r")
+        count = ir.BinOp("//", ir.BinOp("+", ir.BinOp("-", copy.deepcopy(stmt.stop), copy.deepcopy(stmt.start)),
+                                        ir.Const(step - 1)), ir.Const(step)) if step != 1 else \
+            build.sub(copy.deepcopy(stmt.stop), copy.deepcopy(stmt.start))
+        index = ir.Assign(ir.Name(stmt.var), build.add(copy.deepcopy(stmt.start),
+                                                       build.mul(ir.Name(r), ir.Const(step))), stmt.pos)
+        rev = [ir.For(r, build.sub(count, ir.Const(1)), ir.Const(-1), ir.Const(-1), [index] + rev_body, stmt.pos)]
+        return fwd, rev
+
+    def while_loop(self, stmt: ir.While) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
+        counter = self.bar.fresh("trips")
+        self.ctx.kinds[counter] = INT
+        self.needed.add(counter)
+        push, pop = self.save(counter, stmt.pos)
+        fwd_body, rev_body = self.loop_body(stmt.body, _directive_trips(stmt))
+        fwd = push + [ir.Assign(ir.Name(counter), ir.Const(0), stmt.pos),
+                      ir.While(stmt.test, fwd_body + [build.increment(ir.Name(counter))], stmt.pos)]
+        r = self.bar.fresh("r")
+        return fwd, [ir.For(r, ir.Const(0), ir.Name(counter), ir.Const(1), rev_body, stmt.pos)] + pop
+
+
+def _directive_trips(loop: ir.For | ir.While) -> int | None:
+    if loop.directive is not None and loop.directive.name == "bound":
+        return loop.directive.options["trips"]
+    return None
+
+
+def _bound(stmt: ir.Stmt) -> set[str]:
+    """The names ``stmt`` assigns or writes elements of."""
+    if isinstance(stmt, ir.For):
+        return {stmt.var}
+    if not isinstance(stmt, ir.Assign):
+        return {e.value.id for e in _written_elements(stmt)}
+    targets = stmt.target.items if isinstance(stmt.target, ir.Tuple) else [stmt.target]
+    return {t.id if isinstance(t, ir.Name) else t.value.id for t in targets}
+
+
+def _written_elements(stmt: ir.Stmt) -> list[ir.Subscript]:
+    if isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Subscript):
+        return [stmt.target]
+    if isinstance(stmt, ir.ExprStmt) and isinstance(stmt.value, ir.Call) and \
+            stmt.value.func == "numba.cuda.atomic.add" and isinstance(stmt.value.args[0], ir.Name):
+        return [ir.Subscript(stmt.value.args[0], [stmt.value.args[1]])]
+    return []
