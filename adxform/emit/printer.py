@@ -25,6 +25,8 @@ def qualname(name: str) -> str:
         return "np." + rest
     if head in ("module", "builtins", "unknown"):
         return rest
+    if head == "numba" and rest.startswith("cuda."):  # the simulator swaps the module's name ``cuda`` only
+        return rest
     return name
 
 

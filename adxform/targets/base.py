@@ -21,7 +21,7 @@ class Target:
     decorators: dict[str, str | None]
     runtime: str
     tape: Callable
-    zeros_like: Callable[[ir.Expr], ir.Expr]
+    zeros_like: Callable[[ir.Expr], ir.Expr] | None  # None: nothing is allocated (a kernel's adjoints are arguments)
     accumulate: Callable[[ir.Expr, ir.Expr, ir.Pos], ir.Stmt]
 
     def decorator(self, jit: str) -> str | None:

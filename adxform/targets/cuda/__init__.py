@@ -14,11 +14,7 @@ from .accumulate import atomic_accumulate
 from .tape import LocalTape
 
 
-def _no_zeros_like(array):
-    raise NotImplementedError("a kernel cannot allocate: adjoint arrays are the kernel's arguments")
-
-
-CUDA_KERNEL = Target("cuda-kernel", {"numba": "@numba.cuda.jit", "none": "@numba.cuda.jit"}, "", LocalTape,
-                     _no_zeros_like, atomic_accumulate)
-CUDA_DEVICE = Target("cuda-device", {"numba": "@numba.cuda.jit(device=True)", "none": "@numba.cuda.jit(device=True)"},
-                     "", LocalTape, _no_zeros_like, atomic_accumulate)
+CUDA_KERNEL = Target("cuda-kernel", {"numba": "@cuda.jit", "none": "@cuda.jit"}, "", LocalTape,
+                     None, atomic_accumulate)
+CUDA_DEVICE = Target("cuda-device", {"numba": "@cuda.jit(device=True)", "none": "@cuda.jit(device=True)"},
+                     "", LocalTape, None, atomic_accumulate)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from ... import ir
 from ...diagnostics import Reporter
+from ...walk import statements
 from .kinds import ARRAY, FLOAT, SHARED, kinds_of
 from .partials import NotDifferentiable, partials
 
@@ -21,6 +22,11 @@ class Context:
     def __post_init__(self) -> None:
         self.device_returns = {name: FLOAT for name, f in self.module.items() if f.target == "cuda-device"}
         self.kinds = kinds_of(self.func, self.device_returns)
+        last = self.func.body[-1] if self.func.body else None
+        for stmt in statements(self.func.body):
+            if isinstance(stmt, ir.Return) and (self.is_kernel or stmt is not last):
+                self.refuse(stmt.pos, "a 'return' " + ("in a kernel" if self.is_kernel else
+                                                       "other than the last statement of a device function"))
 
     @property
     def is_kernel(self) -> bool:

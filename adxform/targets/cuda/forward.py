@@ -68,7 +68,7 @@ class Forward:
             return [ir.While(stmt.test, self.block(stmt.body), stmt.pos)]
         if isinstance(stmt, ir.Return) and not self.ctx.is_kernel and stmt.value is not None:
             return [ir.Return(ir.Tuple([stmt.value, self.tangent(stmt.value)]), stmt.pos)]
-        if isinstance(stmt, ir.Pass):
+        if isinstance(stmt, ir.Pass) or isinstance(stmt, ir.Return) and self.ctx.is_kernel:  # Context refused it
             return [stmt]
         self.ctx.refuse(stmt.pos, "this statement")
         return [stmt]

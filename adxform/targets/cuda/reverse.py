@@ -221,7 +221,7 @@ class Reverse:
         if isinstance(stmt, ir.Return) and not self.ctx.is_kernel and stmt.value is not None:
             fwd = [ir.Assign(ir.Name(self.result), stmt.value, stmt.pos)]
             return fwd, self.increments(stmt.value, ir.Name(self.y_bar), stmt.pos)
-        if isinstance(stmt, ir.Pass):
+        if isinstance(stmt, ir.Pass) or isinstance(stmt, ir.Return) and self.ctx.is_kernel:  # Context refused it
             return [], []
         self.ctx.refuse(stmt.pos, "this statement")
         return [stmt], []

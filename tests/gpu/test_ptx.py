@@ -1,0 +1,54 @@
+"""Every generated kernel of the GPU corpus compiles to PTX for compute
+capability 9.0, with numba-cuda's NVVM and no GPU or driver (run without
+the simulator by ``tests/test_gpu.py``)."""
+
+import os
+
+import numpy as np
+import pytest
+
+from . import kernels
+from .cases import CASES
+
+
+def _numba_type(value):
+    from numba import float64, typeof
+
+    return typeof(value) if isinstance(value, np.ndarray) else float64
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_compiles_to_ptx(case, generated_for_ptx):
+    from numba import void
+    from numba.cuda import compile_ptx
+
+    args = case.args(np.random.default_rng(0), 64)
+    primal = [_numba_type(a) for a in args]
+    derivative = primal + [_numba_type(a if isinstance(a, np.ndarray) else np.zeros(1)) for a in args]
+    kernels_to_compile = [(getattr(kernels, case.name), primal),
+                          (getattr(generated_for_ptx["forward"], case.name + "_jvp"), primal + primal),
+                          (getattr(generated_for_ptx["reverse"], case.name + "_vjp"), derivative)]
+    for kernel, types in kernels_to_compile:
+        ptx, _ = compile_ptx(kernel.py_func, void(*types), cc=(9, 0))
+        assert ".target sm_90" in ptx and ".entry" in ptx, kernel.py_func.__name__
+
+
+class _Hopper:
+    """Stands for the current device, which numba-cuda asks for its compute
+    capability when it compiles a device function that a kernel calls;
+    there is none here."""
+
+    compute_capability = (9, 0)
+
+
+@pytest.fixture(scope="module")
+def generated_for_ptx(tmp_path_factory):
+    if os.environ.get("NUMBA_ENABLE_CUDASIM") == "1":
+        pytest.skip("PTX is compiled without the simulator (tests/test_gpu.py starts this)")
+    from numba.cuda import dispatcher
+
+    from .conftest import generate
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(dispatcher, "get_current_device", _Hopper)
+        yield generate(tmp_path_factory.mktemp("ptx"))
