@@ -174,6 +174,12 @@ CASES: dict[str, Case] = {
     "cuda-device-function-early-return": Case(
         "from numba import cuda\n\n\n@cuda.jit(device=True)\ndef f(x):\n    if x > 0.0:\n        return x * 2.0\n"
         "    return x\n", "unsupported-gpu", 7, 9),
+    "cuda-checkpoint-directive": Case(
+        "from numba import cuda\n\n\n@cuda.jit\ndef steps(u, dt):\n    i = cuda.grid(1)\n    if i < u.size:\n"
+        "        # adxform: checkpoint\n        for k in range(10):\n            u[i] = u[i] * dt\n",
+        "unsupported-gpu", 8, 9),
+    "directive-bound-on-cpu": Case(_def("# adxform: bound(trips=3)\nfor i in range(3):\n    x = x * 2.0\nreturn x"),
+                                   "bad-directive", 2, 5),
     # -- operators outside the subset: each named as the source spells it --------------------
     "bitwise-and": Case(_def("return x & 2", "x: int"), "unsupported-operator", 2, 14),
     "bitwise-or": Case(_def("return x | 2", "x: int"), "unsupported-operator", 2, 14),

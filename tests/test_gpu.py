@@ -56,6 +56,17 @@ def test_a_kernel_that_reads_what_it_writes_is_refused():
     assert "[unsupported-gpu]" in str(err.value) and "shift.py:8:" in str(err.value)
 
 
+def test_a_while_loop_that_overwrites_needs_a_bound_on_its_trips():
+    source = ("import math\nfrom numba import cuda\n\n\n@cuda.jit\ndef halve(u, out):\n    i = cuda.grid(1)\n"
+              "    if i < u.size:\n        v = u[i]\n        while v > 1.0:\n            v = math.sqrt(v) * 0.9\n"
+              "        out[i] = v\n")
+    with pytest.raises(adxform.DiagnosticError) as err:
+        adxform.transform(source, "reverse", filename="halve.py")
+    assert "halve.py:11:13: error: overwriting 'v' in a loop of unknown length" in str(err.value)
+    bounded = source.replace("        while", "        # adxform: bound(trips=64)\n        while")
+    assert "cuda.local.array(64, numba.float64)" in adxform.transform(bounded, "reverse", filename="halve.py")
+
+
 def _pytest(path: str, simulator: bool) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "NUMBA_ENABLE_CUDASIM"}
     if simulator:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from .. import ir
 from ..diagnostics import Reporter, UsageError
 from ..rules import TABLE, library
-from ..walk import calls, names_read
+from ..walk import calls, names_read, statements
 from .activity import active_variables
 from .custom import custom_rules, expected_params, rule_functions
 from .dataflow import DataFlow, data_flow
@@ -99,6 +99,10 @@ class CallGraph:
             return
         for call in calls(func.body):
             self.check_call(func, call, path + [name])
+        for loop in statements(func.body):
+            if isinstance(loop, (ir.For, ir.While)) and loop.directive is not None and loop.directive.name == "bound":
+                self.reporter.error(loop.directive.pos, "the 'bound' directive sizes the tape of a loop of a CUDA "
+                                    f"function; '{func.name}' runs on the CPU, whose tapes grow", "bad-directive")
         self.state[name] = "done"
         self.order.append(name)
 

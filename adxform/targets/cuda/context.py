@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from ... import ir
 from ...diagnostics import Reporter
+from ...emit.printer import qualname
 from ...walk import statements
 from .kinds import ARRAY, FLOAT, SHARED, kinds_of
 from .partials import NotDifferentiable, partials
@@ -24,9 +25,11 @@ class Context:
         self.kinds = kinds_of(self.func, self.device_returns)
         last = self.func.body[-1] if self.func.body else None
         for stmt in statements(self.func.body):
+            if isinstance(stmt, (ir.For, ir.While)) and stmt.directive is not None and stmt.directive.name != "bound":
+                self.refuse(stmt.directive.pos, f"the '{stmt.directive.name}' directive")
             if isinstance(stmt, ir.Return) and (self.is_kernel or stmt is not last):
-                self.refuse(stmt.pos, "a 'return' " + ("in a kernel" if self.is_kernel else
-                                                       "other than the last statement of a device function"))
+                self.refuse(stmt.pos, "a 'return'" if self.is_kernel else "a 'return' before the last statement",
+                            note="put the rest of the body under the opposite test (`if i < x.size:`)")
 
     @property
     def is_kernel(self) -> bool:
@@ -45,9 +48,17 @@ class Context:
             self.refuse(err.node.pos if err.node.pos.line else expr.pos, err.what)
             return []
 
-    def refuse(self, pos: ir.Pos, what: str) -> None:
-        self.reporter.error(pos, f"{what} is not supported in a CUDA function yet (in function '{self.func.name}')",
-                            "unsupported-gpu")
+    def refuse(self, pos: ir.Pos, what: str, note: str = "") -> None:
+        where = "a kernel" if self.is_kernel else "a device function"
+        self.reporter.error(pos, f"{what} is not supported in {where} yet (in function '{self.func.name}')",
+                            "unsupported-gpu", note=note)
 
     def callee(self, call: ir.Call) -> ir.Function | None:
         return self.module.get(call.func[7:]) if call.func.startswith("module.") else None
+
+
+def statement_text(stmt: ir.Stmt) -> str:
+    """How a diagnostic names a statement the CUDA transforms do not handle."""
+    if isinstance(stmt, ir.ExprStmt) and isinstance(stmt.value, ir.Call):
+        return f"a call of '{qualname(stmt.value.func)}' as a statement"
+    return {"Break": "'break'", "Continue": "'continue'"}.get(type(stmt).__name__, "this statement")

@@ -15,7 +15,7 @@ import copy
 
 from ... import build, ir
 from ...naming import Namer
-from .context import Context
+from .context import Context, statement_text
 from .kinds import ARRAY, FLOAT, SHARED
 
 
@@ -70,7 +70,7 @@ class Forward:
             return [ir.Return(ir.Tuple([stmt.value, self.tangent(stmt.value)]), stmt.pos)]
         if isinstance(stmt, ir.Pass) or isinstance(stmt, ir.Return) and self.ctx.is_kernel:  # Context refused it
             return [stmt]
-        self.ctx.refuse(stmt.pos, "this statement")
+        self.ctx.refuse(stmt.pos, statement_text(stmt))
         return [stmt]
 
     def assign(self, stmt: ir.Assign) -> list[ir.Stmt]:

@@ -60,6 +60,8 @@ def partials(expr: ir.Expr, kinds: dict[str, str], device: dict[str, str]) -> li
             return _scaled(recurse(left), d_left) + _scaled(recurse(right), d_right)
     if isinstance(expr, ir.Call) and not expr.func.startswith("module."):
         rule = TABLE.get(expr.func)
+        if rule is not None and rule.kind == "constant":  # floor, sign …: no derivative flows through
+            return []
         if rule is None or rule.kind != "elementwise" or expr.kwargs:
             raise NotDifferentiable(expr, f"'{expr.func}' has no scalar derivative rule in a kernel")
         out: list[tuple[Leaf, ir.Expr]] = []

@@ -27,7 +27,7 @@ from ... import build, ir
 from ...naming import Namer
 from ...walk import names_read, same, statements, stmt_reads
 from .accumulate import accumulate, atomic_reason, own_indices, plain_store_reason
-from .context import Context
+from .context import Context, statement_text
 from .kinds import ARRAY, FLOAT, INT, SHARED
 from .tape import LocalTape
 
@@ -54,7 +54,9 @@ class Reverse:
                                                                    else []):
                 for name in set(names_read(root)) & self.written:
                     if self.ctx.kinds.get(name) == ARRAY and not (isinstance(stmt, ir.Assign) and stmt.inplace):
-                        self.ctx.refuse(stmt.pos, f"reading the array '{name}', which the kernel also writes,")
+                        self.ctx.refuse(stmt.pos, f"reading the array '{name}', which the kernel also writes,",
+                                        note="write the result into another array: each thread's adjoint needs "
+                                             "the values the others read")
 
     # -- driver ------------------------------------------------------------------------
 
@@ -182,8 +184,9 @@ class Reverse:
         kind = "float" if self.ctx.kinds.get(name) == FLOAT else "int"
         push = self.tape.push(ir.Name(name), kind)
         if push is None:
-            self.ctx.refuse(pos, f"overwriting '{name}' in a loop of unknown length (put '# adxform: "
-                                 f"bound(trips=N)' above the loop)")
+            self.ctx.refuse(pos, f"overwriting '{name}' in a loop of unknown length",
+                            note="put `# adxform: bound(trips=N)` on the line above the loop: the most iterations "
+                                 "it makes sizes the thread's tape (see docs/gpu.md)")
             return [], []
         self.pushed.add(name)
         return push, self.tape.pop(ir.Name(name), kind)
@@ -223,7 +226,7 @@ class Reverse:
             return fwd, self.increments(stmt.value, ir.Name(self.y_bar), stmt.pos)
         if isinstance(stmt, ir.Pass) or isinstance(stmt, ir.Return) and self.ctx.is_kernel:  # Context refused it
             return [], []
-        self.ctx.refuse(stmt.pos, "this statement")
+        self.ctx.refuse(stmt.pos, statement_text(stmt))
         return [stmt], []
 
     def assign(self, stmt: ir.Assign) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
