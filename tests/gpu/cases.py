@@ -15,12 +15,17 @@ from . import kernels
 @dataclass
 class Case:
     name: str
-    args: Callable[[np.random.Generator, int], list]  # (rng, scale) -> the arguments, arrays and floats
+    args: Callable[[np.random.Generator, int], list]  # (rng, n) -> the arguments (arrays of about n elements, floats)
     grid: Callable[[list], tuple]  # arguments -> (blocks, threads)
 
 
 def _blocks(n: int, threads: int) -> int:
     return (n + threads - 1) // threads
+
+
+def _side(n: int) -> int:
+    """The side of a square grid of about n points."""
+    return int(n ** 0.5)
 
 
 def _grid1(n_of, threads=32):
@@ -34,8 +39,8 @@ CASES = [
          _grid1(lambda a: a[0].size)),
     Case("dot", lambda rng, n: [rng.standard_normal(n), rng.standard_normal(n), rng.standard_normal(1)],
          _grid1(lambda a: a[0].size)),
-    Case("stencil2d", lambda rng, n: [rng.standard_normal((n // 8 + 2, n // 6 + 3)),
-                                      rng.standard_normal((n // 8 + 2, n // 6 + 3))],
+    Case("stencil2d", lambda rng, n: [rng.standard_normal((_side(n), _side(n) + 3)),
+                                      rng.standard_normal((_side(n), _side(n) + 3))],
          lambda a: ((_blocks(a[0].shape[0], 8), _blocks(a[0].shape[1], 8)), (8, 8))),
     Case("euler", lambda rng, n: [rng.standard_normal(n), rng.uniform(0.5, 1.5, n), 0.01, rng.standard_normal(n)],
          _grid1(lambda a: a[0].size)),
