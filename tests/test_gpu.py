@@ -71,13 +71,13 @@ def _pytest(path: str, simulator: bool) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "NUMBA_ENABLE_CUDASIM"}
     if simulator:
         env["NUMBA_ENABLE_CUDASIM"] = "1"
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider", path],
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider", *path.split()],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
 
 
 @needs_gpu_extra
 def test_kernels_in_the_simulator():
-    run = _pytest("tests/gpu/test_kernels.py", simulator=True)
+    run = _pytest("tests/gpu/test_kernels.py tests/gpu/test_batch.py", simulator=True)
     assert run.returncode == 0 and " passed" in run.stdout and "skipped" not in run.stdout, run.stdout + run.stderr
 
 

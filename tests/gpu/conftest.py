@@ -23,10 +23,14 @@ def load(path: Path, name: str):
 
 
 @pytest.fixture(scope="session")
-def generated(tmp_path_factory):
-    """The forward and reverse modules of the GPU corpus, imported."""
+def simulator():
     if os.environ.get("NUMBA_ENABLE_CUDASIM") != "1":
         pytest.skip("the GPU tests run under the CUDA simulator (tests/test_gpu.py starts them)")
+
+
+@pytest.fixture(scope="session")
+def generated(simulator, tmp_path_factory):
+    """The forward and reverse modules of the GPU corpus, imported."""
     return generate(tmp_path_factory.mktemp("gpu"))
 
 

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from . import kernels
+from .batch import BATCHED
 from .cases import CASES
 
 
@@ -52,3 +53,20 @@ def generated_for_ptx(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(dispatcher, "get_current_device", _Hopper)
         yield generate(tmp_path_factory.mktemp("ptx"))
+
+
+@pytest.mark.parametrize("path, name, make_row, whole_row", BATCHED, ids=[b[1] for b in BATCHED])
+def test_batched_gradient_compiles_to_ptx(path, name, make_row, whole_row, generated_for_ptx, tmp_path):
+    from numba import float64, void
+    from numba.cuda import compile_ptx
+
+    import adxform
+
+    from .conftest import load
+
+    module_path = tmp_path / f"{name}_batch.py"
+    module_path.write_text(adxform.transform(path.read_text(), "reverse", filename=path.name, functions=[name],
+                                             target="cuda"))
+    kernel = getattr(load(module_path, f"{name}_batch_ptx"), f"{name}_grad_batch")
+    ptx, _ = compile_ptx(kernel.py_func, void(float64[:, :], float64[:, :]), cc=(9, 0))
+    assert ".target sm_90" in ptx and ".entry" in ptx

@@ -17,6 +17,8 @@ class Context:
     func: ir.Function
     module: dict[str, ir.Function]  # the module's CUDA functions
     reporter: Reporter
+    # one thread per problem (``--target cuda``): the arrays a device function is given are the thread's own
+    exclusive: bool = False
     kinds: dict[str, str] = field(default_factory=dict)
     device_returns: dict[str, str] = field(default_factory=dict)
 
@@ -52,6 +54,9 @@ class Context:
         where = "a kernel" if self.is_kernel else "a device function"
         self.reporter.error(pos, f"{what} is not supported in {where} yet (in function '{self.func.name}')",
                             "unsupported-gpu", note=note)
+
+    def callee_context(self, callee: ir.Function) -> "Context":
+        return Context(callee, self.module, self.reporter, self.exclusive)
 
     def callee(self, call: ir.Call) -> ir.Function | None:
         return self.module.get(call.func[7:]) if call.func.startswith("module.") else None

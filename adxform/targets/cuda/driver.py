@@ -10,13 +10,23 @@ from __future__ import annotations
 from ... import ir
 from ...diagnostics import Reporter
 from ...walk import calls
+from .batch import batch_kernel
 from .context import Context
 from .forward import Forward
 from .reverse import Reverse
 
 
-def cuda_derivatives(module: ir.Module, roots: list[str], mode: str,
-                     reporter: Reporter) -> dict[str, list[ir.Function]]:
+def as_device_functions(module: ir.Module) -> None:
+    """``--target cuda``: the module's plain functions become device functions."""
+    for func in module.functions.values():
+        if func.target == "cpu":
+            func.target = "cuda-device"
+
+
+def cuda_derivatives(module: ir.Module, roots: list[str], mode: str, reporter: Reporter,
+                     batched: bool = False) -> dict[str, list[ir.Function]]:
+    """``batched`` (``--target cuda``): the roots also get a batched
+    gradient kernel in reverse mode (``batch.py``)."""
     cuda = {name: f for name, f in module.functions.items() if f.target.startswith("cuda")}
     wanted: list[str] = []
     pending = list(roots)
@@ -35,7 +45,9 @@ def cuda_derivatives(module: ir.Module, roots: list[str], mode: str,
     out: dict[str, list[ir.Function]] = {}
     for name in cuda:  # source order
         if name in wanted:
-            ctx = Context(cuda[name], cuda, reporter)
+            ctx = Context(cuda[name], cuda, reporter, exclusive=batched)
             out[name] = [Forward(ctx).function() if mode == "forward" else Reverse(ctx).function()]
+            kernel = batch_kernel(ctx) if batched and mode == "reverse" and name in roots else None
+            out[name] += [kernel] if kernel is not None else []
     reporter.check()
     return out

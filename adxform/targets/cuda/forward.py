@@ -94,6 +94,6 @@ class Forward:
 
     def argument_dots(self, call: ir.Call, callee: ir.Function) -> list[ir.Expr]:
         """The tangents of the arguments a device function differentiates."""
-        callee_ctx = Context(callee, self.ctx.module, self.ctx.reporter)
+        callee_ctx = self.ctx.callee_context(callee)
         wanted = {p.name for p in callee_ctx.diff_params()}
         return [self.tangent(arg) for arg, p in zip(call.args, callee.params) if p.name in wanted]

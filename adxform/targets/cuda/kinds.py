@@ -30,7 +30,7 @@ def kinds_of(func: ir.Function, device_returns: dict[str, str]) -> dict[str, str
         ann = p.annotation
         if ann is not None:
             kinds[p.name] = {"float": FLOAT, "int": INT, "bool": INT}.get(ann.kind) or (
-                ARRAY if ann.is_differentiable else INT_ARRAY)
+                INT_ARRAY if ann.dtype.startswith(("int", "bool")) else ARRAY)  # np.ndarray: float64
         elif p.name in used_as_array:
             kinds[p.name] = ARRAY
         else:

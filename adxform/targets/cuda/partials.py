@@ -55,7 +55,7 @@ def partials(expr: ir.Expr, kinds: dict[str, str], device: dict[str, str]) -> li
                     + _scaled(recurse(right), ir.UnaryOp("-", ir.BinOp("/", copy.deepcopy(left),
                                                                       ir.BinOp("*", right, copy.deepcopy(right))))))
         if expr.op == "**":
-            d_left = ir.BinOp("*", right, ir.BinOp("**", left, ir.BinOp("-", copy.deepcopy(right), ONE)))
+            d_left = build.mul(right, build.power(left, build.sub(copy.deepcopy(right), ONE)))
             d_right = ir.BinOp("*", copy.deepcopy(expr), ir.Call("math.log", [copy.deepcopy(left)]))
             return _scaled(recurse(left), d_left) + _scaled(recurse(right), d_right)
     if isinstance(expr, ir.Call) and not expr.func.startswith("module."):

@@ -43,6 +43,9 @@ class Reverse:
         self.own = own_indices(func)
         arrays = [n for n, k in ctx.kinds.items() if k in (ARRAY, SHARED)]
         self.plain = {a: plain_store_reason(func, a, ctx.kinds[a], self.own) for a in sorted(arrays)}
+        if ctx.exclusive:  # --target cuda: a device function given the rows of one problem
+            self.plain.update({a: f"one thread per problem: {a} is this thread's own" for a in arrays
+                               if ctx.kinds[a] == ARRAY})
         self.written = {t.value.id for s in statements(func.body) for t in _written_elements(s)}
         self.needed: set[str] = set()
         self.check_written_not_read()
@@ -108,13 +111,14 @@ class Reverse:
                    "are in/out; a scalar's adjoint is a 1-element array, added into.")
             return ir.Function(f"{func.name}_vjp", list(func.params) + bars, prologue + fwd + rev + epilogue,
                                func.pos, doc + self.tape_note(), target=func.target)
-        for p in func.params:
-            if ctx.kinds[p.name] != FLOAT and ctx.kinds[p.name] != INT:
-                ctx.refuse(p.pos, f"the array parameter '{p.name}' of a device function")
-        out = ir.Return(ir.Tuple([ir.Name(self.result)] + [ir.Name(self.scalar_bar(p.name)) for p in diff]))
+        scalars = [p for p in diff if ctx.kinds[p.name] == FLOAT]
+        arrays = [ir.Param(self.bar(p.name), None, p.pos) for p in diff if ctx.kinds[p.name] == ARRAY]
+        out = ir.Return(ir.Tuple([ir.Name(self.result)] + [ir.Name(self.scalar_bar(p.name)) for p in scalars]))
         doc = (f"Adjoint device function of {func.name}: ({func.name}(...), the adjoints of "
-               f"({', '.join(p.name for p in diff)})) for the cotangent {self.y_bar}.")
-        return ir.Function(f"{func.name}_vjp", list(func.params) + [ir.Param(self.y_bar, None)],
+               f"({', '.join(p.name for p in scalars)})) for the cotangent {self.y_bar}" if scalars else
+               f"Adjoint device function of {func.name}: returns ({func.name}(...),) for the cotangent {self.y_bar}"
+               + (f"; ({', '.join(a.name for a in arrays)}) are in/out, added into." if arrays else "."))
+        return ir.Function(f"{func.name}_vjp", list(func.params) + [ir.Param(self.y_bar, None)] + arrays,
                            prologue + fwd + rev + [out], func.pos, doc + self.tape_note(), target=func.target)
 
     def tape_note(self) -> str:
@@ -250,22 +254,40 @@ class Reverse:
             return [stmt], [ir.Assign(ir.Name(self.seed), seed, stmt.pos),
                             ir.Assign(copy.deepcopy(seed), ir.Const(0.0), stmt.pos)] + \
                 self.increments(value, ir.Name(self.seed), stmt.pos)
+        overwrite = target.id in self.assigned or self.depth > 0
         push, pop = self.save(target.id, stmt.pos)
         bar = ir.Name(self.scalar_bar(target.id))
-        capture = [ir.Assign(ir.Name(self.seed), bar, stmt.pos), ir.Assign(copy.deepcopy(bar), ir.Const(0.0), stmt.pos)]
         callee = self.ctx.callee(value) if isinstance(value, ir.Call) else None
+        if callee is None and isinstance(value, ir.BinOp) and value.op == "+" and same(value.left, target) \
+                and target.id not in names_read(value.right):  # x += e: x_bar is unchanged, e receives it
+            return push + [stmt], pop + self.increments(value.right, bar, stmt.pos)
+        if callee is None and not self.ctx.partials(value):  # a constant: the adjoint of the old value is 0
+            return push + [stmt], pop + ([ir.Assign(bar, ir.Const(0.0), stmt.pos)] if overwrite else [])
+        capture = [ir.Assign(ir.Name(self.seed), bar, stmt.pos), ir.Assign(copy.deepcopy(bar), ir.Const(0.0), stmt.pos)]
         if callee is not None:
             return push + [stmt], pop + capture + self.call_adjoint(value, callee, stmt.pos)
         return push + [stmt], pop + capture + self.increments(value, ir.Name(self.seed), stmt.pos)
 
     def call_adjoint(self, call: ir.Call, callee: ir.Function, pos: ir.Pos) -> list[ir.Stmt]:
-        callee_ctx = Context(callee, self.ctx.module, self.ctx.reporter)
-        wanted = [k for k, p in enumerate(callee.params) if p in callee_ctx.diff_params()]
-        parts = [self.bar.fresh(f"{callee.name}_b") for _ in wanted]
+        """``y = f(…)``: ``f_vjp`` returns the adjoints of f's float
+        parameters, and adds into those of the arrays it is given (only
+        arrays that are the thread's own, under ``--target cuda``)."""
+        callee_ctx = self.ctx.callee_context(callee)
+        diff = callee_ctx.diff_params()
+        scalars = [k for k, p in enumerate(callee.params) if p in diff and callee_ctx.kinds[p.name] == FLOAT]
+        arrays = [k for k, p in enumerate(callee.params) if p in diff and callee_ctx.kinds[p.name] == ARRAY]
+        array_bars: list[ir.Expr] = []
+        for k in arrays:
+            arg = call.args[k]
+            if not (self.ctx.exclusive and isinstance(arg, ir.Name) and self.ctx.kinds.get(arg.id) == ARRAY):
+                self.ctx.refuse(pos, f"passing an array to the device function '{callee.name}' in reverse mode")
+                return []
+            array_bars.append(ir.Name(self.bar(arg.id)))
+        parts = [self.bar.fresh(f"{callee.name}_b") for _ in scalars]
         out: list[ir.Stmt] = [ir.Assign(ir.Tuple([ir.Name(self.bar.fresh("unused"))] + [ir.Name(p) for p in parts]),
                                         ir.Call(f"module.{callee.name}_vjp",
-                                                copy.deepcopy(call.args) + [ir.Name(self.seed)]), pos)]
-        for k, part in zip(wanted, parts):
+                                                copy.deepcopy(call.args) + [ir.Name(self.seed)] + array_bars), pos)]
+        for k, part in zip(scalars, parts):
             out += self.increments(call.args[k], ir.Name(part), pos)
         return out
 
@@ -314,6 +336,9 @@ class Reverse:
         fwd = [ir.For(stmt.var, stmt.start, stmt.stop, stmt.step, fwd_body, stmt.pos)]
         if not rev_body:
             return fwd, []
+        if step == 1:  # the index itself counts down
+            return fwd, [ir.For(stmt.var, build.sub(copy.deepcopy(stmt.stop), ir.Const(1)),
+                                build.sub(copy.deepcopy(stmt.start), ir.Const(1)), ir.Const(-1), rev_body, stmt.pos)]
         r = self.bar.fresh("r")
         count = ir.BinOp("//", ir.BinOp("+", ir.BinOp("-", copy.deepcopy(stmt.stop), copy.deepcopy(stmt.start)),
                                         ir.Const(step - 1)), ir.Const(step)) if step != 1 else \
