@@ -20,7 +20,7 @@ def zeros_like(array: ir.Expr) -> ir.Expr:
     return build.call("numpy.zeros_like", array)
 
 
-def accumulate(target: ir.Expr, value: ir.Expr, pos: ir.Pos) -> ir.Stmt:
+def accumulate(target: ir.Expr, value: ir.Expr, pos: ir.Pos, exclusive: bool = True) -> ir.Stmt:
     """``target += value``: one thread, nothing to race with."""
     return ir.Assign(target, build.add(copy.deepcopy(target), value), pos, inplace=True)
 

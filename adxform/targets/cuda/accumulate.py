@@ -79,7 +79,7 @@ def atomic_reason(func: ir.Function, array: str) -> str:
     return f"other threads may add into the same element: {array} is accessed as {shown}"
 
 
-def atomic_accumulate(target: ir.Expr, value: ir.Expr, pos: ir.Pos) -> ir.Stmt:
+def _atomic(target: ir.Expr, value: ir.Expr, pos: ir.Pos) -> ir.Stmt:
     """``cuda.atomic.add(array, index, value)`` for ``array[index] += value``."""
     assert isinstance(target, ir.Subscript)
     index = target.index[0] if len(target.index) == 1 else ir.Tuple(copy.deepcopy(target.index))
@@ -87,7 +87,9 @@ def atomic_accumulate(target: ir.Expr, value: ir.Expr, pos: ir.Pos) -> ir.Stmt:
                        pos)
 
 
-def accumulate(target: ir.Expr, value: ir.Expr, pos: ir.Pos, plain: bool) -> ir.Stmt:
-    if plain or isinstance(target, ir.Name):
+def accumulate(target: ir.Expr, value: ir.Expr, pos: ir.Pos, exclusive: bool = False) -> ir.Stmt:
+    """``+=`` into a thread's own variable or an element no other thread
+    touches (``exclusive``); ``cuda.atomic.add`` otherwise."""
+    if exclusive or isinstance(target, ir.Name):
         return ir.Assign(target, build.add(copy.deepcopy(target), value), pos, inplace=True)
-    return atomic_accumulate(target, value, pos)
+    return _atomic(target, value, pos)

@@ -25,11 +25,11 @@ import copy
 
 from ... import build, ir
 from ...naming import Namer
-from ...walk import names_read, same, statements, stmt_reads
-from .accumulate import accumulate, atomic_reason, own_indices, plain_store_reason
+from ...walk import expressions, names_read, same, statements, stmt_expressions, stmt_reads
+from .accumulate import atomic_reason, own_indices, plain_store_reason
+from .. import target_of
 from .context import Context, statement_text
 from .kinds import ARRAY, FLOAT, INT, SHARED
-from .tape import LocalTape
 
 ROUNDS = 4
 
@@ -38,6 +38,7 @@ class Reverse:
     def __init__(self, ctx: Context):
         self.ctx = ctx
         func = ctx.func
+        self.target = target_of(func)
         self.params = {p.name for p in func.params}
         self.base = Namer(func, "bar")
         self.own = own_indices(func)
@@ -52,14 +53,11 @@ class Reverse:
 
     def check_written_not_read(self) -> None:
         for stmt in statements(self.ctx.func.body):
-            reads = stmt.value if isinstance(stmt, ir.Assign) else None
-            for root in ([reads] if reads is not None else []) + ([stmt.test] if isinstance(stmt, (ir.If, ir.While))
-                                                                   else []):
-                for name in set(names_read(root)) & self.written:
-                    if self.ctx.kinds.get(name) == ARRAY and not (isinstance(stmt, ir.Assign) and stmt.inplace):
-                        self.ctx.refuse(stmt.pos, f"reading the array '{name}', which the kernel also writes,",
-                                        note="write the result into another array: each thread's adjoint needs "
-                                             "the values the others read")
+            for name in sorted(_arrays_read(stmt) & self.written):
+                if self.ctx.kinds.get(name) == ARRAY:
+                    self.ctx.refuse(stmt.pos, f"reading the array '{name}', which the kernel also writes,",
+                                    note="write the result into another array: each thread's adjoint needs the "
+                                         "values the others read")
 
     # -- driver ------------------------------------------------------------------------
 
@@ -82,7 +80,7 @@ class Reverse:
         self.y_bar = self.bar.fresh("y_bar")
         self.result = self.bar.fresh("result")
         self.seed = self.bar.fresh("seed")
-        self.tape = LocalTape(self.bar)
+        self.tape = self.target.tape(self.bar)  # a cuda.local.array per thread (tape.py)
         self.pushed: set[str] = set()
         self.assigned: set[str] = set(self.params)  # names bound so far, in program order
         self.depth = 0  # loops around the statement being built
@@ -171,11 +169,11 @@ class Reverse:
     def add_into(self, leaf: ir.Expr, amount: ir.Expr, pos: ir.Pos) -> list[ir.Stmt]:
         target = self.bar_of(leaf)
         if isinstance(leaf, ir.Name):
-            return [accumulate(target, amount, pos, plain=True)]
+            return [self.target.accumulate(target, amount, pos)]
         array = leaf.value.id
         reason = self.plain[array]
         note = f"plain +=: {reason}" if reason else f"cuda.atomic.add: {atomic_reason(self.ctx.func, array)}"
-        return [ir.Pass(pos, note=note), accumulate(target, amount, pos, plain=reason is not None)]
+        return [ir.Pass(pos, note=note), self.target.accumulate(target, amount, pos, exclusive=reason is not None)]
 
     # -- overwrites ----------------------------------------------------------------------
 
@@ -358,6 +356,28 @@ class Reverse:
                       ir.While(stmt.test, fwd_body + [build.increment(ir.Name(counter))], stmt.pos)]
         r = self.bar.fresh("r")
         return fwd, [ir.For(r, ir.Const(0), ir.Name(counter), ir.Const(1), rev_body, stmt.pos)] + pop
+
+
+def _arrays_read(stmt: ir.Stmt) -> set[str]:
+    """The arrays whose elements ``stmt`` reads (subscripted, or passed
+    whole to a call), not the shape of."""
+    found: set[str] = set()
+    for root in _read_expressions(stmt):
+        for expr in expressions(root):
+            if isinstance(expr, ir.Subscript) and isinstance(expr.value, ir.Name):
+                found.add(expr.value.id)
+            elif isinstance(expr, ir.Call):
+                found |= {a.id for a in expr.args if isinstance(a, ir.Name)}
+    return found
+
+
+def _read_expressions(stmt: ir.Stmt) -> list[ir.Expr]:
+    """What ``stmt`` reads: not the array it writes an element of."""
+    if isinstance(stmt, ir.Assign):
+        return [stmt.value] + (list(stmt.target.index) if isinstance(stmt.target, ir.Subscript) else [])
+    if isinstance(stmt, ir.ExprStmt) and _written_elements(stmt):
+        return stmt.value.args[1:]
+    return stmt_expressions(stmt)
 
 
 def _directive_trips(loop: ir.For | ir.While) -> int | None:
