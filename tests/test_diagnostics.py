@@ -178,6 +178,9 @@ CASES: dict[str, Case] = {
         "from numba import cuda\n\n\n@cuda.jit\ndef steps(u, dt):\n    i = cuda.grid(1)\n    if i < u.size:\n"
         "        # adxform: checkpoint\n        for k in range(10):\n            u[i] = u[i] * dt\n",
         "unsupported-gpu", 8, 9),
+    "cuda-unknown-call": Case(
+        "from numba import cuda, float64\n\n\n@cuda.jit\ndef scratch(u, out):\n    i = cuda.grid(1)\n"
+        "    t = cuda.local.array(4, float64)\n    t[0] = u[i]\n    out[i] = t[0]\n", "unsupported-gpu", 7, 9),
     "directive-bound-on-cpu": Case(_def("# adxform: bound(trips=3)\nfor i in range(3):\n    x = x * 2.0\nreturn x"),
                                    "bad-directive", 2, 5),
     # -- operators outside the subset: each named as the source spells it --------------------

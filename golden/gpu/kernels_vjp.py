@@ -224,7 +224,7 @@ def block_sumsq_vjp(x, out, x_bar, out_bar):
     v = 0.0
     v_bar = 0.0
     s_bar = cuda.shared.array(BLOCK, numba.float64)  # kernels.py:68
-    for k in range(cuda.threadIdx.x, s_bar.size, cuda.blockDim.x):
+    for k in range(cuda.threadIdx.x + cuda.blockDim.x * (cuda.threadIdx.y + cuda.blockDim.y * cuda.threadIdx.z), s_bar.size, cuda.blockDim.x * cuda.blockDim.y * cuda.blockDim.z):
         s_bar[k] = 0.0
     cuda.syncthreads()
     s = cuda.shared.array(BLOCK, numba.float64)  # kernels.py:68

@@ -43,9 +43,10 @@ def cuda_derivatives(module: ir.Module, roots: list[str], mode: str, reporter: R
             elif callee is not None:
                 pending.append(callee)
     out: dict[str, list[ir.Function]] = {}
+    contexts: dict[str, Context] = {}
     for name in cuda:  # source order
         if name in wanted:
-            ctx = Context(cuda[name], cuda, reporter, exclusive=batched)
+            ctx = contexts.get(name) or Context(cuda[name], cuda, reporter, batched, contexts)
             out[name] = [Forward(ctx).function() if mode == "forward" else Reverse(ctx).function()]
             kernel = batch_kernel(ctx) if batched and mode == "reverse" and name in roots else None
             out[name] += [kernel] if kernel is not None else []

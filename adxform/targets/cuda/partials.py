@@ -13,10 +13,13 @@ from __future__ import annotations
 import copy
 
 from ... import build, ir
+from ...emit.printer import qualname
 from ...rules import TABLE, instantiate
 from .kinds import FLOAT, kind_of
 
 Leaf = ir.Name | ir.Subscript
+# partials whose table template calls numpy, which device code does not: the same, written with a condition
+KERNEL_PARTIALS = {name: ("select(x >= 0.0, 1.0, -1.0)",) for name in ("builtins.abs", "math.fabs")}
 ONE = ir.Const(1.0)
 
 
@@ -63,9 +66,9 @@ def partials(expr: ir.Expr, kinds: dict[str, str], device: dict[str, str]) -> li
         if rule is not None and rule.kind == "constant":  # floor, sign …: no derivative flows through
             return []
         if rule is None or rule.kind != "elementwise" or expr.kwargs:
-            raise NotDifferentiable(expr, f"'{expr.func}' has no scalar derivative rule in a kernel")
+            raise NotDifferentiable(expr, f"differentiating '{qualname(expr.func)}'")
         out: list[tuple[Leaf, ir.Expr]] = []
-        for arg, template in zip(expr.args, rule.partials):
+        for arg, template in zip(expr.args, KERNEL_PARTIALS.get(expr.func, rule.partials)):
             coefficient = instantiate(template, copy.deepcopy(expr.args), copy.deepcopy(expr), on_arrays=False,
                                       math_style=True)
             out += _scaled(recurse(arg), coefficient)

@@ -136,8 +136,7 @@ class Reverse:
                 bar = ir.Name(self.bar(name))
                 k = self.bar.fresh("k")
                 out.append(ir.Assign(bar, copy.deepcopy(stmt.value), stmt.pos))
-                out.append(ir.For(k, ir.QualName("numba.cuda.threadIdx.x"), ir.Attribute(copy.deepcopy(bar), "size"),
-                                  ir.QualName("numba.cuda.blockDim.x"),
+                out.append(ir.For(k, _thread_in_block(), ir.Attribute(copy.deepcopy(bar), "size"), _block_size(),
                                   [ir.Assign(ir.Subscript(copy.deepcopy(bar), [ir.Name(k)]), ir.Const(0.0))]))
         if out:
             out.append(ir.ExprStmt(ir.Call("numba.cuda.syncthreads", [])))
@@ -356,6 +355,20 @@ class Reverse:
                       ir.While(stmt.test, fwd_body + [build.increment(ir.Name(counter))], stmt.pos)]
         r = self.bar.fresh("r")
         return fwd, [ir.For(r, ir.Const(0), ir.Name(counter), ir.Const(1), rev_body, stmt.pos)] + pop
+
+
+def _cuda(name: str) -> ir.QualName:
+    return ir.QualName(f"numba.cuda.{name}")
+
+
+def _thread_in_block() -> ir.Expr:
+    """The thread's index in its block, flattened as CUDA numbers threads (x fastest)."""
+    inner = ir.BinOp("+", _cuda("threadIdx.y"), ir.BinOp("*", _cuda("blockDim.y"), _cuda("threadIdx.z")))
+    return ir.BinOp("+", _cuda("threadIdx.x"), ir.BinOp("*", _cuda("blockDim.x"), inner))
+
+
+def _block_size() -> ir.Expr:
+    return ir.BinOp("*", ir.BinOp("*", _cuda("blockDim.x"), _cuda("blockDim.y")), _cuda("blockDim.z"))
 
 
 def _arrays_read(stmt: ir.Stmt) -> set[str]:
