@@ -30,11 +30,7 @@ def scale_sin_vjp(a, s, b, a_bar, s_bar, b_bar):
         b_bar[i] = 0.0  # kernels.py:21
         s_bar_thread += math.sin(a[i]) * seed  # kernels.py:21
         # plain +=: i = cuda.grid(1) is this thread's own element, and a is accessed nowhere else
-        a_bar[i] += s * math.cos(a[i]) * seed  # kernels.py:21
-        # plain +=: i = cuda.grid(1) is this thread's own element, and a is accessed nowhere else
-        a_bar[i] += a[i] * seed  # kernels.py:21
-        # plain +=: i = cuda.grid(1) is this thread's own element, and a is accessed nowhere else
-        a_bar[i] += a[i] * seed  # kernels.py:21
+        a_bar[i] += (s * math.cos(a[i]) + a[i] + a[i]) * seed  # kernels.py:21
     # cuda.atomic.add: every thread adds its part of the adjoint of the scalar s
     cuda.atomic.add(s_bar, 0, s_bar_thread)
 
@@ -57,13 +53,9 @@ def stencil3_vjp(u, c, out, u_bar, c_bar, out_bar):
         seed = out_bar[i]  # kernels.py:29
         out_bar[i] = 0.0  # kernels.py:29
         # cuda.atomic.add: other threads may add into the same element: u is accessed as u[i + 1], u[i - 1], u[i]
-        cuda.atomic.add(u_bar, i, seed)  # kernels.py:29
+        cuda.atomic.add(u_bar, i, (1.0 + c * -2.0) * seed)  # kernels.py:29
         c_bar_thread += (u[i - 1] - 2.0 * u[i] + u[i + 1]) * seed  # kernels.py:29
-        # cuda.atomic.add: other threads may add into the same element: u is accessed as u[i + 1], u[i - 1], u[i]
         cuda.atomic.add(u_bar, i - 1, c * seed)  # kernels.py:29
-        # cuda.atomic.add: other threads may add into the same element: u is accessed as u[i + 1], u[i - 1], u[i]
-        cuda.atomic.add(u_bar, i, c * -2.0 * seed)  # kernels.py:29
-        # cuda.atomic.add: other threads may add into the same element: u is accessed as u[i + 1], u[i - 1], u[i]
         cuda.atomic.add(u_bar, i + 1, c * seed)  # kernels.py:29
     # cuda.atomic.add: every thread adds its part of the adjoint of the scalar c
     cuda.atomic.add(c_bar, 0, c_bar_thread)
@@ -106,16 +98,10 @@ def stencil2d_vjp(u, out, u_bar, out_bar):
         seed = out_bar[i, j]  # kernels.py:45
         out_bar[i, j] = 0.0  # kernels.py:45
         # cuda.atomic.add: other threads may add into the same element: u is accessed as u[i + 1, j], u[i - 1, j], u[i, j + 1], u[i, j - 1], u[i, j]
-        cuda.atomic.add(u_bar, (i, j), u[i, j] * seed)  # kernels.py:45
-        # cuda.atomic.add: other threads may add into the same element: u is accessed as u[i + 1, j], u[i - 1, j], u[i, j + 1], u[i, j - 1], u[i, j]
-        cuda.atomic.add(u_bar, (i, j), u[i, j] * seed)  # kernels.py:45
-        # cuda.atomic.add: other threads may add into the same element: u is accessed as u[i + 1, j], u[i - 1, j], u[i, j + 1], u[i, j - 1], u[i, j]
+        cuda.atomic.add(u_bar, (i, j), (u[i, j] + u[i, j]) * seed)  # kernels.py:45
         cuda.atomic.add(u_bar, (i - 1, j), 0.25 * seed)  # kernels.py:45
-        # cuda.atomic.add: other threads may add into the same element: u is accessed as u[i + 1, j], u[i - 1, j], u[i, j + 1], u[i, j - 1], u[i, j]
         cuda.atomic.add(u_bar, (i + 1, j), 0.25 * seed)  # kernels.py:45
-        # cuda.atomic.add: other threads may add into the same element: u is accessed as u[i + 1, j], u[i - 1, j], u[i, j + 1], u[i, j - 1], u[i, j]
         cuda.atomic.add(u_bar, (i, j - 1), 0.25 * seed)  # kernels.py:45
-        # cuda.atomic.add: other threads may add into the same element: u is accessed as u[i + 1, j], u[i - 1, j], u[i, j + 1], u[i, j - 1], u[i, j]
         cuda.atomic.add(u_bar, (i, j + 1), 0.25 * seed)  # kernels.py:45
 
 
@@ -126,13 +112,12 @@ def rate(x, k):
 
 @cuda.jit(device=True)
 def rate_vjp(x, k, y_bar):
-    """Adjoint device function of rate: (rate(...), the adjoints of (x, k)) for the cotangent y_bar Nothing is taped."""
+    """Adjoint device function of rate: returns (rate(...), the adjoints of (x, k)) for the cotangent y_bar. Nothing is taped."""
     k_bar = 0.0
     x_bar = 0.0
     result = -k * x + math.sin(x)  # kernels.py:51
     k_bar -= x * y_bar  # kernels.py:51
-    x_bar -= k * y_bar  # kernels.py:51
-    x_bar += math.cos(x) * y_bar  # kernels.py:51
+    x_bar += (-k + math.cos(x)) * y_bar  # kernels.py:51
     return result, x_bar, k_bar
 
 
@@ -262,8 +247,7 @@ def block_sumsq_vjp(x, out, x_bar, out_bar):
     cuda.syncthreads()  # kernels.py:75
     seed = s_bar[tid]  # kernels.py:74
     s_bar[tid] = 0.0  # kernels.py:74
-    v_bar += v * seed  # kernels.py:74
-    v_bar += v * seed  # kernels.py:74
+    v_bar += (v + v) * seed  # kernels.py:74
     if i < x.size:  # kernels.py:72
         ftop -= 1
         v = ftape[ftop]

@@ -29,10 +29,7 @@ def rosenbrock_vjp(x, y_bar, x_bar):
     for i in range(x.shape[0] - 1 - 1, -1, -1):  # rosenbrock.py:7
         # plain +=: one thread per problem: x is this thread's own
         x_bar[i + 1] += 100.0 * (2 * (x[i + 1] - x[i] ** 2)) * s_bar  # rosenbrock.py:8
-        # plain +=: one thread per problem: x is this thread's own
-        x_bar[i] -= 100.0 * (2 * (x[i + 1] - x[i] ** 2) * (2 * x[i])) * s_bar  # rosenbrock.py:8
-        # plain +=: one thread per problem: x is this thread's own
-        x_bar[i] -= 2 * (1.0 - x[i]) * s_bar  # rosenbrock.py:8
+        x_bar[i] += (-(100.0 * (2 * (x[i + 1] - x[i] ** 2) * (2 * x[i]))) - 2 * (1.0 - x[i])) * s_bar  # rosenbrock.py:8
     return (result,)
 
 

@@ -54,8 +54,10 @@ class Forward:
             return self.assign(stmt)
         if isinstance(stmt, ir.ExprStmt) and isinstance(stmt.value, ir.Call):
             call = stmt.value
-            if call.func == "numba.cuda.atomic.add" and self.ctx.differentiable(call.args[0].id):
+            if call.func == "numba.cuda.atomic.add" and isinstance(call.args[0], ir.Name):
                 array, index, value = call.args
+                if not self.ctx.differentiable(array.id):  # an int counter
+                    return [stmt]
                 tangent = ir.Call(call.func, [ir.Name(self.dot(array.id)), copy.deepcopy(index), self.tangent(value)])
                 return [ir.ExprStmt(tangent, stmt.pos), stmt]
             if call.func == "numba.cuda.syncthreads":

@@ -11,7 +11,7 @@ device functions are reversed jointly: ``f_vjp`` recomputes its own
 forward sweep.  Conventions (docs/gpu.md)::
 
     k_vjp[grid](a1, …, an, b1, …, bk)   # array adjoints in/out; a scalar's is a 1-element array, added into
-    f_vjp(a1, …, an, y_bar) -> (y, b1, …, bk)
+    f_vjp(a1, …, an, y_bar, B1, …, Bm) -> (y, b1, …, bk)   # B: array adjoints, added into (--target cuda)
 
 Restrictions, each a diagnostic: an array the kernel writes is not read by
 it (so every thread's reverse sweep sees the inputs it read), shared-memory
@@ -30,9 +30,6 @@ from .accumulate import atomic_reason, own_indices, plain_store_reason
 from .. import target_of
 from .context import Context, statement_text
 from .kinds import ARRAY, FLOAT, INT, SHARED
-
-ROUNDS = 4
-
 
 class Reverse:
     def __init__(self, ctx: Context):
@@ -62,14 +59,16 @@ class Reverse:
     # -- driver ------------------------------------------------------------------------
 
     def function(self) -> ir.Function:
-        for _ in range(ROUNDS):
+        """Built until the values the reverse sweep reads are all saved where
+        overwritten: each round adds at least one of the function's names, so
+        the rounds end."""
+        while True:
             self.reset()
             fwd, rev = self.block(self.ctx.func.body)
             reads = {n for s in statements(rev) for n in stmt_reads(s)} & set(self.ctx.kinds)
             if reads <= self.needed:
-                break
+                return self.assemble(fwd, rev)
             self.needed |= reads
-        return self.assemble(fwd, rev)
 
     def reset(self) -> None:
         self.bar = copy.deepcopy(self.base)
@@ -112,10 +111,10 @@ class Reverse:
         scalars = [p for p in diff if ctx.kinds[p.name] == FLOAT]
         arrays = [ir.Param(self.bar(p.name), None, p.pos) for p in diff if ctx.kinds[p.name] == ARRAY]
         out = ir.Return(ir.Tuple([ir.Name(self.result)] + [ir.Name(self.scalar_bar(p.name)) for p in scalars]))
-        doc = (f"Adjoint device function of {func.name}: ({func.name}(...), the adjoints of "
-               f"({', '.join(p.name for p in scalars)})) for the cotangent {self.y_bar}" if scalars else
-               f"Adjoint device function of {func.name}: returns ({func.name}(...),) for the cotangent {self.y_bar}"
-               + (f"; ({', '.join(a.name for a in arrays)}) are in/out, added into." if arrays else "."))
+        returned = f"({func.name}(...), the adjoints of ({', '.join(p.name for p in scalars)}))" if scalars \
+            else f"({func.name}(...),)"
+        added = f"; ({', '.join(a.name for a in arrays)}) are in/out, added into." if arrays else "."
+        doc = f"Adjoint device function of {func.name}: returns {returned} for the cotangent {self.y_bar}{added}"
         return ir.Function(f"{func.name}_vjp", list(func.params) + [ir.Param(self.y_bar, None)] + arrays,
                            prologue + fwd + rev + [out], func.pos, doc + self.tape_note(), target=func.target)
 
@@ -155,14 +154,32 @@ class Reverse:
     # -- adjoints ------------------------------------------------------------------------
 
     def increments(self, value: ir.Expr, seed: ir.Expr, pos: ir.Pos) -> list[ir.Stmt]:
-        out: list[ir.Stmt] = []
+        """``seed`` times each partial of ``value``, added into its leaf's
+        adjoint, one increment per leaf (``u[i] * u[i]``: one atomic, not
+        two); the note on how an array's adjoint is added goes above the
+        first increment of that array in the statement."""
+        merged: list[tuple[ir.Expr, ir.Expr]] = []
         for leaf, coefficient in self.ctx.partials(value):
             if any(self.ctx.kinds.get(n) == SHARED for n in names_read(coefficient)):
                 self.ctx.refuse(pos, "a nonlinear use of shared memory in reverse mode")
+            k = next((k for k, (seen, _) in enumerate(merged) if same(seen, leaf)), None)
+            if k is None:
+                merged.append((leaf, coefficient))
+            else:
+                merged[k] = (leaf, build.add(merged[k][1], coefficient))
+        out: list[ir.Stmt] = []
+        noted: set[str] = set()
+        for leaf, coefficient in merged:
             amount = build.mul(coefficient, copy.deepcopy(seed))
             if amount is None:
                 continue
-            out += self.add_into(leaf, amount, pos)
+            increment = self.add_into(leaf, amount, pos)
+            if isinstance(increment[0], ir.Pass):  # the note of an array's increment
+                if increment[0].note in noted:
+                    increment = increment[1:]
+                else:
+                    noted.add(increment[0].note)
+            out += increment
         return out
 
     def add_into(self, leaf: ir.Expr, amount: ir.Expr, pos: ir.Pos) -> list[ir.Stmt]:
