@@ -36,7 +36,11 @@ class LocalTape:
                 ir.Assign(target, ir.Subscript(ir.Name(tape), [ir.Name(top)]))]
 
     def setup(self) -> list[ir.Stmt]:
-        out: list[ir.Stmt] = []
+        """The tapes, under a comment that says the strategy: taped, not recomputed."""
+        sizes = [f"{size} {kind}s" for kind, size in self.size.items() if size]
+        out: list[ir.Stmt] = [ir.Pass(note=f"this thread's tape ({', '.join(sizes)}): a cuda.local.array sized from "
+                                           "the loops' trip counts; loops are reversed from it, not recomputed")
+                              ] if sizes else []
         for kind, dtype in DTYPES.items():
             if self.size[kind]:
                 tape, top = self.names[kind]
