@@ -110,7 +110,7 @@ def docstring_text(text: str) -> str:
 
 def render_module(meta: ModuleText, constants: list[ir.Constant], functions: list[ir.Function]) -> str:
     origin = printable(meta.source_name.replace("\\", "/").rsplit("/", 1)[-1])
-    functions = [respell_for_numba(f) for f in functions]
+    functions = [respell_for_numba(f) if f.target in ("cpu", "python") else f for f in functions]  # numba.cuda: as written
     printer = ExprPrinter()
     return _ENV.get_template("module.py.j2").render(
         version=__version__,

@@ -201,8 +201,8 @@ def block_sumsq(x, out):
 
 @cuda.jit
 def block_sumsq_vjp(x, out, x_bar, out_bar):
-    """Adjoint kernel of block_sumsq, launched with its grid: (x_bar, out_bar) are in/out; a scalar's adjoint is a 1-element array, added into. Tape: a cuda.local.array per thread (1 floats, 16 ints), sized from the loop trip counts; nothing is recomputed."""
-    # this thread's tape (1 floats, 16 ints): a cuda.local.array sized from the loops' trip counts; loops are reversed from it, not recomputed
+    """Adjoint kernel of block_sumsq, launched with its grid: (x_bar, out_bar) are in/out; a scalar's adjoint is a 1-element array, added into. Tape: a cuda.local.array per thread (1 float, 16 ints), sized from the loop trip counts; nothing is recomputed."""
+    # this thread's tape (1 float, 16 ints): a cuda.local.array sized from the loops' trip counts; loops are reversed from it, not recomputed
     ftape = cuda.local.array(1, numba.float64)
     ftop = 0
     itape = cuda.local.array(16, numba.int64)

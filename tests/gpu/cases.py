@@ -1,6 +1,6 @@
-"""How to run each kernel of the GPU corpus (``kernels.py``): its arguments
-and launch configuration, shared by the simulator tests, the PTX check and
-``benchmarks/gpu.py``."""
+"""How to run each kernel of the GPU corpus (``kernels.py``) and of
+``features.py``: its arguments and launch configuration, shared by the
+simulator tests, the PTX check and ``benchmarks/gpu.py`` (the corpus)."""
 
 from __future__ import annotations
 
@@ -46,4 +46,13 @@ CASES = [
          _grid1(lambda a: a[0].size)),
     Case("block_sumsq", lambda rng, n: [rng.standard_normal(n), rng.standard_normal(1)],
          _grid1(lambda a: a[0].size, kernels.BLOCK)),
+]
+
+# the kernels of features.py
+FEATURE_CASES = [
+    Case("clipped", lambda rng, n: [rng.uniform(-2.0, 2.0, n), 1.2, rng.standard_normal(n), np.zeros(1, np.int64)],
+         _grid1(lambda a: a[0].size)),
+    Case("shrink", lambda rng, n: [rng.uniform(-3.0, 3.0, n), rng.standard_normal(n)], _grid1(lambda a: a[0].size)),
+    Case("mixed", lambda rng, n: [rng.uniform(0.2, 1.5, n), rng.uniform(0.2, 1.5, n), rng.standard_normal(n)],
+         _grid1(lambda a: a[0].size)),
 ]

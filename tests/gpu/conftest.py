@@ -30,15 +30,17 @@ def simulator():
 
 @pytest.fixture(scope="session")
 def generated(simulator, tmp_path_factory):
-    """The forward and reverse modules of the GPU corpus, imported."""
-    return generate(tmp_path_factory.mktemp("gpu"))
+    """The forward and reverse modules of the GPU corpus and of features.py, by source name."""
+    folder = tmp_path_factory.mktemp("gpu")
+    return {name: generate(folder, name) for name in ("kernels", "features")}
 
 
-def generate(folder: Path) -> dict:
-    source = (HERE / "kernels.py").read_text()
+def generate(folder: Path, name: str = "kernels") -> dict:
+    """The forward and reverse modules of ``tests/gpu/<name>.py``, imported."""
+    source = (HERE / f"{name}.py").read_text()
     modules = {}
     for mode in ("forward", "reverse"):
-        path = folder / f"kernels_{mode}.py"
-        path.write_text(adxform.transform(source, mode, filename="kernels.py"))
-        modules[mode] = load(path, f"kernels_{mode}")
+        path = folder / f"{name}_{mode}.py"
+        path.write_text(adxform.transform(source, mode, filename=f"{name}.py"))
+        modules[mode] = load(path, f"{name}_{mode}")
     return modules

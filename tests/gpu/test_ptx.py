@@ -7,9 +7,10 @@ import os
 import numpy as np
 import pytest
 
-from . import kernels
+from . import features, kernels
 from .batch import BATCHED
-from .cases import CASES
+from .cases import CASES, FEATURE_CASES
+from .harness import differentiable
 
 
 def _numba_type(value):
@@ -18,17 +19,22 @@ def _numba_type(value):
     return typeof(value) if isinstance(value, np.ndarray) else float64
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
-def test_compiles_to_ptx(case, generated_for_ptx):
+SOURCES = [(case, kernels) for case in CASES] + [(case, features) for case in FEATURE_CASES]
+
+
+@pytest.mark.parametrize("case, source", SOURCES, ids=[case.name for case, _ in SOURCES])
+def test_compiles_to_ptx(case, source, generated_for_ptx):
     from numba import void
     from numba.cuda import compile_ptx
 
     args = case.args(np.random.default_rng(0), 64)
     primal = [_numba_type(a) for a in args]
-    derivative = primal + [_numba_type(a if isinstance(a, np.ndarray) else np.zeros(1)) for a in args]
-    kernels_to_compile = [(getattr(kernels, case.name), primal),
-                          (getattr(generated_for_ptx["forward"], case.name + "_jvp"), primal + primal),
-                          (getattr(generated_for_ptx["reverse"], case.name + "_vjp"), derivative)]
+    modules = generated_for_ptx[source.__name__.rsplit(".", 1)[1]]
+    tangents = [t for a, t in zip(args, primal) if differentiable(a)]
+    adjoints = [_numba_type(a if isinstance(a, np.ndarray) else np.zeros(1)) for a in args if differentiable(a)]
+    kernels_to_compile = [(getattr(source, case.name), primal),
+                          (getattr(modules["forward"], case.name + "_jvp"), primal + tangents),
+                          (getattr(modules["reverse"], case.name + "_vjp"), primal + adjoints)]
     for kernel, types in kernels_to_compile:
         ptx, _ = compile_ptx(kernel.py_func, void(*types), cc=(9, 0))
         assert ".target sm_90" in ptx and ".entry" in ptx, kernel.py_func.__name__
@@ -52,7 +58,8 @@ def generated_for_ptx(tmp_path_factory):
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(dispatcher, "get_current_device", _Hopper)
-        yield generate(tmp_path_factory.mktemp("ptx"))
+        folder = tmp_path_factory.mktemp("ptx")
+        yield {name: generate(folder, name) for name in ("kernels", "features")}
 
 
 @pytest.mark.parametrize("path, name, make_row, whole_row", BATCHED, ids=[b[1] for b in BATCHED])

@@ -61,6 +61,9 @@ def partials(expr: ir.Expr, kinds: dict[str, str], device: dict[str, str]) -> li
             d_left = build.mul(right, build.power(left, build.sub(copy.deepcopy(right), ONE)))
             d_right = ir.BinOp("*", copy.deepcopy(expr), ir.Call("math.log", [copy.deepcopy(left)]))
             return _scaled(recurse(left), d_left) + _scaled(recurse(right), d_right)
+    if isinstance(expr, ir.IfExp):  # the branch taken carries the derivative
+        return ([(leaf, ir.IfExp(copy.deepcopy(expr.test), c, ir.Const(0.0))) for leaf, c in recurse(expr.body)]
+                + [(leaf, ir.IfExp(copy.deepcopy(expr.test), ir.Const(0.0), c)) for leaf, c in recurse(expr.orelse)])
     if isinstance(expr, ir.Call) and not expr.func.startswith("module."):
         rule = TABLE.get(expr.func)
         if rule is not None and rule.kind == "constant":  # floor, sign …: no derivative flows through

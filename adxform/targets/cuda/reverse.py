@@ -30,6 +30,7 @@ from .accumulate import atomic_reason, own_indices, plain_store_reason
 from .. import target_of
 from .context import Context, statement_text
 from .kinds import ARRAY, FLOAT, INT, SHARED
+from .tape import counted
 
 class Reverse:
     def __init__(self, ctx: Context):
@@ -119,7 +120,7 @@ class Reverse:
                            prologue + fwd + rev + [out], func.pos, doc + self.tape_note(), target=func.target)
 
     def tape_note(self) -> str:
-        sizes = [f"{size} {kind}s" for kind, size in self.tape.size.items() if size]
+        sizes = counted(self.tape.size)
         if not sizes:
             return " Nothing is taped."
         return (f" Tape: a cuda.local.array per thread ({', '.join(sizes)}), sized from the loop trip counts; "

@@ -37,7 +37,7 @@ class LocalTape:
 
     def setup(self) -> list[ir.Stmt]:
         """The tapes, under a comment that says the strategy: taped, not recomputed."""
-        sizes = [f"{size} {kind}s" for kind, size in self.size.items() if size]
+        sizes = counted(self.size)
         out: list[ir.Stmt] = [ir.Pass(note=f"this thread's tape ({', '.join(sizes)}): a cuda.local.array sized from "
                                            "the loops' trip counts; loops are reversed from it, not recomputed")
                               ] if sizes else []
@@ -48,3 +48,8 @@ class LocalTape:
                                                             [ir.Const(self.size[kind]), ir.QualName(dtype)])))
                 out.append(ir.Assign(ir.Name(top), ir.Const(0)))
         return out
+
+
+def counted(sizes: dict[str, int]) -> list[str]:
+    """["200 floats", "1 int"]: the sizes of the tapes in use."""
+    return [f"{size} {kind}" + ("s" if size != 1 else "") for kind, size in sizes.items() if size]
