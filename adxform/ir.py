@@ -266,7 +266,11 @@ class Continue:
 
 @dataclass
 class Pass:
+    """``pass``; with a ``note``, a comment line of the generated code
+    instead (why a kernel's adjoint is added atomically, say)."""
+
     pos: Pos = NOPOS
+    note: str = ""
 
 
 Stmt = Union[Assign, ExprStmt, For, While, If, Return, Break, Continue, Pass]

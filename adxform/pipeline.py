@@ -26,6 +26,7 @@ from .diagnostics import Reporter, UsageError
 from .emit import ModuleText, function_text, render_module
 from .forward import forward_functions
 from .reverse import reverse_functions
+from .targets.cuda.driver import as_device_functions, cuda_derivatives
 from .normalize import hoist_module_calls
 from .parse import merge_rules, parse_module
 from .parse.encoding import decode_source
@@ -36,6 +37,7 @@ SUMMARIES = {
     "reverse": "Adjoint (reverse-mode) derivatives",
 }
 JITS = ("numba", "none")
+TARGETS = ("cpu", "cuda")  # --target: cuda makes plain functions device functions, with batched gradient kernels
 
 
 @dataclass
@@ -49,6 +51,7 @@ class Options:
     instrument: bool = False  # count what checkpointed loops do (adxform_stats)
     rules: tuple[str, str] | None = None  # --rules FILE: (its text, its name)
     command: str = ""
+    target: str = "cpu"
     dump: Callable[[str], None] = field(default=lambda text: print(text, file=sys.stderr))
 
     def validate(self) -> None:
@@ -56,6 +59,8 @@ class Options:
             raise UsageError(f"unknown mode '{self.mode}' (choose from {', '.join(MODES)})")
         if self.jit not in JITS:
             raise UsageError(f"unknown --jit '{self.jit}' (choose from {', '.join(JITS)})")
+        if self.target not in TARGETS:
+            raise UsageError(f"unknown --target '{self.target}' (choose from {', '.join(TARGETS)})")
         if self.snapshots < 1:
             raise UsageError(f"--snapshots must be a positive integer, not {self.snapshots}")
         if self.dump_after is not None and self.dump_after not in PASS_NAMES:
@@ -64,6 +69,8 @@ class Options:
 
 def _pass_parse(state: "State") -> None:
     state.module = parse_module(state.source, state.filename, state.reporter)
+    if state.options.target == "cuda" and state.module is not None:
+        as_device_functions(state.module)
     if state.options.rules is not None:
         text, filename = state.options.rules
         reporter = Reporter(filename, text)
@@ -88,6 +95,8 @@ def _pass_differentiate(state: "State") -> None:
         state.derivatives = forward_functions(state.program, state.reporter)
     else:
         state.derivatives = reverse_functions(state.program, state.reporter, options.snapshots, state.loops)
+    state.derivatives.update(cuda_derivatives(state.module, state.program.cuda_roots, options.mode, state.reporter,
+                                              batched=options.target == "cuda"))
 
 
 PASSES: list[tuple[str, Callable[["State"], None]]] = [
@@ -128,6 +137,8 @@ def default_command(mode: str, source_name: str, output: str, options: Options) 
         parts += ["--snapshots", str(options.snapshots)]
     if options.instrument:
         parts.append("--instrument")
+    if options.target != "cpu":
+        parts += ["--target", options.target]
     if options.rules is not None:
         parts += ["--rules", options.rules[1]]
     return shlex.join(parts)
@@ -147,10 +158,13 @@ def run_passes(source: str, filename: str, options: Options) -> State:
 def emit(state: State) -> str:
     program = state.program
     functions: list[ir.Function] = []
-    for name in state.module.functions:  # source order
+    for name, func in state.module.functions.items():  # source order
         if name in program.facts:
             functions.append(_primal_copy(program.facts[name].func))
             functions += state.derivatives.get(name, [])
+        elif func.target.startswith("cuda") and name in state.derivatives:
+            functions.append(_primal_copy(func))
+            functions += state.derivatives[name]
     summary = SUMMARIES[state.options.mode]
     meta = ModuleText(state.source, state.filename, state.options.command,
                       f"{summary} of {Path(state.filename).name}.", state.options.jit,
@@ -169,14 +183,16 @@ def _primal_copy(func: ir.Function) -> ir.Function:
 def transform(source: str, mode: str, *, filename: str = "<string>", functions: list[str] | None = None,
               wrt: list[str] | None = None, jit: str = "numba", command: str | None = None,
               dump_after: str | None = None, snapshots: int = DEFAULT_SNAPSHOTS, instrument: bool = False,
-              rules: str | None = None, rules_filename: str = "<rules>") -> str:
+              rules: str | None = None, rules_filename: str = "<rules>", target: str = "cpu") -> str:
     """The text of the derivative module of ``source``; ``rules``
-    is the text of a module of custom rules (``--rules``).
+    is the text of a module of custom rules (``--rules``); ``target="cuda"``
+    (``--target cuda``) makes its plain functions CUDA device functions,
+    with a batched gradient kernel each in reverse mode.
 
     Raises ``DiagnosticError`` for problems in the source and ``UsageError``
     for bad options."""
     options = Options(mode, functions, wrt, jit, dump_after, snapshots, instrument,
-                      (rules, rules_filename) if rules is not None else None)
+                      (rules, rules_filename) if rules is not None else None, target=target)
     options.command = command or default_command(mode, filename, "OUT", options)
     return emit(run_passes(source, filename, options))
 
@@ -184,7 +200,7 @@ def transform(source: str, mode: str, *, filename: str = "<string>", functions: 
 def generate(path: str | os.PathLike, mode: str, output: str | os.PathLike, *, functions: list[str] | None = None,
              wrt: list[str] | None = None, jit: str = "numba", command: str | None = None,
              snapshots: int = DEFAULT_SNAPSHOTS, instrument: bool = False,
-             rules: str | os.PathLike | None = None) -> str:
+             rules: str | os.PathLike | None = None, target: str = "cpu") -> str:
     """Read ``path`` (and the custom rules module ``rules``), write the
     derivative module to ``output`` atomically (never over the source), and
     return the text."""
@@ -196,10 +212,10 @@ def generate(path: str | os.PathLike, mode: str, output: str | os.PathLike, *, f
     if command is None:
         command = default_command(mode, str(path), str(output), Options(
             mode, functions, wrt, jit, snapshots=snapshots, instrument=instrument,
-            rules=(rules_text, str(rules)) if rules is not None else None))
+            rules=(rules_text, str(rules)) if rules is not None else None, target=target))
     text = transform(source, mode, filename=str(path), functions=functions, wrt=wrt, jit=jit, command=command,
                      snapshots=snapshots, instrument=instrument, rules=rules_text,
-                     rules_filename=str(rules) if rules is not None else "<rules>")
+                     rules_filename=str(rules) if rules is not None else "<rules>", target=target)
     write_atomically(output, text)
     return text
 

@@ -20,6 +20,7 @@ from adxform.rules import TABLE, listing
 from adxform.pipeline import (
     JITS,
     PASS_NAMES,
+    TARGETS,
     Options,
     default_command,
     emit,
@@ -48,6 +49,9 @@ def _parser() -> argparse.ArgumentParser:
         common(generate)
         generate.add_argument("-o", "--output", required=True, metavar="OUT", help="the module to write; - for stdout")
         generate.add_argument("--jit", choices=JITS, default="numba", help="numba (default) or none for plain Python")
+        generate.add_argument("--target", choices=TARGETS, default="cpu",
+                              help="cpu (default), or cuda: plain functions become CUDA device functions, and "
+                                   "reverse mode adds a batched gradient kernel f_grad_batch[grid](X, out)")
         generate.add_argument("--snapshots", type=_positive, default=DEFAULT_SNAPSHOTS, metavar="N",
                               help=f"snapshots of a checkpointed loop whose directive names none "
                               f"(default {DEFAULT_SNAPSHOTS})")
@@ -95,7 +99,8 @@ def _run(args: argparse.Namespace) -> int:
     wrt = [w.strip() for w in args.wrt.split(",") if w.strip()] if args.wrt else None
     rules = (_read_source(args.rules), args.rules) if args.rules else None
     options = Options(mode, args.func, wrt, getattr(args, "jit", "numba"), getattr(args, "dump_after", None),
-                      getattr(args, "snapshots", DEFAULT_SNAPSHOTS), getattr(args, "instrument", False), rules)
+                      getattr(args, "snapshots", DEFAULT_SNAPSHOTS), getattr(args, "instrument", False), rules,
+                      target=getattr(args, "target", "cpu"))
     output = getattr(args, "output", None)
     if output not in (None, "-") and args.source != "-" and Path(output).resolve() == Path(args.source).resolve():
         raise UsageError(f"refusing to write the output over the source {args.source}")

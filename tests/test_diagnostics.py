@@ -174,12 +174,21 @@ CASES: dict[str, Case] = {
     # the caret goes under the start of the expression that is too deep
     "deep-expression-in-function": Case(_def("return " + "-(" * 150 + "x" + ")" * 150), "nesting-too-deep", 2, 12),
     # -- GPU ---------------------------------------------------------------------------
-    "cuda-kernel": Case(
-        "import numpy as np\nfrom numba import cuda\n\n\n@cuda.jit\ndef scale(a: np.ndarray, b: np.ndarray):\n"
-        "    i = cuda.grid(1)\n    if i < a.size:\n        b[i] = 2.0 * a[i]\n", "unsupported-gpu", 6, 5),
-    "cuda-device-function": Case(
-        "from numba import cuda\n\n\n@cuda.jit(device=True)\ndef f(x: float) -> float:\n    return x * 2.0\n",
-        "unsupported-gpu", 5, 5),
+    "cuda-kernel-early-return": Case(
+        "import numpy as np\nfrom numba import cuda\n\n\n@cuda.jit\ndef scale(a, b):\n    i = cuda.grid(1)\n"
+        "    if i >= a.size:\n        return\n    b[i] = 2.0 * a[i]\n", "unsupported-gpu", 9, 9),
+    "cuda-device-function-early-return": Case(
+        "from numba import cuda\n\n\n@cuda.jit(device=True)\ndef f(x):\n    if x > 0.0:\n        return x * 2.0\n"
+        "    return x\n", "unsupported-gpu", 7, 9),
+    "cuda-checkpoint-directive": Case(
+        "from numba import cuda\n\n\n@cuda.jit\ndef steps(u, dt):\n    i = cuda.grid(1)\n    if i < u.size:\n"
+        "        # adxform: checkpoint\n        for k in range(10):\n            u[i] = u[i] * dt\n",
+        "unsupported-gpu", 8, 9),
+    "cuda-unknown-call": Case(
+        "from numba import cuda, float64\n\n\n@cuda.jit\ndef scratch(u, out):\n    i = cuda.grid(1)\n"
+        "    t = cuda.local.array(4, float64)\n    t[0] = u[i]\n    out[i] = t[0]\n", "unsupported-gpu", 7, 9),
+    "directive-bound-on-cpu": Case(_def("# adxform: bound(trips=3)\nfor i in range(3):\n    x = x * 2.0\nreturn x"),
+                                   "bad-directive", 2, 5),
     # -- operators outside the subset: each named as the source spells it --------------------
     "bitwise-and": Case(_def("return x & 2", "x: int"), "unsupported-operator", 2, 14),
     "bitwise-or": Case(_def("return x | 2", "x: int"), "unsupported-operator", 2, 14),

@@ -58,6 +58,31 @@ def test_generation_is_deterministic(case, mode):
     assert first == second
 
 
+# GPU golden files (golden/gpu/): (source, mode, target, output), paths from the repository's root
+ROOT = GOLDEN.parent
+GPU_CASES = [
+    ("tests/gpu/kernels.py", "forward", "cpu", "golden/gpu/kernels_jvp.py"),
+    ("tests/gpu/kernels.py", "reverse", "cpu", "golden/gpu/kernels_vjp.py"),
+    ("golden/rosenbrock/rosenbrock.py", "reverse", "cuda", "golden/gpu/rosenbrock_cuda_vjp.py"),
+]
+
+
+@pytest.mark.parametrize("source, mode, target, output", GPU_CASES, ids=[c[3].rsplit("/", 1)[1] for c in GPU_CASES])
+def test_gpu_golden(source, mode, target, output, request):
+    command = f"adxform {mode} {source} -o {output}" + (f" --target {target}" if target != "cpu" else "")
+    text = adxform.transform((ROOT / source).read_text(), mode, filename=source, command=command, target=target)
+    path = ROOT / output
+    if request.config.getoption("--update-golden"):
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text)
+        return
+    assert path.is_file(), f"{path} is missing: run pytest tests/test_golden.py --update-golden"
+    assert text == path.read_text(), (
+        f"{path} differs from what adxform generates now; if the change is intended, "
+        "refresh with: python -m pytest tests/test_golden.py --update-golden (and review the diff)"
+    )
+
+
 def test_rosenbrock_gradient_needs_no_tape():
     """x is never overwritten, so nothing is recorded (issue: reverse mode)."""
     _, text = generate("rosenbrock", "reverse")

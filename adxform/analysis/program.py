@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from .. import ir
 from ..diagnostics import Reporter, UsageError
 from ..rules import TABLE, library
-from ..walk import calls, names_read
+from ..walk import calls, names_read, statements
 from .activity import active_variables
 from .custom import custom_rules, expected_params, rule_functions
 from .dataflow import DataFlow, data_flow
@@ -50,6 +50,7 @@ class Program:
     facts: dict[str, FunctionFacts]
     constants: dict[str, ir.Type]
     custom: dict[str, str] = field(default_factory=dict)  # g -> its custom rule in this mode (custom.py)
+    cuda_roots: list[str] = field(default_factory=list)  # the CUDA functions asked for (targets/cuda)
 
     def needs_derivative(self, name: str) -> bool:
         return bool(self.facts[name].wrt)
@@ -90,14 +91,18 @@ class CallGraph:
             return
         func = self.module.functions[name]
         self.state[name] = "visiting"
-        if func.target != "cpu":
-            self.reporter.error(func.pos, f"CUDA functions are not differentiated yet (in function '{func.name}')",
-                                "unsupported-gpu", note="GPU kernels are planned, not built; differentiate the CPU "
-                                                        "version of the function (see docs/gpu.md)")
+        if func.target.startswith("cuda"):  # reached from CPU code (roots that are CUDA functions are not visited)
+            self.reporter.error(func.pos, f"a CPU function calls the CUDA function '{func.name}'", "unsupported-gpu",
+                                note="CUDA functions are differentiated on their own, as kernels and device functions"
+                                     " (see docs/gpu.md)")
             self.state[name] = "done"
             return
         for call in calls(func.body):
             self.check_call(func, call, path + [name])
+        for loop in statements(func.body):
+            if isinstance(loop, (ir.For, ir.While)) and loop.directive is not None and loop.directive.name == "bound":
+                self.reporter.error(loop.directive.pos, "the 'bound' directive sizes the tape of a loop of a CUDA "
+                                    f"function; '{func.name}' runs on the CPU, whose tapes grow", "bad-directive")
         self.state[name] = "done"
         self.order.append(name)
 
@@ -187,6 +192,8 @@ def analyse(module: ir.Module, functions: list[str] | None, wrt: list[str] | Non
     else:
         roots = [name for name in known if not name.startswith("_") and name not in rules]
 
+    cuda_roots = [name for name in roots if name in module.functions and module.functions[name].target.startswith("cuda")]
+    roots = [name for name in roots if name not in cuda_roots]  # targets/cuda differentiates them
     custom = custom_rules(module, mode)
     graph = CallGraph(module, reporter, set(custom) | set(rules))
     for name in roots:
@@ -212,7 +219,8 @@ def analyse(module: ir.Module, functions: list[str] | None, wrt: list[str] | Non
 
     program = Program(module, [], graph.order, facts, constants, {g: r for g, r in custom.items() if g in facts})
     _check_rules(program, reporter)
-    program.roots = _pick_roots(program, roots, explicit=bool(functions), reporter=reporter)
+    program.roots = _pick_roots(program, roots, explicit=bool(functions), reporter=reporter, others=cuda_roots)
+    program.cuda_roots = cuda_roots
     _assign_wrt(program, wrt)
     _check_calls_without_rule(program, reporter)
     return program
@@ -240,7 +248,10 @@ def _check_rules(program: Program, reporter: Reporter) -> None:
     reporter.check()
 
 
-def _pick_roots(program: Program, roots: list[str], explicit: bool, reporter: Reporter) -> list[str]:
+def _pick_roots(program: Program, roots: list[str], explicit: bool, reporter: Reporter,
+                others: list[str] = ()) -> list[str]:
+    """The roots with something to differentiate; ``others`` are the CUDA
+    functions asked for, differentiated apart."""
     picked = []
     for name in roots:
         facts = program.facts[name]
@@ -249,7 +260,7 @@ def _pick_roots(program: Program, roots: list[str], explicit: bool, reporter: Re
         elif explicit:
             reporter.error(facts.func.pos, f"function '{name}' has no float or float-array parameter to "
                            "differentiate", "nothing-to-differentiate")
-    if not picked and not reporter.diagnostics:
+    if not picked and not others and not reporter.diagnostics:
         reporter.error(ir.Pos(1, 1), "no function of this module has a float or float-array parameter to "
                        "differentiate", "nothing-to-differentiate")
     reporter.check()

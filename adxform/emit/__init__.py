@@ -17,6 +17,7 @@ import jinja2
 from .. import ir
 from ..parse.encoding import source_bytes
 from ..rules.spelling import respell_for_numba
+from ..targets import CPU, target_of
 from ..version import __version__
 from ..walk import calls
 from .printer import ExprPrinter, StmtPrinter
@@ -28,9 +29,6 @@ _ENV = jinja2.Environment(
     lstrip_blocks=True,
     autoescape=False,
 )
-
-JIT_DECORATORS = {"numba": "@numba.njit(cache=True)", "none": None}
-
 
 @dataclass
 class ModuleText:
@@ -47,7 +45,7 @@ class ModuleText:
 def function_text(func: ir.Function, origin: str, jit: str) -> str:
     printer = StmtPrinter(origin)
     lines = []
-    decorator = JIT_DECORATORS[jit] if func.target != "python" else None
+    decorator = target_of(func).decorator(jit)
     if decorator:
         lines.append(decorator)
     params = ", ".join(p.name for p in func.params)
@@ -83,7 +81,7 @@ def runtime_helpers(functions: list[ir.Function], jit: str) -> list[str]:
         name = called.pop()
         wanted.add(name)
         called |= set(RUNTIME_DEPENDENCIES[name]) - wanted
-    text = _ENV.get_template("runtime.py.j2").render(jit=jit)
+    text = _ENV.get_template(CPU.runtime).render(jit=jit)  # the kernels of a module call no helper
     out: list[str] = []
     preamble = ""  # module constants go out with the helper after them
     for chunk in (c.strip("\n") for c in text.split("\n\n\n")):
@@ -112,7 +110,7 @@ def docstring_text(text: str) -> str:
 
 def render_module(meta: ModuleText, constants: list[ir.Constant], functions: list[ir.Function]) -> str:
     origin = printable(meta.source_name.replace("\\", "/").rsplit("/", 1)[-1])
-    functions = [respell_for_numba(f) for f in functions]
+    functions = [respell_for_numba(f) if f.target in ("cpu", "python") else f for f in functions]  # numba.cuda: as written
     printer = ExprPrinter()
     return _ENV.get_template("module.py.j2").render(
         version=__version__,
@@ -121,6 +119,7 @@ def render_module(meta: ModuleText, constants: list[ir.Constant], functions: lis
         command=printable(meta.command),
         summary=docstring_text(meta.summary),
         jit=meta.jit,
+        cuda=any(f.target.startswith("cuda") for f in functions),
         constants=[f"{c.name} = {printer.text(c.value)}" for c in constants],
         functions=runtime_helpers(functions, meta.jit) + _instrumentation(meta)
         + [function_text(f, origin, meta.jit) for f in functions],

@@ -25,6 +25,8 @@ def qualname(name: str) -> str:
         return "np." + rest
     if head in ("module", "builtins", "unknown"):
         return rest
+    if head == "numba" and rest.startswith("cuda."):  # the simulator swaps the module's name ``cuda`` only
+        return rest
     return name
 
 
@@ -176,6 +178,8 @@ class StmtPrinter:
         return [self._line("continue", depth, stmt.pos)]
 
     def _Pass(self, stmt: ir.Pass, depth: int) -> list[str]:
+        if stmt.note:
+            return [self.indent * depth + "# " + stmt.note]
         return [self._line("pass", depth, stmt.pos)]
 
     def _For(self, stmt: ir.For, depth: int) -> list[str]:

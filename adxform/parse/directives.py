@@ -23,6 +23,8 @@ OPTION = re.compile(r"\s*(?P<key>[A-Za-z_]\w*)\s*=\s*(?P<value>\S+?)\s*$")
 # directive name -> its options, each with a check of its value
 DIRECTIVES = {
     "checkpoint": {"snapshots": ("a positive integer", lambda v: v.isdigit() and int(v) > 0)},
+    # the most iterations a loop of a CUDA function makes: the size of a thread's tape (docs/gpu.md)
+    "bound": {"trips": ("a positive integer", lambda v: v.isdigit() and int(v) > 0)},
 }
 
 

@@ -35,6 +35,7 @@ from ..diagnostics import Reporter
 from ..invariants import check_derivative
 from ..naming import Namer
 from ..rules import TABLE, instantiate
+from ..targets import CPU, Target
 from ..rules.templates import axis_of, expand, reads_argument
 from ..walk import expressions
 
@@ -45,8 +46,9 @@ ACCUMULATING = {"module._matmul_bar_a", "module._matmul_bar_b"}
 
 
 class Adjoints:
-    def __init__(self, facts: FunctionFacts, bar: Namer, reporter: Reporter):
+    def __init__(self, facts: FunctionFacts, bar: Namer, reporter: Reporter, target: Target = CPU):
         self.facts = facts
+        self.target = target  # how an increment is written: ``+=`` on the CPU
         self.bar = bar
         self.reporter = reporter
         # id(call) -> a variable that holds the call's value where its adjoint
@@ -226,7 +228,7 @@ class Adjoints:
             return ir.ExprStmt(build.call("module._add_into", target, seed, *factor), leaf.pos)
         if self.stretched:
             seed = self.fit(seed, leaf)
-        return ir.Assign(target, build.add(copy.deepcopy(target), seed), leaf.pos, inplace=True)
+        return self.target.accumulate(target, seed, leaf.pos)
 
     def is_view(self, expr: ir.Expr) -> bool:
         """Whether ``expr`` is a subscript that numba makes a view of (basic

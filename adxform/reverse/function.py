@@ -67,7 +67,8 @@ from .reuse import bind_repeated_calls
 from ..analysis.liveness import live_in
 from .slicing import slice_forward
 from .structure import at_path_ends, single_exit
-from .tape import ArrayStack, Tape
+from .tape import ArrayStack
+from ..targets import CPU, Target
 
 MAX_ROUNDS = 6
 
@@ -88,8 +89,9 @@ class Checkpointing:
 class ReverseFunction:
     def __init__(self, facts: FunctionFacts, program: Program, reporter: Reporter,
                  entry_reads: dict[str, set[str]], returns_value: dict[str, bool],
-                 checkpointing: Checkpointing = Checkpointing()):
+                 checkpointing: Checkpointing = Checkpointing(), target: Target = CPU):
         self.facts = facts
+        self.target = target  # tapes, adjoint arrays and accumulation are written for it
         self.checkpointing = checkpointing
         self.callee_entry_reads = entry_reads  # callee -> the names its _rev reads on entry
         self.callee_returns_value = returns_value  # callee -> whether its _rev returns its value
@@ -138,8 +140,8 @@ class ReverseFunction:
         for name in sorted(self.facts.types.env):  # the user's names get the plain ``x_bar``
             if name in self.facts.active or name in self.facts.wrt:
                 self.bar(name)
-        self.tape = Tape(self.bar)
-        self.adjoints = Adjoints(self.facts, self.bar, self.reporter)
+        self.tape = self.target.tape(self.bar)
+        self.adjoints = Adjoints(self.facts, self.bar, self.reporter, self.target)
         self.pushed_names: dict[str, int] = {}  # name -> where it is first saved (tape or snapshot)
         self.recomputed: set[str] = set()  # iteration-local values recomputed, not taped
         self.driver_reads: dict[int, set[str]] = {}  # id(reverse driver of a checkpointed loop) -> what it needs
@@ -362,7 +364,7 @@ class ReverseFunction:
         of one branch, lowered to ``result = ...; break``)."""
         if name in self.bound_before[id(stmt)] and not self.is_first_def(stmt, name):
             return []
-        alloc: list[ir.Stmt] = [ir.Assign(ir.Name(self.bar(name)), build.call("numpy.zeros_like", ir.Name(name)),
+        alloc: list[ir.Stmt] = [ir.Assign(ir.Name(self.bar(name)), self.target.zeros_like(ir.Name(name)),
                                           stmt.pos)]
         if not self.is_first_def(stmt, name) and name in self.fresh_stacks:
             alloc = [ir.If(ir.Compare("==", ir.Name(self.fresh_stacks[name].top), ir.Const(0)), alloc, [], stmt.pos)]
@@ -567,9 +569,9 @@ class ReverseFunction:
         if view is not None and self.active(_base_name(arg)):
             return view
         if not any(self.active(n) for n in names_read(arg)):
-            return build.call("numpy.zeros_like", copy.deepcopy(arg))  # scratch: nothing flows back
+            return self.target.zeros_like(copy.deepcopy(arg))  # scratch: nothing flows back
         self.refuse(stmt.pos, "passing a computed array to a module function")
-        return build.call("numpy.zeros_like", copy.deepcopy(arg))
+        return self.target.zeros_like(copy.deepcopy(arg))
 
     # -- control flow ------------------------------------------------------------------------------------
 
@@ -824,7 +826,7 @@ class ReverseFunction:
                 prologue.append(ir.Assign(ir.Name(name), _typed_zero(env[name])))  # may be pushed before its first value
         for p in func.params:
             if self.active(p.name) and env[p.name].is_array and p.name not in facts.wrt:
-                prologue.append(ir.Assign(ir.Name(self.bar(p.name)), build.call("numpy.zeros_like", ir.Name(p.name))))
+                prologue.append(ir.Assign(ir.Name(self.bar(p.name)), self.target.zeros_like(ir.Name(p.name))))
         bars = [ir.Assign(ir.Name(self.bar(name)), ir.Const(0.0))
                 for name in sorted(facts.active | set(wrt_scalars))
                 if not env[name].is_array and env[name].kind != "tuple"]

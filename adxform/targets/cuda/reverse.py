@@ -1,0 +1,436 @@
+"""Reverse mode of kernels and device functions: ``k_vjp`` and ``f_vjp``.
+
+Each thread runs the primal forward (with its side effects), saving on its
+own tape (``tape.py``) each value the reverse sweep reads and a later
+statement overwrites, then runs the adjoint of each statement, last first.
+A barrier's adjoint is a barrier, so the reverse of a barrier phase is a
+barrier phase; a shared array's adjoint is a shared array of the same
+shape.  Loops are reversed from the tape (``range`` loops by their index,
+``while`` loops by a trip counter); loops are never recomputed.  Calls of
+device functions are reversed jointly: ``f_vjp`` recomputes its own
+forward sweep.  Conventions (docs/gpu.md)::
+
+    k_vjp[grid](a1, …, an, b1, …, bk)   # array adjoints in/out; a scalar's is a 1-element array, added into
+    f_vjp(a1, …, an, y_bar, B1, …, Bm) -> (y, b1, …, bk)   # B: array adjoints, added into (--target cuda)
+
+Restrictions, each a diagnostic: an array the kernel writes is not read by
+it (so every thread's reverse sweep sees the inputs it read), shared-memory
+values enter only linearly (their old values are never taped), and an early
+``return`` in a kernel.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from ... import build, ir
+from ...naming import Namer
+from ...walk import expressions, names_read, same, statements, stmt_expressions, stmt_reads
+from .accumulate import atomic_reason, own_indices, plain_store_reason
+from .. import target_of
+from .context import Context, statement_text
+from .kinds import ARRAY, FLOAT, INT, SHARED
+from .tape import counted
+
+class Reverse:
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        func = ctx.func
+        self.target = target_of(func)
+        self.params = {p.name for p in func.params}
+        self.base = Namer(func, "bar")
+        self.own = own_indices(func)
+        arrays = [n for n, k in ctx.kinds.items() if k in (ARRAY, SHARED)]
+        self.plain = {a: plain_store_reason(func, a, ctx.kinds[a], self.own) for a in sorted(arrays)}
+        if ctx.exclusive:  # --target cuda: a device function given the rows of one problem
+            self.plain.update({a: f"one thread per problem: {a} is this thread's own" for a in arrays
+                               if ctx.kinds[a] == ARRAY})
+        self.written = {t.value.id for s in statements(func.body) for t in _written_elements(s)}
+        self.needed: set[str] = set()
+        self.check_written_not_read()
+
+    def check_written_not_read(self) -> None:
+        for stmt in statements(self.ctx.func.body):
+            for name in sorted(_arrays_read(stmt) & self.written):
+                if self.ctx.kinds.get(name) == ARRAY:
+                    self.ctx.refuse(stmt.pos, f"reading the array '{name}', which the kernel also writes,",
+                                    note="write the result into another array: each thread's adjoint needs the "
+                                         "values the others read")
+
+    # -- driver ------------------------------------------------------------------------
+
+    def function(self) -> ir.Function:
+        """Built until the values the reverse sweep reads are all saved where
+        overwritten: each round adds at least one of the function's names, so
+        the rounds end."""
+        while True:
+            self.reset()
+            fwd, rev = self.block(self.ctx.func.body)
+            reads = {n for s in statements(rev) for n in stmt_reads(s)} & set(self.ctx.kinds)
+            if reads <= self.needed:
+                return self.assemble(fwd, rev)
+            self.needed |= reads
+
+    def reset(self) -> None:
+        self.bar = copy.deepcopy(self.base)
+        for p in self.ctx.diff_params():  # the parameters' adjoints get the plain ``x_bar``
+            self.bar(p.name)
+        self.thread_bar = {p.name: self.bar.fresh(f"{p.name}_bar_thread") for p in self.ctx.diff_params()
+                           if self.ctx.kinds[p.name] == FLOAT and self.ctx.is_kernel}
+        self.y_bar = self.bar.fresh("y_bar")
+        self.result = self.bar.fresh("result")
+        self.seed = self.bar.fresh("seed")
+        self.tape = self.target.tape(self.bar)  # a cuda.local.array per thread (tape.py)
+        self.pushed: set[str] = set()
+        self.assigned: set[str] = set(self.params)  # names bound so far, in program order
+        self.depth = 0  # loops around the statement being built
+        self.counters = 0
+        self.noted: set[str] = set()
+
+    def assemble(self, fwd: list[ir.Stmt], rev: list[ir.Stmt]) -> ir.Function:
+        ctx, func = self.ctx, self.ctx.func
+        diff = ctx.diff_params()
+        prologue = self.tape.setup()
+        prologue += [ir.Assign(ir.Name(n), ir.Const(0.0 if ctx.kinds[n] == FLOAT else 0))
+                     for n in sorted(self.pushed - self.params)]
+        floats = sorted(n for n, k in ctx.kinds.items() if k == FLOAT)
+        prologue += [ir.Assign(ir.Name(self.scalar_bar(n)), ir.Const(0.0)) for n in floats]
+        prologue += self.shared_bars()
+        if ctx.is_kernel:
+            bars = [ir.Param(self.bar(p.name), None, p.pos) for p in diff]
+            epilogue: list[ir.Stmt] = []
+            for p in diff:
+                if ctx.kinds[p.name] == FLOAT:
+                    epilogue.append(ir.Pass(note=f"cuda.atomic.add: every thread adds its part of the adjoint of "
+                                                 f"the scalar {p.name}"))
+                    epilogue.append(ir.ExprStmt(ir.Call("numba.cuda.atomic.add", [
+                        ir.Name(self.bar(p.name)), ir.Const(0), ir.Name(self.thread_bar[p.name])])))
+            doc = (f"Adjoint kernel of {func.name}, launched with its grid: ({', '.join(b.name for b in bars)}) "
+                   "are in/out; a scalar's adjoint is a 1-element array, added into.")
+            return ir.Function(f"{func.name}_vjp", list(func.params) + bars, prologue + fwd + rev + epilogue,
+                               func.pos, doc + self.tape_note(), target=func.target)
+        scalars = [p for p in diff if ctx.kinds[p.name] == FLOAT]
+        arrays = [ir.Param(self.bar(p.name), None, p.pos) for p in diff if ctx.kinds[p.name] == ARRAY]
+        out = ir.Return(ir.Tuple([ir.Name(self.result)] + [ir.Name(self.scalar_bar(p.name)) for p in scalars]))
+        returned = f"({func.name}(...), the adjoints of ({', '.join(p.name for p in scalars)}))" if scalars \
+            else f"({func.name}(...),)"
+        added = f"; ({', '.join(a.name for a in arrays)}) are in/out, added into." if arrays else "."
+        doc = f"Adjoint device function of {func.name}: returns {returned} for the cotangent {self.y_bar}{added}"
+        return ir.Function(f"{func.name}_vjp", list(func.params) + [ir.Param(self.y_bar, None)] + arrays,
+                           prologue + fwd + rev + [out], func.pos, doc + self.tape_note(), target=func.target)
+
+    def tape_note(self) -> str:
+        sizes = counted(self.tape.size)
+        if not sizes:
+            return " Nothing is taped."
+        return (f" Tape: a cuda.local.array per thread ({', '.join(sizes)}), sized from the loop trip counts; "
+                "nothing is recomputed.")
+
+    def shared_bars(self) -> list[ir.Stmt]:
+        """A zeroed shared adjoint array per shared array, before any thread uses one."""
+        out: list[ir.Stmt] = []
+        for stmt in statements(self.ctx.func.body):
+            if isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Name) and \
+                    self.ctx.kinds.get(stmt.target.id) == SHARED:
+                name = stmt.target.id
+                bar = ir.Name(self.bar(name))
+                k = self.bar.fresh("k")
+                out.append(ir.Assign(bar, copy.deepcopy(stmt.value), stmt.pos))
+                out.append(ir.For(k, _thread_in_block(), ir.Attribute(copy.deepcopy(bar), "size"), _block_size(),
+                                  [ir.Assign(ir.Subscript(copy.deepcopy(bar), [ir.Name(k)]), ir.Const(0.0))]))
+        if out:
+            out.append(ir.ExprStmt(ir.Call("numba.cuda.syncthreads", [])))
+        return out
+
+    # -- names ---------------------------------------------------------------------------
+
+    def scalar_bar(self, name: str) -> str:
+        return self.thread_bar.get(name) or self.bar(name)
+
+    def bar_of(self, leaf: ir.Expr) -> ir.Expr:
+        if isinstance(leaf, ir.Name):
+            return ir.Name(self.scalar_bar(leaf.id))
+        return ir.Subscript(ir.Name(self.bar(leaf.value.id)), copy.deepcopy(leaf.index), leaf.pos)
+
+    # -- adjoints ------------------------------------------------------------------------
+
+    def increments(self, value: ir.Expr, seed: ir.Expr, pos: ir.Pos) -> list[ir.Stmt]:
+        """``seed`` times each partial of ``value``, added into its leaf's
+        adjoint, one increment per leaf (``u[i] * u[i]``: one atomic, not
+        two); the note on how an array's adjoint is added goes above the
+        first increment of that array in the statement."""
+        merged: list[tuple[ir.Expr, ir.Expr]] = []
+        for leaf, coefficient in self.ctx.partials(value):
+            if any(self.ctx.kinds.get(n) == SHARED for n in names_read(coefficient)):
+                self.ctx.refuse(pos, "a nonlinear use of shared memory in reverse mode")
+            k = next((k for k, (seen, _) in enumerate(merged) if same(seen, leaf)), None)
+            if k is None:
+                merged.append((leaf, coefficient))
+            else:
+                merged[k] = (leaf, build.add(merged[k][1], coefficient))
+        out: list[ir.Stmt] = []
+        noted: set[str] = set()
+        for leaf, coefficient in merged:
+            amount = build.mul(coefficient, copy.deepcopy(seed))
+            if amount is None:
+                continue
+            increment = self.add_into(leaf, amount, pos)
+            if isinstance(increment[0], ir.Pass):  # the note of an array's increment
+                if increment[0].note in noted:
+                    increment = increment[1:]
+                else:
+                    noted.add(increment[0].note)
+            out += increment
+        return out
+
+    def add_into(self, leaf: ir.Expr, amount: ir.Expr, pos: ir.Pos) -> list[ir.Stmt]:
+        target = self.bar_of(leaf)
+        if isinstance(leaf, ir.Name):
+            return [self.target.accumulate(target, amount, pos)]
+        array = leaf.value.id
+        reason = self.plain[array]
+        note = f"plain +=: {reason}" if reason else f"cuda.atomic.add: {atomic_reason(self.ctx.func, array)}"
+        return [ir.Pass(pos, note=note), self.target.accumulate(target, amount, pos, exclusive=reason is not None)]
+
+    # -- overwrites ----------------------------------------------------------------------
+
+    def save(self, name: str, pos: ir.Pos) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
+        """(push, pop) of ``name`` before an assignment overwrites it."""
+        overwrite = name in self.assigned or self.depth > 0
+        self.assigned.add(name)
+        if not overwrite or name not in self.needed:
+            return [], []
+        kind = "float" if self.ctx.kinds.get(name) == FLOAT else "int"
+        push = self.tape.push(ir.Name(name), kind)
+        if push is None:
+            self.ctx.refuse(pos, f"overwriting '{name}' in a loop of unknown length",
+                            note="put `# adxform: bound(trips=N)` on the line above the loop: the most iterations "
+                                 "it makes sizes the thread's tape (see docs/gpu.md)")
+            return [], []
+        self.pushed.add(name)
+        return push, self.tape.pop(ir.Name(name), kind)
+
+    # -- statements ----------------------------------------------------------------------
+
+    def block(self, body: list[ir.Stmt]) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
+        fwd: list[ir.Stmt] = []
+        revs: list[list[ir.Stmt]] = []
+        for stmt in body:
+            f, r = self.stmt(stmt)
+            fwd += f
+            revs.append(r)
+        return fwd, [s for r in reversed(revs) for s in r]
+
+    def stmt(self, stmt: ir.Stmt) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
+        if isinstance(stmt, ir.Assign):
+            return self.assign(stmt)
+        if isinstance(stmt, ir.ExprStmt) and isinstance(stmt.value, ir.Call):
+            call = stmt.value
+            if call.func == "numba.cuda.syncthreads":
+                return [stmt], [copy.deepcopy(stmt)]
+            if call.func == "numba.cuda.atomic.add" and isinstance(call.args[0], ir.Name):
+                array, index, value = call.args
+                if not self.ctx.differentiable(array.id):
+                    return [stmt], []
+                seed = ir.Subscript(ir.Name(self.bar(array.id)), [copy.deepcopy(index)])
+                return [stmt], self.increments(value, seed, stmt.pos)
+        if isinstance(stmt, ir.If):
+            return self.branch(stmt)
+        if isinstance(stmt, ir.For):
+            return self.range_loop(stmt)
+        if isinstance(stmt, ir.While):
+            return self.while_loop(stmt)
+        if isinstance(stmt, ir.Return) and not self.ctx.is_kernel and stmt.value is not None:
+            fwd = [ir.Assign(ir.Name(self.result), stmt.value, stmt.pos)]
+            return fwd, self.increments(stmt.value, ir.Name(self.y_bar), stmt.pos)
+        if isinstance(stmt, ir.Pass) or isinstance(stmt, ir.Return) and self.ctx.is_kernel:  # Context refused it
+            return [], []
+        self.ctx.refuse(stmt.pos, statement_text(stmt))
+        return [stmt], []
+
+    def assign(self, stmt: ir.Assign) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
+        target, value = stmt.target, stmt.value
+        if isinstance(target, ir.Tuple) or isinstance(target, ir.Name) and self.ctx.kinds.get(target.id) == INT:
+            pushes, pops = [], []
+            for t in target.items if isinstance(target, ir.Tuple) else [target]:
+                if isinstance(t, ir.Name):
+                    push, pop = self.save(t.id, stmt.pos)
+                    pushes, pops = pushes + push, pop + pops
+            return pushes + [stmt], pops
+        if isinstance(target, ir.Name) and self.ctx.kinds.get(target.id) == SHARED:
+            self.assigned.add(target.id)
+            return [stmt], []
+        if isinstance(target, ir.Subscript):
+            if self.ctx.kinds.get(target.value.id) not in (ARRAY, SHARED):
+                return [stmt], []
+            seed = self.bar_of(target)
+            if stmt.inplace and isinstance(value, ir.BinOp) and value.op == "+" and same(value.left, target):
+                return [stmt], self.increments(value.right, seed, stmt.pos)
+            return [stmt], [ir.Assign(ir.Name(self.seed), seed, stmt.pos),
+                            ir.Assign(copy.deepcopy(seed), ir.Const(0.0), stmt.pos)] + \
+                self.increments(value, ir.Name(self.seed), stmt.pos)
+        overwrite = target.id in self.assigned or self.depth > 0
+        push, pop = self.save(target.id, stmt.pos)
+        bar = ir.Name(self.scalar_bar(target.id))
+        callee = self.ctx.callee(value) if isinstance(value, ir.Call) else None
+        if callee is None and isinstance(value, ir.BinOp) and value.op == "+" and same(value.left, target) \
+                and target.id not in names_read(value.right):  # x += e: x_bar is unchanged, e receives it
+            return push + [stmt], pop + self.increments(value.right, bar, stmt.pos)
+        if callee is None and not self.ctx.partials(value):  # a constant: the adjoint of the old value is 0
+            return push + [stmt], pop + ([ir.Assign(bar, ir.Const(0.0), stmt.pos)] if overwrite else [])
+        capture = [ir.Assign(ir.Name(self.seed), bar, stmt.pos), ir.Assign(copy.deepcopy(bar), ir.Const(0.0), stmt.pos)]
+        if callee is not None:
+            return push + [stmt], pop + capture + self.call_adjoint(value, callee, stmt.pos)
+        return push + [stmt], pop + capture + self.increments(value, ir.Name(self.seed), stmt.pos)
+
+    def call_adjoint(self, call: ir.Call, callee: ir.Function, pos: ir.Pos) -> list[ir.Stmt]:
+        """``y = f(…)``: ``f_vjp`` returns the adjoints of f's float
+        parameters, and adds into those of the arrays it is given (only
+        arrays that are the thread's own, under ``--target cuda``)."""
+        callee_ctx = self.ctx.callee_context(callee)
+        diff = callee_ctx.diff_params()
+        scalars = [k for k, p in enumerate(callee.params) if p in diff and callee_ctx.kinds[p.name] == FLOAT]
+        arrays = [k for k, p in enumerate(callee.params) if p in diff and callee_ctx.kinds[p.name] == ARRAY]
+        array_bars: list[ir.Expr] = []
+        for k in arrays:
+            arg = call.args[k]
+            if not (self.ctx.exclusive and isinstance(arg, ir.Name) and self.ctx.kinds.get(arg.id) == ARRAY):
+                self.ctx.refuse(pos, f"passing an array to the device function '{callee.name}' in reverse mode")
+                return []
+            array_bars.append(ir.Name(self.bar(arg.id)))
+        parts = [self.bar.fresh(f"{callee.name}_b") for _ in scalars]
+        out: list[ir.Stmt] = [ir.Assign(ir.Tuple([ir.Name(self.bar.fresh("unused"))] + [ir.Name(p) for p in parts]),
+                                        ir.Call(f"module.{callee.name}_vjp",
+                                                copy.deepcopy(call.args) + [ir.Name(self.seed)] + array_bars), pos)]
+        for k, part in zip(scalars, parts):
+            out += self.increments(call.args[k], ir.Name(part), pos)
+        return out
+
+    def branch(self, stmt: ir.If) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
+        changed = {n for s in statements(stmt.body + stmt.orelse) for n in _bound(s)}
+        test: ir.Expr = stmt.test
+        fwd_head: list[ir.Stmt] = []
+        if set(names_read(test)) & changed:  # the test cannot be evaluated again: record it
+            flag = self.bar.fresh("branch")
+            self.ctx.kinds[flag] = INT
+            self.needed.add(flag)
+            push, pop = self.save(flag, stmt.pos)
+            fwd_head = push + [ir.Assign(ir.Name(flag), stmt.test, stmt.pos)]
+            test = ir.Name(flag)
+        else:
+            pop = []
+        body_f, body_r = self.block(stmt.body)
+        else_f, else_r = self.block(stmt.orelse)
+        fwd = fwd_head + [ir.If(copy.deepcopy(test), body_f, else_f, stmt.pos)]
+        rev = [ir.If(copy.deepcopy(test), body_r, else_r, stmt.pos)] if body_r or else_r else []
+        return fwd, rev + pop
+
+    def loop_body(self, body: list[ir.Stmt], trips: int | None) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
+        outer = self.tape.multiplier
+        self.tape.multiplier = None if outer is None or trips is None else outer * trips
+        self.depth += 1
+        fwd, rev = self.block(body)
+        self.depth -= 1
+        self.tape.multiplier = outer
+        return fwd, rev
+
+    def range_loop(self, stmt: ir.For) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
+        changed = {n for s in statements(stmt.body) for n in _bound(s)}
+        bounds = {n for e in (stmt.start, stmt.stop, stmt.step) for n in names_read(e)}
+        step = build.int_value(stmt.step)
+        if bounds & changed or stmt.var in changed or step is None or step <= 0:
+            self.ctx.refuse(stmt.pos, "a loop whose bounds or index the body changes, or whose step is not a "
+                                      "positive constant,")
+            return [stmt], []
+        self.assigned.add(stmt.var)
+        trips = _directive_trips(stmt)
+        start, stop = build.int_value(stmt.start), build.int_value(stmt.stop)
+        if trips is None and start is not None and stop is not None:
+            trips = max(0, (stop - start + step - 1) // step)
+        fwd_body, rev_body = self.loop_body(stmt.body, trips)
+        fwd = [ir.For(stmt.var, stmt.start, stmt.stop, stmt.step, fwd_body, stmt.pos)]
+        if not rev_body:
+            return fwd, []
+        if step == 1:  # the index itself counts down
+            return fwd, [ir.For(stmt.var, build.sub(copy.deepcopy(stmt.stop), ir.Const(1)),
+                                build.sub(copy.deepcopy(stmt.start), ir.Const(1)), ir.Const(-1), rev_body, stmt.pos)]
+        r = self.bar.fresh("r")
+        count = ir.BinOp("//", ir.BinOp("+", ir.BinOp("-", copy.deepcopy(stmt.stop), copy.deepcopy(stmt.start)),
+                                        ir.Const(step - 1)), ir.Const(step)) if step != 1 else \
+            build.sub(copy.deepcopy(stmt.stop), copy.deepcopy(stmt.start))
+        index = ir.Assign(ir.Name(stmt.var), build.add(copy.deepcopy(stmt.start),
+                                                       build.mul(ir.Name(r), ir.Const(step))), stmt.pos)
+        rev = [ir.For(r, build.sub(count, ir.Const(1)), ir.Const(-1), ir.Const(-1), [index] + rev_body, stmt.pos)]
+        return fwd, rev
+
+    def while_loop(self, stmt: ir.While) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
+        counter = self.bar.fresh("trips")
+        self.ctx.kinds[counter] = INT
+        self.needed.add(counter)
+        push, pop = self.save(counter, stmt.pos)
+        fwd_body, rev_body = self.loop_body(stmt.body, _directive_trips(stmt))
+        fwd = push + [ir.Assign(ir.Name(counter), ir.Const(0), stmt.pos),
+                      ir.While(stmt.test, fwd_body + [build.increment(ir.Name(counter))], stmt.pos)]
+        r = self.bar.fresh("r")
+        return fwd, [ir.For(r, ir.Const(0), ir.Name(counter), ir.Const(1), rev_body, stmt.pos)] + pop
+
+
+def _cuda(name: str) -> ir.QualName:
+    return ir.QualName(f"numba.cuda.{name}")
+
+
+def _thread_in_block() -> ir.Expr:
+    """The thread's index in its block, flattened as CUDA numbers threads (x fastest)."""
+    inner = ir.BinOp("+", _cuda("threadIdx.y"), ir.BinOp("*", _cuda("blockDim.y"), _cuda("threadIdx.z")))
+    return ir.BinOp("+", _cuda("threadIdx.x"), ir.BinOp("*", _cuda("blockDim.x"), inner))
+
+
+def _block_size() -> ir.Expr:
+    return ir.BinOp("*", ir.BinOp("*", _cuda("blockDim.x"), _cuda("blockDim.y")), _cuda("blockDim.z"))
+
+
+def _arrays_read(stmt: ir.Stmt) -> set[str]:
+    """The arrays whose elements ``stmt`` reads (subscripted, or passed
+    whole to a call), not the shape of."""
+    found: set[str] = set()
+    for root in _read_expressions(stmt):
+        for expr in expressions(root):
+            if isinstance(expr, ir.Subscript) and isinstance(expr.value, ir.Name):
+                found.add(expr.value.id)
+            elif isinstance(expr, ir.Call):
+                found |= {a.id for a in expr.args if isinstance(a, ir.Name)}
+    return found
+
+
+def _read_expressions(stmt: ir.Stmt) -> list[ir.Expr]:
+    """What ``stmt`` reads: not the array it writes an element of."""
+    if isinstance(stmt, ir.Assign):
+        return [stmt.value] + (list(stmt.target.index) if isinstance(stmt.target, ir.Subscript) else [])
+    if isinstance(stmt, ir.ExprStmt) and _written_elements(stmt):
+        return stmt.value.args[1:]
+    return stmt_expressions(stmt)
+
+
+def _directive_trips(loop: ir.For | ir.While) -> int | None:
+    if loop.directive is not None and loop.directive.name == "bound":
+        return loop.directive.options["trips"]
+    return None
+
+
+def _bound(stmt: ir.Stmt) -> set[str]:
+    """The names ``stmt`` assigns or writes elements of."""
+    if isinstance(stmt, ir.For):
+        return {stmt.var}
+    if not isinstance(stmt, ir.Assign):
+        return {e.value.id for e in _written_elements(stmt)}
+    targets = stmt.target.items if isinstance(stmt.target, ir.Tuple) else [stmt.target]
+    return {t.id if isinstance(t, ir.Name) else t.value.id for t in targets}
+
+
+def _written_elements(stmt: ir.Stmt) -> list[ir.Subscript]:
+    if isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Subscript):
+        return [stmt.target]
+    if isinstance(stmt, ir.ExprStmt) and isinstance(stmt.value, ir.Call) and \
+            stmt.value.func == "numba.cuda.atomic.add" and isinstance(stmt.value.args[0], ir.Name):
+        return [ir.Subscript(stmt.value.args[0], [stmt.value.args[1]])]
+    return []

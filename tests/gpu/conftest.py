@@ -1,0 +1,46 @@
+"""The GPU tests: they run in a process of their own, under the CUDA
+simulator, started by ``tests/test_gpu.py`` (``NUMBA_ENABLE_CUDASIM=1`` must
+be set before numba is imported)."""
+
+import importlib.util
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+import adxform
+
+HERE = Path(__file__).parent
+
+
+def load(path: Path, name: str):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def simulator():
+    if os.environ.get("NUMBA_ENABLE_CUDASIM") != "1":
+        pytest.skip("the GPU tests run under the CUDA simulator (tests/test_gpu.py starts them)")
+
+
+@pytest.fixture(scope="session")
+def generated(simulator, tmp_path_factory):
+    """The forward and reverse modules of the GPU corpus and of features.py, by source name."""
+    folder = tmp_path_factory.mktemp("gpu")
+    return {name: generate(folder, name) for name in ("kernels", "features")}
+
+
+def generate(folder: Path, name: str = "kernels") -> dict:
+    """The forward and reverse modules of ``tests/gpu/<name>.py``, imported."""
+    source = (HERE / f"{name}.py").read_text()
+    modules = {}
+    for mode in ("forward", "reverse"):
+        path = folder / f"{name}_{mode}.py"
+        path.write_text(adxform.transform(source, mode, filename=f"{name}.py"))
+        modules[mode] = load(path, f"{name}_{mode}")
+    return modules

@@ -1,0 +1,45 @@
+"""Kernels for the constructs the corpus (``kernels.py``) does not reach:
+branches whose test the branch changes, a bounded ``while`` loop that
+overwrites a float, conditional expressions, abs/min/max, powers and
+quotients, an int atomic counter.  Checked like the corpus in the simulator
+(``test_kernels.py``)."""
+
+import math
+
+import numpy as np
+import numpy.typing as npt
+from numba import cuda
+
+
+@cuda.jit
+def clipped(x, lo, out, hits: npt.NDArray[np.int64]):
+    """A branch whose test reads what the branch changes, and an int counter
+    (annotated: nothing says it is not a float array)."""
+    i = cuda.grid(1)
+    if i < x.size:
+        v = x[i] * x[i]
+        if v > lo:
+            v = lo + math.log(1.0 + v - lo)
+            cuda.atomic.add(hits, 0, 1)
+        out[i] = v if v > 0.5 else 0.1 * v + 0.45
+
+
+@cuda.jit
+def shrink(x, out):
+    """A while loop whose length depends on the data, overwriting a float."""
+    i = cuda.grid(1)
+    if i < x.size:
+        v = abs(x[i]) + 2.0
+        # adxform: bound(trips=64)
+        while v > 1.5:
+            v = math.sqrt(v) * 0.9
+        out[i] = v
+
+
+@cuda.jit
+def mixed(x, y, out):
+    """Quotients, powers, min/max and tanh on two inputs."""
+    i = cuda.grid(1)
+    if i < x.size:
+        a = max(x[i], y[i]) / (1.0 + min(x[i], y[i]) ** 2)
+        out[i] = math.tanh(a) + x[i] ** 3 - 2.0 ** y[i]

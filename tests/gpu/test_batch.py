@@ -1,0 +1,25 @@
+"""``--target cuda``: the batched gradient kernel ``f_grad_batch[grid](X,
+out)`` of two corpus functions, row by row against their CPU ``f_grad``."""
+
+import numpy as np
+import pytest
+
+import adxform
+
+from .batch import BATCHED, rows
+from .conftest import load
+
+
+@pytest.mark.parametrize("path, name, make_row, whole_row", BATCHED, ids=[b[1] for b in BATCHED])
+def test_batched_gradient_matches_the_cpu_gradient_row_by_row(path, name, make_row, whole_row, simulator, tmp_path):
+    source = path.read_text()
+    gpu_path, cpu_path = tmp_path / f"{name}_cuda.py", tmp_path / f"{name}_cpu.py"
+    gpu_path.write_text(adxform.transform(source, "reverse", filename=path.name, functions=[name], target="cuda"))
+    cpu_path.write_text(adxform.transform(source, "reverse", filename=path.name, functions=[name], jit="none"))
+    gpu, cpu = load(gpu_path, f"{name}_cuda"), load(cpu_path, f"{name}_cpu")
+    X = rows(make_row, 37, np.random.default_rng(3))
+    out = np.full_like(X, np.nan)
+    getattr(gpu, f"{name}_grad_batch")[(X.shape[0] + 15) // 16, 16](X, out)
+    for x, gradient in zip(X, out):
+        expected = np.array(getattr(cpu, f"{name}_grad")(*([x] if whole_row else x)))
+        assert np.allclose(gradient, expected, rtol=1e-13, atol=1e-13), (x, gradient, expected)

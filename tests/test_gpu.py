@@ -1,0 +1,87 @@
+"""GPU kernels: the generated code's atomic-or-store decisions, checked here
+on the text; the simulator tests and the PTX compilation of ``tests/gpu/``
+each in a process of their own (the simulator must be chosen before numba
+is imported, and the PTX compiler must not have it)."""
+
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import adxform
+
+ROOT = Path(__file__).resolve().parents[1]
+KERNELS = (ROOT / "tests" / "gpu" / "kernels.py").read_text()
+HAS_NUMBA_CUDA = importlib.util.find_spec("numba_cuda") is not None
+needs_gpu_extra = pytest.mark.skipif(not HAS_NUMBA_CUDA, reason="the gpu extra is not installed "
+                                                                 "(pip install -e '.[gpu]')")
+
+
+def _function(text: str, name: str) -> str:
+    start = text.index(f"def {name}(")
+    end = text.find("\n\n\n", start)
+    return text[start:end if end != -1 else None]
+
+
+def test_atomic_where_threads_share_an_element_and_plain_where_the_index_is_the_threads_own():
+    text = adxform.transform(KERNELS, "reverse", filename="kernels.py")
+    stencil = _function(text, "stencil3_vjp")
+    assert "cuda.atomic.add(u_bar, i - 1, c * seed)" in stencil
+    assert "cuda.atomic.add(u_bar, i + 1, c * seed)" in stencil
+    assert "# cuda.atomic.add: other threads may add into the same element: u is accessed as" in stencil
+    assert "out_bar[i] = 0.0" in stencil  # the thread's own output element
+    dot = _function(text, "dot_vjp")
+    assert "x_bar[i] += y[i] * out_bar[0]" in dot
+    assert "# plain +=: i = cuda.grid(1) is this thread's own element, and x is accessed nowhere else" in dot
+    assert "cuda.atomic.add(x_bar" not in dot
+    grid2 = _function(text, "stencil2d_vjp")
+    assert "cuda.atomic.add(u_bar, (i - 1, j), 0.25 * seed)" in grid2
+    euler = _function(text, "euler_vjp")
+    assert "k_bar[i] += " in euler and "cuda.atomic.add(k_bar" not in euler
+    assert "cuda.local.array(200, numba.float64)" in euler  # v and rate_val, 100 steps
+    assert "cuda.atomic.add(dt_bar, 0, dt_bar_thread)" in euler  # a scalar's adjoint: every thread adds
+    block = _function(text, "block_sumsq_vjp")
+    assert "cuda.atomic.add(s_bar, tid + stride, s_bar[tid])" in block  # shared memory, another thread's element
+    assert block.count("cuda.syncthreads()") == 5  # two in the primal, their two adjoints, the zeroed s_bar
+
+
+def test_a_kernel_that_reads_what_it_writes_is_refused():
+    source = ("from numba import cuda\n\n\n@cuda.jit\ndef shift(u):\n    i = cuda.grid(1)\n"
+              "    if i < u.size - 1:\n        u[i] = u[i + 1] * u[i + 1]\n")
+    with pytest.raises(adxform.DiagnosticError) as err:
+        adxform.transform(source, "reverse", filename="shift.py")
+    assert "[unsupported-gpu]" in str(err.value) and "shift.py:8:" in str(err.value)
+
+
+def test_a_while_loop_that_overwrites_needs_a_bound_on_its_trips():
+    source = ("import math\nfrom numba import cuda\n\n\n@cuda.jit\ndef halve(u, out):\n    i = cuda.grid(1)\n"
+              "    if i < u.size:\n        v = u[i]\n        while v > 1.0:\n            v = math.sqrt(v) * 0.9\n"
+              "        out[i] = v\n")
+    with pytest.raises(adxform.DiagnosticError) as err:
+        adxform.transform(source, "reverse", filename="halve.py")
+    assert "halve.py:11:13: error: overwriting 'v' in a loop of unknown length" in str(err.value)
+    bounded = source.replace("        while", "        # adxform: bound(trips=64)\n        while")
+    assert "cuda.local.array(64, numba.float64)" in adxform.transform(bounded, "reverse", filename="halve.py")
+
+
+def _pytest(path: str, simulator: bool) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_ENABLE_CUDASIM"}
+    if simulator:
+        env["NUMBA_ENABLE_CUDASIM"] = "1"
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider", *path.split()],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+
+
+@needs_gpu_extra
+def test_kernels_in_the_simulator():
+    run = _pytest("tests/gpu/test_kernels.py tests/gpu/test_batch.py", simulator=True)
+    assert run.returncode == 0 and " passed" in run.stdout and "skipped" not in run.stdout, run.stdout + run.stderr
+
+
+@needs_gpu_extra
+def test_kernels_compile_to_ptx():
+    run = _pytest("tests/gpu/test_ptx.py", simulator=False)
+    assert run.returncode == 0 and " passed" in run.stdout and "skipped" not in run.stdout, run.stdout + run.stderr
