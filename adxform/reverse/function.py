@@ -99,12 +99,17 @@ class ReverseFunction:
         self.reporter = reporter
         base = Namer(facts.func, "bar")
         self.body, self.output, introduced = single_exit(facts.func, base)
-        for name in introduced:  # the result variable and the returned flag
-            facts.types.env.setdefault(name, facts.types.returns if name.startswith("result") else ir.BOOL)
-        # several returns: the value is a variable of the lowering's
-        self.output_lowered = isinstance(self.output, ir.Name) and self.output.id in introduced
-        if self.output_lowered:
-            facts.active.add(self.output.id)
+        # several returns: the value is in variables of the lowering's, one per item of a returned tuple,
+        # and a flag says whether a return was taken
+        results = [e.id for e in (self.output.items if isinstance(self.output, ir.Tuple) else [self.output])
+                   if isinstance(e, ir.Name) and e.id in introduced]
+        returns = facts.types.returns
+        for k, name in enumerate(results):
+            facts.types.env.setdefault(name, returns.items[k] if isinstance(self.output, ir.Tuple) else returns)
+            facts.active.add(name)
+        for name in set(introduced) - set(results):
+            facts.types.env.setdefault(name, ir.BOOL)
+        self.output_lowered = bool(results)
         self.counts = base.fresh("checkpoint_counts") if checkpointing.loops is not None else ""
         self.base_namer = base
         self.first_defs = _first_definitions(self.body, {p.name for p in facts.func.params})
@@ -758,8 +763,9 @@ class ReverseFunction:
         """The adjoint of the returned value, seeded with ``y_bar``."""
         if self.output is None:
             return []
-        if self.output_lowered and self.type(self.output).kind == "tuple":
-            self.refuse(self.output.pos, "returning tuples from more than one return statement")
+        if self.output_lowered and isinstance(self.output, ir.Name) and self.type(self.output).kind == "tuple":
+            self.refuse(self.output.pos, "returning tuples from more than one return statement, not all of "
+                        "them written as a tuple (`return a, b`)")
             return []
         return self.adjoints.increments(self.output, ir.Name(self.y_bar))
 

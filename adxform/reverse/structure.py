@@ -104,18 +104,36 @@ def _drop_trailing(block: list[ir.Stmt], kind: type) -> list[ir.Stmt]:
 
 
 class ReturnLowering:
-    """``return e`` -> ``result = e; returned = True`` + leave the loops."""
+    """``return e`` -> ``result = e; returned = True`` + leave the loops.
+    Where every return gives a tuple of ``width`` values (``return a, b``),
+    one variable per item: ``result, result2 = a, b``."""
 
-    def __init__(self, namer: Namer, has_value: bool):
-        self.result = namer.fresh("result") if has_value else None
+    def __init__(self, namer: Namer, has_value: bool, width: int = 0):
+        self.results = [namer.fresh("result") for _ in range(max(width, 1))] if has_value else []
+        self.width = width
         self.flag = namer.fresh("returned")
+
+    @property
+    def result(self) -> str | None:
+        return self.results[0] if self.results else None
+
+    def output(self, pos: ir.Pos) -> ir.Expr | None:
+        """What the lowered body returns."""
+        if self.width:
+            return ir.Tuple([ir.Name(name, pos) for name in self.results], pos)
+        return ir.Name(self.result, pos) if self.result else None
+
+    def target(self, pos: ir.Pos) -> ir.Expr:
+        output = self.output(pos)
+        assert output is not None
+        return output
 
     def block(self, body: list[ir.Stmt], in_loop: bool) -> list[ir.Stmt]:
         out: list[ir.Stmt] = []
         for stmt in body:
             if isinstance(stmt, ir.Return):
                 if self.result is not None and stmt.value is not None:
-                    out.append(ir.Assign(ir.Name(self.result), stmt.value, stmt.pos))
+                    out.append(ir.Assign(self.target(stmt.pos), stmt.value, stmt.pos))
                 out.append(ir.Assign(ir.Name(self.flag), ir.Const(True), stmt.pos))
                 out.append(ir.Break(stmt.pos) if in_loop else ir.Return(None, stmt.pos))
                 continue
@@ -146,11 +164,12 @@ def single_exit(func: ir.Function, namer: Namer) -> tuple[list[ir.Stmt], ir.Expr
         output, introduced = None, []
     else:
         has_value = any(r.value is not None for r in returns)
-        lowering = ReturnLowering(namer, has_value)
+        widths = {len(r.value.items) if isinstance(r.value, ir.Tuple) else 0 for r in returns}
+        lowering = ReturnLowering(namer, has_value, widths.pop() if len(widths) == 1 else 0)
         body = [ir.Assign(ir.Name(lowering.flag), ir.Const(False), func.pos)] + lowering.block(body, False)
         first = next((r for r in returns if r.value is not None), returns[0])
-        output = ir.Name(lowering.result, first.pos) if lowering.result else None
-        introduced = [n for n in (lowering.result, lowering.flag) if n]
+        output = lowering.output(first.pos)
+        introduced = lowering.results + [lowering.flag]
     body = _drop_trailing(_restructure(body), ir.Return)
     _check_no_jump_left(body)
     return body, output, introduced

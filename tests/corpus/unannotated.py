@@ -179,3 +179,13 @@ def return_in_while_of_branch(u, M, c):
                 return M @ u * u[k]
         x = 1.0
     return M @ u * x
+
+
+def pair_with_early_return(u, x):
+    # two returns of a pair: one variable per item in reverse mode
+    s = 0.0
+    for i in range(u.shape[0]):
+        s += u[i] * x
+        if s > 2.0:
+            return s * s, x * u[i]
+    return math.sin(s), np.sum(u) * x
