@@ -41,7 +41,7 @@ from helpers import (
 # or it is one of several values a reduced expression is computed from.
 NEEDS_ANNOTATION = {
     "arrays.no_rule_mask", "calls.tuple_caller", "calls.use_float_helper", "calls.use_tuple_helper",
-    "combined.oscillator_rk2", "control.int_branch", "copies.copy_double_negation", "copies.copy_from_callee",
+    "combined.oscillator_rk2", "control.int_branch", "copies.copy_from_callee",
     "copies.scalar_plus_array", "copies.vector_minus_matrix", "heat_slices.heat_slices",
     "mlp_numpy.mlp_numpy_loss", "models.lstm_matmul", "reverse_hard.array_results", "reverse_hard.rebind_array",
     "reverse_hard.rebind_in_loop", "scalars.ignores_second", "scalars.np_unary", "scalars.swap_chain", "spellings.loop_over_rows",

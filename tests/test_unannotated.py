@@ -227,6 +227,8 @@ KINDS = {
                             {"y": "float", "M": "array(float64)"}),
     "vector by a declared float": ("def f(u: np.ndarray) -> float:\n    return u @ u + 1.0\n",
                                    {"u": "array(float64, 1d)"}),
+    "quadratic form": ("def f(u, M, c):\n    if c > 0.0:\n        return c * u[0]\n    return u @ (M @ u)\n",
+                       {"u": "array(float64, 1d)", "M": "array(float64, 2d)", "c": "float"}),
     "unpacked into floats": ("def f(x0, dt):\n    x, v = x0, 1.0\n    return x + dt * v\n",
                              {"x0": "float", "dt": "float"}),
 }

@@ -37,6 +37,7 @@ from ..walk import expressions, flat_targets, names_read, statements, stmt_expre
 ARRAY, VECTOR, SCALAR, INT, FLOAT, WEAK_INT, BOOL = "array", "vector", "scalar", "int", "float", "weak-int", "bool"
 # one of the values a reduced expression is computed from, not known to be the array among them
 REDUCED = "reduced"
+MATRIX = "matrix"  # a 2-D array: a product of it with a vector is a vector
 NUMERIC = ("bool", "int", "float")
 
 # Functions whose arguments must be arrays (beyond reductions, products and methods).
@@ -89,6 +90,11 @@ class ParameterEvidence:
                         self.assigned[target.id].append(value)
         self.undecided = undecided
         self.pending = _computed_from(func, undecided)
+        # declared to return a number, or a return computed from none of the undecided is one: every return is
+        returned = [self.type_of(s.value) for s in statements(func.body) if isinstance(s, ir.Return) and s.value
+                    and not set(names_read(s.value)) & self.pending]
+        self.returns_a_number = func.returns is not None and func.returns.kind in NUMERIC or \
+            any(t.kind in NUMERIC for t in returned)
 
     def grounded(self, name: str) -> bool:
         """Whether the type of local ``name`` holds whatever the undecided
@@ -120,8 +126,7 @@ class ParameterEvidence:
             if target.kind in NUMERIC and isinstance(base, ir.Name) and self.grounded(base.id):  # a scalar
                 self.demand(stmt.value, SCALAR)
                 self.demand(stmt.value, FLOAT if target.kind == "float" else WEAK_INT)
-        elif isinstance(stmt, ir.Return) and stmt.value is not None and self.func.returns is not None \
-                and self.func.returns.kind in NUMERIC:
+        elif isinstance(stmt, ir.Return) and stmt.value is not None and self.returns_a_number:
             self.demand(stmt.value, SCALAR)
 
     def test(self, expr: ir.Expr) -> None:
@@ -237,6 +242,19 @@ class ParameterEvidence:
             found |= sources
         return found
 
+    def vector_product(self, expr: ir.Expr) -> None:
+        """``expr`` must be a vector: where it is a product with a vector, the
+        other operand is a matrix (``u @ (M @ u)`` a number makes ``M`` one)."""
+        if isinstance(expr, ir.BinOp) and expr.op == "@":
+            operands = (expr.left, expr.right)
+        elif isinstance(expr, ir.Call) and expr.func in ("numpy.dot", "method.dot") and len(expr.args) == 2:
+            operands = tuple(expr.args)
+        else:
+            return
+        for operand, other in (operands, operands[::-1]):
+            if self.type_of(other).is_array and self.type_of(other).ndim == 1:
+                self.shown(operand, MATRIX)
+
     def demand(self, expr: ir.Expr, fact: str) -> None:
         """``expr`` must be a scalar (SCALAR, INT) or, if a scalar, of a kind
         (FLOAT, WEAK_INT): so must every value it is computed from elementwise."""
@@ -250,6 +268,7 @@ class ParameterEvidence:
             if fact == SCALAR:  # a product is a scalar only of two vectors
                 for operand in ([expr.left, expr.right] if isinstance(expr, ir.BinOp) else expr.args):
                     self.shown(operand, VECTOR)
+                    self.vector_product(operand)
         elif isinstance(expr, ir.BinOp):
             if fact in (INT, WEAK_INT) and expr.op not in INT_OPERATORS:
                 fact = SCALAR
@@ -288,8 +307,9 @@ def _computed_from(func: ir.Function, undecided: set[str]) -> set[str]:
 def decide(facts: set[str], indexes_with_elements: bool) -> ir.Type | None:
     """The type of a parameter the body shows ``facts`` of; None when
     undecided (nothing proves it a scalar or an array)."""
-    if ARRAY in facts or VECTOR in facts:
-        return ir.Type("array", dtype="int64" if indexes_with_elements else "float64", ndim=1 if VECTOR in facts else 0)
+    if facts & {ARRAY, VECTOR, MATRIX}:
+        ndim = 1 if VECTOR in facts else 2 if MATRIX in facts else 0
+        return ir.Type("array", dtype="int64" if indexes_with_elements else "float64", ndim=ndim)
     if INT in facts:
         return ir.INT
     if SCALAR not in facts:

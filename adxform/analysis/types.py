@@ -24,7 +24,7 @@ from ..diagnostics import Reporter
 from ..rules import TABLE, library
 from ..rules.registry import matmul_type
 from ..walk import expressions, statements, stmt_expressions
-from .evidence import FLOAT, REDUCED, VECTOR, ParameterEvidence, decide, indexes_with_elements
+from .evidence import FLOAT, MATRIX, REDUCED, VECTOR, ParameterEvidence, decide, indexes_with_elements
 
 NUMERIC_RANK = {"bool": 0, "int": 1, "float": 2}
 QUALIFIED_CONSTANTS = {
@@ -390,14 +390,15 @@ class FunctionTyper:
     def vectors_by_use(self, params: dict[str, ir.Type | None]) -> dict[str, ir.Type]:
         """Array parameters of unknown ndim (``u: np.ndarray``) that a product
         which must be a number shows to be vectors (``return u @ u`` of a
-        function declared ``-> float``): 1-D."""
+        function declared ``-> float``): 1-D; or matrices (``u @ (M @ u)``
+        with a vector ``u``): 2-D."""
         unknown = {name for name, ptype in params.items() if ptype is not None and ptype.is_array and not ptype.ndim}
         if not unknown:
             return {}
         own = {name: sig.own for name, sig in self.signatures.items()}
         facts = ParameterEvidence(self.func, self.typer().type, own, unknown).collect()
-        return {name: ir.Type("array", dtype=params[name].dtype, ndim=1)
-                for name in sorted(unknown) if VECTOR in facts[name]}
+        return {name: ir.Type("array", dtype=params[name].dtype, ndim=1 if VECTOR in facts[name] else 2)
+                for name in sorted(unknown) if VECTOR in facts[name] or MATRIX in facts[name]}
 
     def settle(self, name: str, ptype: ir.Type | None, params: dict[str, ir.Type | None], meets_floats: bool) -> None:
         """Fixes an unannotated parameter's type: from its call sites where the
