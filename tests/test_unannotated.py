@@ -229,6 +229,8 @@ KINDS = {
                                    {"u": "array(float64, 1d)"}),
     "quadratic form": ("def f(u, M, c):\n    if c > 0.0:\n        return c * u[0]\n    return u @ (M @ u)\n",
                        {"u": "array(float64, 1d)", "M": "array(float64, 2d)", "c": "float"}),
+    "reduced row": ("def f(M, x):\n    return np.linalg.norm(0.5 + M[0]) * math.sin(x)\n",
+                    {"M": "array(float64)", "x": "float"}),
     "unpacked into floats": ("def f(x0, dt):\n    x, v = x0, 1.0\n    return x + dt * v\n",
                              {"x0": "float", "dt": "float"}),
 }

@@ -247,8 +247,11 @@ def _dimensions_shown(expr: ir.Expr, name: str) -> int:
             and is_name(expr.value.value) and build.int_value(expr.index[0]) is not None:
         return build.int_value(expr.index[0]) + 1
     operands = [expr.left, expr.right] if isinstance(expr, ir.BinOp) and expr.op == "@" else \
-        expr.args[:2] if isinstance(expr, ir.Call) and expr.func in MATRIX_PRODUCTS else []
-    # an operand of a product is an array: its base has a dimension more than its integer indices take
+        expr.args[:2] if isinstance(expr, ir.Call) and expr.func in MATRIX_PRODUCTS else \
+        _reduced_rows(expr.args[0], name) if isinstance(expr, ir.Call) and expr.args and \
+        getattr(TABLE.get(expr.func), "kind", None) == "reduction" else []
+    # an operand of a product, or what a reduction reduces, is an array: its base has a dimension more than its
+    # integer indices take
     rows = [max(len(_consuming(o.index)), sum(not isinstance(i, ir.Slice) for i in _consuming(o.index)) + 1)
             for o in operands if isinstance(o, ir.Subscript) and is_name(o.value)]
     if rows:
@@ -257,6 +260,28 @@ def _dimensions_shown(expr: ir.Expr, name: str) -> int:
     if axis is not None and build.int_value(axis) is not None:
         return build.int_value(axis) + 1
     return 0
+
+
+def _reduced_rows(arg: ir.Expr, name: str) -> list[ir.Subscript]:
+    """The subscripts of ``name`` that ``arg``, a reduction's argument, is
+    computed from elementwise with constants alone (``np.linalg.norm(0.5 +
+    M[0])``): each is an array, a row; none where another value might be."""
+    if isinstance(arg, ir.Subscript) and isinstance(arg.value, ir.Name) and arg.value.id == name:
+        return [arg]
+    if isinstance(arg, ir.Const):
+        return []
+    parts = [arg.left, arg.right] if isinstance(arg, ir.BinOp) and arg.op != "@" else \
+        [arg.operand] if isinstance(arg, ir.UnaryOp) else \
+        arg.args if isinstance(arg, ir.Call) and getattr(TABLE.get(arg.func), "kind", None) == "elementwise" else None
+    if parts is None:
+        return []
+    rows = []
+    for part in parts:
+        found = _reduced_rows(part, name)
+        if not found and not isinstance(part, ir.Const):
+            return []
+        rows += found
+    return rows
 
 
 def element_reads(func: ir.Function, least: dict[str, int]) -> dict[str, tuple[int, ir.Pos]]:
