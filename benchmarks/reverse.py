@@ -259,10 +259,12 @@ def main(argv: list[str]) -> None:
         print(json.dumps(worker(argv[1])))
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("cases", nargs="*", choices=[[]] + list(CASES), metavar="CASE",
-                        help="the cases to run (default: all)")
+    parser.add_argument("cases", nargs="*", metavar="CASE", help=f"the cases to run (default: all): {', '.join(CASES)}")
     parser.add_argument("--plot", type=Path, metavar="FILE", help="draw grad/primal per case into FILE (matplotlib)")
     args = parser.parse_args(argv)
+    unknown = [case for case in args.cases if case not in CASES]
+    if unknown:
+        parser.error(f"unknown case {', '.join(unknown)}")
     if jax_models is None:
         print("jax is not installed: no JAX column")
     print(HEADER)

@@ -10,7 +10,8 @@ It checks the result against the gradient of the whole data set computed in
 this process (to 1e-12, relative to the largest element), and times an
 evaluation for each worker count:
 
-    python examples/dask_shards/shards.py                      # LocalClusters of 1, 2, 4 workers; writes docs/img/dask_scaling.png
+    python examples/dask_shards/shards.py                      # LocalClusters of 1, 2, 4 workers
+                                                               # (writes docs/img/dask_scaling.png)
     python examples/dask_shards/shards.py --workers 1 2 8      # other counts
     python examples/dask_shards/shards.py --scheduler tcp://HOST:8786   # a running cluster, its workers as they are
     python examples/dask_shards/shards.py --small -o FILE      # small data, plain-Python module, as the tests run it
@@ -22,7 +23,6 @@ import argparse
 import importlib
 import importlib.util
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -38,7 +38,7 @@ FIGURE = HERE.parent.parent / "docs" / "img" / "dask_scaling.png"
 MODULE = "shard_loss_grad"  # the generated module's name, on the workers too
 WRT = ["w1", "b1", "w2", "b2"]
 TOLERANCE = 1e-12
-REPEATS = 3
+REPEATS = 5  # the fastest of these evaluations is timed: on a shared machine the others measure the load
 
 # (samples, features, hidden units, shards)
 FULL = (200_000, 32, 16, 16)
@@ -97,13 +97,13 @@ def relative_difference(got: tuple, want: tuple) -> float:
     return max(float(np.max(np.abs(g - w)) / np.max(np.abs(w))) for g, w in pairs)
 
 
-def median_seconds(func, *args) -> float:
+def best_seconds(func, *args) -> float:
     times = []
     for _ in range(REPEATS):
         start = time.perf_counter()
         func(*args)
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return min(times)
 
 
 def run_on(client: Client, module_path: Path, params: tuple, x: np.ndarray, y: np.ndarray, shards: int,
@@ -114,8 +114,8 @@ def run_on(client: Client, module_path: Path, params: tuple, x: np.ndarray, y: n
     result = value_and_grad(client, params, scattered)  # the first call compiles on every worker
     difference = relative_difference(result, reference)
     if difference > TOLERANCE:
-        raise AssertionError(f"the sharded gradient differs from the single-process one by {difference:.1e}")
-    seconds = median_seconds(value_and_grad, client, params, scattered)
+        raise RuntimeError(f"the sharded gradient differs from the single-process one by {difference:.1e}")
+    seconds = best_seconds(value_and_grad, client, params, scattered)
     return {"workers": len(client.nthreads()), "seconds": seconds, "difference": difference}
 
 
@@ -132,7 +132,7 @@ def table(rows: list[dict], single: float, size: tuple, load: float) -> str:
     return "\n".join(lines)
 
 
-def draw(rows: list[dict], single: float, figure: Path) -> None:
+def draw(rows: list[dict], single: float, load: float, figure: Path) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -146,6 +146,7 @@ def draw(rows: list[dict], single: float, figure: Path) -> None:
     ax.set_xlabel("workers (one thread each)")
     ax.set_ylabel("seconds per gradient")
     ax.set_ylim(bottom=0)
+    ax.set_title(f"On {os.cpu_count()} cores, load average {load:.1f} at the start", fontsize=9)
     ax.legend(fontsize=8)
     figure.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(figure, dpi=110)
@@ -170,7 +171,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
         local = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(local)
         reference = local.shard_loss_value_and_grad(*params, x, y)  # compiles
-        single = median_seconds(local.shard_loss_value_and_grad, *params, x, y)
+        single = best_seconds(local.shard_loss_value_and_grad, *params, x, y)
         rows = []
         if args.scheduler:
             with Client(args.scheduler) as client:
@@ -181,7 +182,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
                                   dashboard_address=None) as cluster, Client(cluster) as client:
                     rows.append(run_on(client, module_path, params, x, y, size[3], reference))
     print(table(rows, single, size, load))
-    draw(rows, single, args.output)
+    draw(rows, single, load, args.output)
     print(f"wrote {args.output}")
     return rows
 
