@@ -1,5 +1,7 @@
 """Reverse mode against the numba-compiled primal: a table of
-case, primal time, gradient time, ratio, tape bytes and peak memory.
+case, primal time, gradient time, ratio, tape bytes and peak memory, and where ``jax`` is importable, JAX's
+``jit(grad)`` time of the same function (benchmarks/jax_models.py) and its
+ratio to the same numba primal.
 
 Each case generates the reverse module of its source (CASES),
 then times the numba primal and `f_grad` (median of REPEATS runs after a
@@ -11,12 +13,14 @@ exact: the most the tapes hold at once, counted on the same inputs by the
 module generated with ``--jit none``, whose tape helpers are plain Python
 functions that ``TapeMeter`` wraps.
 
-    python benchmarks/reverse.py            # all cases
-    python benchmarks/reverse.py nbody      # some cases
+    python benchmarks/reverse.py                    # all cases
+    python benchmarks/reverse.py nbody              # some cases
+    python benchmarks/reverse.py --plot ratios.png  # and draw grad/primal per case (matplotlib)
 """
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import json
 import os
@@ -34,10 +38,28 @@ import numpy as np
 import adxform
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _jax_models():
+    """benchmarks/jax_models.py, imported by its path (this script is run
+    from anywhere, and imported by the tests), or None where jax is not
+    installed: then there is no JAX column."""
+    if importlib.util.find_spec("jax") is None:
+        return None
+    spec = importlib.util.spec_from_file_location("jax_models", ROOT / "benchmarks" / "jax_models.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+jax_models = _jax_models()
 REPEATS = 5
 # One BLAS thread, as the numba code around it has one: with more, a loaded
-# machine made mlp_numpy's primal 36 times slower (0.22 -> 8 ms).
-WORKER_ENV = {**os.environ, "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "1")}
+# machine made mlp_numpy's primal 36 times slower (0.22 -> 8 ms).  JAX's CPU
+# backend gets one thread too.
+WORKER_ENV = {**os.environ, "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "1"),
+              "XLA_FLAGS": os.environ.get("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false "
+                                                      "intra_op_parallelism_threads=1")}
 
 
 def _gmm(rng: np.random.Generator, d: int, k: int, n: int) -> tuple:
@@ -112,13 +134,22 @@ def _module(case: str, folder: Path, jit: str = "numba"):
 
 def _median_time(func, args) -> float:
     """The functions of these cases do not write into their arguments, so
-    every run gets the same ones (as an optimiser's loop would)."""
+    every run gets the same ones (as an optimiser's loop would).  A JAX
+    result is waited for: JAX returns before it has computed."""
     times = []
     for _ in range(REPEATS):
         start = time.perf_counter()
-        func(*args)
+        out = func(*args)
+        if jax_models is not None:
+            jax_models.jax.block_until_ready(out)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def jax_grad_time(case: str, args: tuple) -> float:
+    grad = jax_models.jit_grad(case, args)
+    jax_models.jax.block_until_ready(grad(*args))  # compiles
+    return _median_time(grad, args)
 
 
 class TapeMeter:
@@ -184,22 +215,68 @@ def worker(case: str) -> dict:
         growth = _peak_rss_bytes() - before
         grad_time = _median_time(grad, args)
         tape = tape_bytes(case, Path(tmp))
-    return {"case": case, "primal": primal_time, "grad": grad_time, "memory": growth, "tape": tape}
+    jax_grad = jax_grad_time(case, args) if jax_models is not None else None
+    return {"case": case, "primal": primal_time, "grad": grad_time, "memory": growth, "tape": tape,
+            "jax_grad": jax_grad}
+
+
+def format_row(row: dict) -> str:
+    jax = f"{row['jax_grad']:>11.5f} {row['jax_grad'] / row['primal']:>7.2f}" if row["jax_grad"] is not None \
+        else f"{'-':>11} {'-':>7}"
+    return (f"{row['case']:<16} {row['primal']:>11.5f} {row['grad']:>11.5f} {row['grad'] / row['primal']:>7.2f} "
+            f"{row['tape'] / 2**20:>8.2f} MB {row['memory'] / 2**20:>16.1f} MB {jax}")
+
+
+HEADER = (f"{'case':<16} {'primal (s)':>11} {'grad (s)':>11} {'ratio':>7} {'tape':>11} {'peak memory growth':>19} "
+          f"{'jax grad (s)':>11} {'jax ratio':>7}")
+
+
+def plot(rows: list[dict], path: Path) -> None:
+    """Bars of gradient time over the numba primal's per case, adxform's
+    beside JAX's where there is one, on a log scale."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    positions = np.arange(len(rows))
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.55 * len(rows) + 2), 4), layout="constrained")
+    ax.bar(positions - 0.2, [r["grad"] / r["primal"] for r in rows], 0.4, label="adxform f_grad (numba)")
+    ax.bar(positions + 0.2, [r["jax_grad"] / r["primal"] if r["jax_grad"] is not None else 0.0 for r in rows], 0.4,
+           label="JAX jit(grad)", color="tab:orange")
+    ax.set_yscale("log")
+    ax.set_xticks(positions, [r["case"] for r in rows], rotation=45, ha="right", fontsize=8)
+    ax.set_ylabel("gradient time / numba primal time")
+    ax.axhline(1.0, color="grey", lw=0.8)
+    ax.legend(fontsize=8)
+    ax.set_title("Reverse mode against the numba primal, one thread (lower is better)", fontsize=9)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
 
 
 def main(argv: list[str]) -> None:
     if argv[:1] == ["--worker"]:
         print(json.dumps(worker(argv[1])))
         return
-    cases = argv or list(CASES)
-    print(f"{'case':<12} {'primal (s)':>11} {'grad (s)':>11} {'ratio':>7} {'tape':>11} {'peak memory growth':>19}")
-    for case in cases:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("cases", nargs="*", metavar="CASE", help=f"the cases to run (default: all): {', '.join(CASES)}")
+    parser.add_argument("--plot", type=Path, metavar="FILE", help="draw grad/primal per case into FILE (matplotlib)")
+    args = parser.parse_args(argv)
+    unknown = [case for case in args.cases if case not in CASES]
+    if unknown:
+        parser.error(f"unknown case {', '.join(unknown)}")
+    if jax_models is None:
+        print("jax is not installed: no JAX column")
+    print(HEADER)
+    rows = []
+    for case in args.cases or list(CASES):
         out = subprocess.run([sys.executable, __file__, "--worker", case], check=True, capture_output=True, text=True,
                              env=WORKER_ENV)
-        row = json.loads(out.stdout.strip().splitlines()[-1])
-        ratio = row["grad"] / row["primal"]
-        print(f"{row['case']:<12} {row['primal']:>11.5f} {row['grad']:>11.5f} {ratio:>7.2f} "
-              f"{row['tape'] / 2**20:>8.2f} MB {row['memory'] / 2**20:>16.1f} MB", flush=True)
+        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        print(format_row(rows[-1]), flush=True)
+    if args.plot:
+        plot(rows, args.plot)
+        print(f"wrote {args.plot}")
 
 
 if __name__ == "__main__":
