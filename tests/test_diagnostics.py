@@ -123,6 +123,8 @@ CASES: dict[str, Case] = {
                                     note="took 'y', 'M' for numbers"),
     "min-of-array": Case("import numpy as np\n\n\ndef f(x: np.ndarray, y: float) -> float:\n"
                          "    return min(y, x * 2.0)\n", "bad-call", 5, 12),
+    "math-of-array": Case("import math\n\nimport numpy as np\n\n\ndef f(x: np.ndarray) -> float:\n"
+                          "    return math.sin(x * 2.0)\n", "bad-call", 7, 12),
     "bad-numba-signature": Case("import numba\n\n\n@numba.njit(\"f8(f8[:], q8)\")\ndef f(x, n):\n    return x[n]\n",
                                 "unsupported-annotation", 4, 13),
     "signature-arity": Case("import numba\n\n\n@numba.njit(\"f8(f8[:])\")\ndef f(x, n):\n    return x[n]\n",

@@ -231,6 +231,8 @@ KINDS = {
                        {"u": "array(float64, 1d)", "M": "array(float64, 2d)", "c": "float"}),
     "reduced row": ("def f(M, x):\n    return np.linalg.norm(0.5 + M[0]) * math.sin(x)\n",
                     {"M": "array(float64)", "x": "float"}),
+    "row in a number": ("def f(M, v):\n    return math.atan2(M[-1] @ np.sum(M, axis=1), 1.5) + v[0]\n",
+                        {"M": "array(float64, 2d)", "v": "array(float64, 1d)"}),
     "unpacked into floats": ("def f(x0, dt):\n    x, v = x0, 1.0\n    return x + dt * v\n",
                              {"x0": "float", "dt": "float"}),
 }

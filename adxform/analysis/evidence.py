@@ -269,6 +269,9 @@ class ParameterEvidence:
                 for operand in ([expr.left, expr.right] if isinstance(expr, ir.BinOp) else expr.args):
                     self.shown(operand, VECTOR)
                     self.vector_product(operand)
+                    if isinstance(operand, ir.Subscript) and len(operand.index) == 1 \
+                            and not isinstance(operand.index[0], ir.Slice):
+                        self.shown(operand.value, MATRIX)  # a row that is a vector: M[-1] of a matrix
         elif isinstance(expr, ir.BinOp):
             if fact in (INT, WEAK_INT) and expr.op not in INT_OPERATORS:
                 fact = SCALAR

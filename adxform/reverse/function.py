@@ -109,6 +109,7 @@ class ReverseFunction:
             facts.active.add(name)
         for name in set(introduced) - set(results):
             facts.types.env.setdefault(name, ir.BOOL)
+        self.results = set(results)
         self.output_lowered = bool(results)
         self.counts = base.fresh("checkpoint_counts") if checkpointing.loops is not None else ""
         self.base_namer = base
@@ -215,8 +216,8 @@ class ReverseFunction:
         if isinstance(target, ir.Name):
             name = target.id
             if (name not in self.needed or name in self.recomputed or self.is_first_def(stmt, name)
-                    or id(stmt) in self.silent):
-                return [], []
+                    or id(stmt) in self.silent or name in self.results):
+                return [], []  # (a return's value is bound once: the function ends there)
             vtype = self.facts.types.env[name]
             if id(stmt) in self.row_views:  # bound again at the head of each reversed iteration (loop_body)
                 return [], []
@@ -253,7 +254,7 @@ class ReverseFunction:
         (``loop_body`` places the pushes and loads)."""
         name = stmt.target.id
         if self.is_first_def(stmt, name) or self.defined_before(stmt, name) or not self.loops \
-                or id(stmt) in self.row_views:
+                or id(stmt) in self.row_views or name in self.results:  # (a return's value is bound once)
             return
         loop, fresh = self.loops[-1]
         if name not in self.needed or name in fresh:

@@ -110,10 +110,11 @@ def numeric_type(types: list[ir.Type], _kw: dict[str, ir.Type]) -> ir.Type:
     return elementwise_type(types, _kw)
 
 
-def scalar_numeric_type(types: list[ir.Type], kw: dict[str, ir.Type]) -> ir.Type:
-    """Builtin min/max: as ``numeric_type``, but no type for an array, which
-    Python's comparison cannot order (a diagnostic)."""
-    return ir.Type("unknown") if any(t.is_array for t in types) else numeric_type(types, kw)
+def of_scalars(result: TypeRule) -> TypeRule:
+    """``result`` for a function of numbers alone (``math.*``, builtin
+    ``min``/``max``): no type for an array argument, which it refuses (a
+    diagnostic)."""
+    return lambda types, kw: ir.Type("unknown") if any(t.is_array for t in types) else result(types, kw)
 
 
 def fixed(result: ir.Type) -> TypeRule:

@@ -30,7 +30,7 @@ from .registry import (
     fixed,
     matmul_type,
     numeric_type,
-    scalar_numeric_type,
+    of_scalars,
     outer_type,
     reduction_type,
     reshape_type,
@@ -40,11 +40,16 @@ from .registry import (
 TABLE = RuleTable()
 
 
+# builtins that compare their arguments, so take numbers only (abs and pow take arrays too)
+SCALAR_BUILTINS = ("builtins.min", "builtins.max")
+
+
 def elementwise(names: str, *partials: str, result=elementwise_type, note: str = "") -> None:
     """A differentiable elementwise function; ``names`` lists its spellings
     as "numpy.arctan2 math.atan2"."""
     for name in names.split():
-        TABLE.add(Rule(name, "elementwise", result, partials=partials, nargs=(len(partials), len(partials)),
+        typed = of_scalars(result) if name.startswith("math.") or name in SCALAR_BUILTINS else result
+        TABLE.add(Rule(name, "elementwise", typed, partials=partials, nargs=(len(partials), len(partials)),
                        keywords=(), note=note))
 
 
@@ -120,12 +125,10 @@ elementwise("math.erfc", "-1.1283791670955126 * np.exp(-(x * x))")
 elementwise(both("arctan2", "atan2"), "b / (a * a + b * b)", "-a / (a * a + b * b)")
 elementwise(both("hypot"), "a / y", "b / y")
 elementwise("numpy.power math.pow", "b * a ** (b - 1.0)", "y * np.log(a)")
-for names, result in (("numpy.maximum numpy.fmax", numeric_type), ("builtins.max", scalar_numeric_type)):
-    elementwise(names, "select(a >= b, 1.0, 0.0)", "select(a >= b, 0.0, 1.0)",
-                result=result, note="at a tie (a == b) the derivative goes to the first argument")
-for names, result in (("numpy.minimum numpy.fmin", numeric_type), ("builtins.min", scalar_numeric_type)):
-    elementwise(names, "select(a <= b, 1.0, 0.0)", "select(a <= b, 0.0, 1.0)",
-                result=result, note="at a tie (a == b) the derivative goes to the first argument")
+elementwise("numpy.maximum numpy.fmax builtins.max", "select(a >= b, 1.0, 0.0)", "select(a >= b, 0.0, 1.0)",
+            result=numeric_type, note="at a tie (a == b) the derivative goes to the first argument")
+elementwise("numpy.minimum numpy.fmin builtins.min", "select(a <= b, 1.0, 0.0)", "select(a <= b, 0.0, 1.0)",
+            result=numeric_type, note="at a tie (a == b) the derivative goes to the first argument")
 elementwise("numpy.copysign math.copysign", "select(a * b >= 0.0, 1.0, -1.0)", "0.0")
 
 # -- three arguments --------------------------------------------------------------
