@@ -1,4 +1,9 @@
-"""Checks on entry to a derivative function, for what the types assumed.
+"""Run-time checks in the derivative functions, for what the types assumed.
+
+An array of unknown ndim whose elements the body reads (``a[i]``) is taken
+to have as many dimensions as the read has indices (``analysis/types.py``):
+the derivative code treats ``a[i]`` as an element, so it checks where the
+array gets its value (a parameter: on entry) that it has that many.
 
 A parameter that nothing in the source shows to be a scalar or an array,
 and that only meets float arithmetic (``0.1 * x``), is taken for a float
@@ -30,3 +35,21 @@ def assumed_float_checks(facts: FunctionFacts, filename: str) -> list[ir.Stmt]:
                    f"`{param.name}: np.ndarray` or declare its type to numba")
         checks.append(ir.ExprStmt(ir.Call("module._check_number", [ir.Name(param.name), ir.Const(message)])))
     return checks
+
+
+def ndim_check(facts: FunctionFacts, target: ir.Expr, filename: str) -> list[ir.Stmt]:
+    """``_check_ndim`` of the array ``target`` names, where it gets its value,
+    when its dimensions were inferred from the element reads of the body."""
+    if not isinstance(target, ir.Name) or target.id not in facts.types.elements:
+        return []
+    ndim, pos = facts.types.elements[target.id]
+    where = f"{Path(pos.file or filename).name}:{pos.line}:{pos.col}"
+    message = f"{where}: adxform differentiates an element of '{target.id}' here, so '{target.id}' " \
+              f"must be a {ndim}-D array"
+    return [ir.ExprStmt(ir.Call("module._check_ndim", [ir.Name(target.id), ir.Const(ndim), ir.Const(message)]))]
+
+
+def entry_checks(facts: FunctionFacts, filename: str) -> list[ir.Stmt]:
+    """Every check of the parameters, on entry."""
+    return assumed_float_checks(facts, filename) + [
+        s for p in facts.func.params for s in ndim_check(facts, ir.Name(p.name), filename)]

@@ -284,3 +284,17 @@ def test_several_values_of_unknown_kind_reduced_together_are_ambiguous():
 def test_inferred_kinds(case):
     body, expected = KINDS[case]
     assert _parameter_types("import math\n\nimport numpy as np\n\n\n" + body, "f") == expected
+
+
+@pytest.mark.parametrize("mode", ["forward", "reverse"])
+def test_the_ndim_taken_from_element_reads_is_checked_in_both_modes(mode, tmp_path):
+    """``M[n - 1]`` read as a number makes ``M`` 1-D; a matrix there would
+    make it a row and the derivative silently wrong, so both modes refuse
+    it on entry."""
+    source = "import numpy as np\n\n\ndef f(M, x):\n    n = M.shape[0]\n    return np.sum(M) + M[n - 1] * x\n"
+    module = _load(source, mode, tmp_path)
+    M = np.ones((2, 2))
+    call = (lambda: module.f_jvp(M, 1.0, M, 1.0)) if mode == "forward" else (lambda: module.f_grad(M, 1.0))
+    with pytest.raises(ValueError, match=r"m.py:6:24: adxform differentiates an element of 'M' here, so 'M' "
+                                         r"must be a 1-D array"):
+        call()

@@ -20,10 +20,10 @@ import copy
 
 from .. import ir
 from ..analysis.program import FunctionFacts, Program
-from ..checks import assumed_float_checks
+from ..checks import entry_checks, ndim_check
 from ..diagnostics import Reporter
 from ..naming import Namer
-from ..walk import assignment_pairs, names_read
+from ..walk import assignment_pairs, flat_targets, names_read
 from .tangent import Tangents
 
 
@@ -61,9 +61,9 @@ class ForwardFunction:
         return f"Tangent of {func.name} along ({tangents}): returns (value, tangent)."
 
     def prologue(self) -> list[ir.Stmt]:
-        """The checks of parameters taken for floats, and zero tangents for
-        active parameters that receive none."""
-        out = assumed_float_checks(self.facts, self.filename)
+        """The checks of what the types assumed of the parameters, and zero
+        tangents for active parameters that receive none."""
+        out = entry_checks(self.facts, self.filename)
         for param in self.facts.func.params:
             if param.name in self.active and param.name not in self.facts.wrt:
                 name = ir.Name(param.name)
@@ -91,7 +91,8 @@ class ForwardFunction:
         if stmt.inplace:
             return [u for t, v, _ in updates if (u := self.inplace_update(stmt, t, v))] + [stmt]
         before = [(t, v) for t, v, is_zero in updates if not is_zero]
-        after = [ir.Assign(t, v, stmt.pos) for t, v, is_zero in updates if is_zero]
+        after = [s for t in flat_targets(stmt.target) for s in ndim_check(self.facts, t, self.filename)]
+        after += [ir.Assign(t, v, stmt.pos) for t, v, is_zero in updates if is_zero]
         if len(before) == 1:
             return [ir.Assign(before[0][0], before[0][1], stmt.pos), stmt] + after
         if before:

@@ -35,14 +35,13 @@ from __future__ import annotations
 import copy
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 
 from .. import build, ir
 from ..checkpoint import DEFAULT_SNAPSHOTS, Checkpointed, LoopCounter, carried_state
 from ..analysis.dataflow import VIEW_METHODS, is_view, view_base
 from ..analysis.program import FunctionFacts, Program
 from ..analysis.types import FunctionTypes
-from ..checks import assumed_float_checks
+from ..checks import entry_checks, ndim_check
 from ..diagnostics import Reporter
 from ..naming import Namer
 from ..walk import (
@@ -800,17 +799,7 @@ class ReverseFunction:
         return plain
 
     def ndim_check(self, target: ir.Expr) -> list[ir.Stmt]:
-        """``_check_ndim`` of an array whose elements the body reads, where
-        it gets its value (a parameter: on entry): the dimensions that make
-        ``a[i]`` an element were inferred from the body (analysis/types.py),
-        and the adjoint of an element is not that of a row."""
-        if not isinstance(target, ir.Name) or target.id not in self.facts.types.elements:
-            return []
-        ndim, pos = self.facts.types.elements[target.id]
-        where = f"{Path(pos.file or self.reporter.filename).name}:{pos.line}:{pos.col}"
-        message = f"{where}: adxform differentiates an element of '{target.id}' here, so '{target.id}' " \
-                  f"must be a {ndim}-D array"
-        return [ir.ExprStmt(ir.Call("module._check_ndim", [ir.Name(target.id), ir.Const(ndim), ir.Const(message)]))]
+        return ndim_check(self.facts, target, self.reporter.filename)
 
     def assemble(self, fwd: list[ir.Stmt], seed: list[ir.Stmt], rev: list[ir.Stmt]) -> ir.Function:
         func, facts = self.facts.func, self.facts
@@ -823,8 +812,7 @@ class ReverseFunction:
         params += [ir.Param(self.bar(p), None) for p in wrt_arrays]
         params += [ir.Param(arg.id, None) for arg in self.counts_argument()]
 
-        prologue = assumed_float_checks(facts, self.reporter.filename)
-        prologue += [s for p in func.params for s in self.ndim_check(ir.Name(p.name))] + self.tape.setup()
+        prologue = entry_checks(facts, self.reporter.filename) + self.tape.setup()
         prologue += [s for name in sorted(self.fresh_stacks) for s in self.fresh_stacks[name].setup()]
         top_level = {t.id: self.order[id(s)] for s in reversed(self.body) if isinstance(s, ir.Assign)
                      for t in flat_targets(s.target) if isinstance(t, ir.Name)}  # -> its first binding on every path

@@ -8,6 +8,15 @@ import numba
 import numpy as np
 
 
+@numba.njit(cache=True, inline="always")
+def _check_ndim(array, ndim, message):
+    """The derivative code reads ``a[i]`` as an element where the source
+    does: given an array of more dimensions ``a[i]`` would be a row, and
+    the derivative silently wrong, so it refuses."""
+    if array.ndim != ndim:
+        raise ValueError(message)
+
+
 @numba.njit(cache=True)
 def trajectory_cost(q0, damping, dt, nsteps):
     q = q0.copy()  # checkpoint.py:9
@@ -25,6 +34,7 @@ def trajectory_cost_jvp(q0, damping, dt, nsteps, q0_dot, damping_dot, dt_dot):
     """Tangent of trajectory_cost along (q0_dot, damping_dot, dt_dot): returns (value, tangent)."""
     q_dot = q0_dot.copy()  # checkpoint.py:9
     q = q0.copy()  # checkpoint.py:9
+    _check_ndim(q, 1, "checkpoint.py:13:27: adxform differentiates an element of 'q' here, so 'q' must be a 1-D array")
     cost = 0.0  # checkpoint.py:10
     cost_dot = 0.0  # checkpoint.py:10
     for step in range(nsteps):  # checkpoint.py:12

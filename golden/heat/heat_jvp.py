@@ -8,6 +8,15 @@ import numba
 import numpy as np
 
 
+@numba.njit(cache=True, inline="always")
+def _check_ndim(array, ndim, message):
+    """The derivative code reads ``a[i]`` as an element where the source
+    does: given an array of more dimensions ``a[i]`` would be a row, and
+    the derivative silently wrong, so it refuses."""
+    if array.ndim != ndim:
+        raise ValueError(message)
+
+
 @numba.njit(cache=True)
 def step(u, k, dt):
     n = u.shape[0]  # heat.py:8
@@ -20,6 +29,7 @@ def step(u, k, dt):
 @numba.njit(cache=True)
 def step_jvp(u, k, dt, u_dot, k_dot, dt_dot):
     """Tangent of step along (u_dot, k_dot, dt_dot); array tangents are in/out."""
+    _check_ndim(u, 1, "heat.py:12:9: adxform differentiates an element of 'u' here, so 'u' must be a 1-D array")
     n = u.shape[0]  # heat.py:8
     old_dot = u_dot.copy()  # heat.py:9
     old = u.copy()  # heat.py:9
@@ -46,6 +56,7 @@ def loss_jvp(u0, k, nsteps, u0_dot, k_dot):
     """Tangent of loss along (u0_dot, k_dot): returns (value, tangent)."""
     u_dot = u0_dot.copy()  # heat.py:16
     u = u0.copy()  # heat.py:16
+    _check_ndim(u, 1, "heat.py:21:18: adxform differentiates an element of 'u' here, so 'u' must be a 1-D array")
     for _ in range(nsteps):  # heat.py:17
         step_jvp(u, k, 0.05, u_dot, k_dot, 0.0)  # heat.py:18
     total = 0.0  # heat.py:19

@@ -10,6 +10,15 @@ import numpy as np
 FORCING = 8.0
 
 
+@numba.njit(cache=True, inline="always")
+def _check_ndim(array, ndim, message):
+    """The derivative code reads ``a[i]`` as an element where the source
+    does: given an array of more dimensions ``a[i]`` would be a row, and
+    the derivative silently wrong, so it refuses."""
+    if array.ndim != ndim:
+        raise ValueError(message)
+
+
 @numba.njit(cache=True)
 def rhs(x, dxdt):
     n = x.shape[0]  # lorenz96.py:8
@@ -20,6 +29,8 @@ def rhs(x, dxdt):
 @numba.njit(cache=True)
 def rhs_jvp(x, dxdt, x_dot, dxdt_dot):
     """Tangent of rhs along (x_dot, dxdt_dot); array tangents are in/out."""
+    _check_ndim(x, 1, "lorenz96.py:10:20: adxform differentiates an element of 'x' here, so 'x' must be a 1-D array")
+    _check_ndim(dxdt, 1, "lorenz96.py:10:9: adxform differentiates an element of 'dxdt' here, so 'dxdt' must be a 1-D array")
     n = x.shape[0]  # lorenz96.py:8
     for i in range(n):  # lorenz96.py:9
         dxdt_dot[i] = (x_dot[(i + 1) % n] - x_dot[i - 2]) * x[i - 1] + (x[(i + 1) % n] - x[i - 2]) * x_dot[i - 1] - x_dot[i]  # lorenz96.py:10
@@ -51,6 +62,7 @@ def rk4_step(x, dt):
 @numba.njit(cache=True)
 def rk4_step_jvp(x, dt, x_dot, dt_dot):
     """Tangent of rk4_step along (x_dot, dt_dot); array tangents are in/out."""
+    _check_ndim(x, 1, "lorenz96.py:22:18: adxform differentiates an element of 'x' here, so 'x' must be a 1-D array")
     n = x.shape[0]  # lorenz96.py:14
     k1 = np.zeros(n)  # lorenz96.py:15
     k1_dot = np.zeros_like(k1)  # lorenz96.py:15
@@ -96,6 +108,7 @@ def final_energy_jvp(x0, dt, nsteps, x0_dot, dt_dot):
     """Tangent of final_energy along (x0_dot, dt_dot): returns (value, tangent)."""
     x_dot = x0_dot.copy()  # lorenz96.py:35
     x = x0.copy()  # lorenz96.py:35
+    _check_ndim(x, 1, "lorenz96.py:40:20: adxform differentiates an element of 'x' here, so 'x' must be a 1-D array")
     for _ in range(nsteps):  # lorenz96.py:36
         rk4_step_jvp(x, dt, x_dot, dt_dot)  # lorenz96.py:37
     e = 0.0  # lorenz96.py:38

@@ -8,6 +8,15 @@ import numba
 import numpy as np
 
 
+@numba.njit(cache=True, inline="always")
+def _check_ndim(array, ndim, message):
+    """The derivative code reads ``a[i]`` as an element where the source
+    does: given an array of more dimensions ``a[i]`` would be a row, and
+    the derivative silently wrong, so it refuses."""
+    if array.ndim != ndim:
+        raise ValueError(message)
+
+
 @numba.njit(cache=True)
 def mlp_loss(w1, b1, w2, x, labels):
     nsamples = x.shape[0]  # mlp.py:9
@@ -40,6 +49,11 @@ def mlp_loss(w1, b1, w2, x, labels):
 @numba.njit(cache=True)
 def mlp_loss_jvp(w1, b1, w2, x, labels, w1_dot, b1_dot, w2_dot, x_dot):
     """Tangent of mlp_loss along (w1_dot, b1_dot, w2_dot, x_dot): returns (value, tangent)."""
+    _check_ndim(w1, 2, "mlp.py:20:34: adxform differentiates an element of 'w1' here, so 'w1' must be a 2-D array")
+    _check_ndim(b1, 1, "mlp.py:18:19: adxform differentiates an element of 'b1' here, so 'b1' must be a 1-D array")
+    _check_ndim(w2, 2, "mlp.py:26:31: adxform differentiates an element of 'w2' here, so 'w2' must be a 2-D array")
+    _check_ndim(x, 2, "mlp.py:20:24: adxform differentiates an element of 'x' here, so 'x' must be a 2-D array")
+    _check_ndim(labels, 1, "mlp.py:32:43: adxform differentiates an element of 'labels' here, so 'labels' must be a 1-D array")
     nsamples = x.shape[0]  # mlp.py:9
     nin = x.shape[1]  # mlp.py:10
     nhidden = w1.shape[1]  # mlp.py:11

@@ -8,6 +8,15 @@ import numba
 import numpy as np
 
 
+@numba.njit(cache=True, inline="always")
+def _check_ndim(array, ndim, message):
+    """The derivative code reads ``a[i]`` as an element where the source
+    does: given an array of more dimensions ``a[i]`` would be a row, and
+    the derivative silently wrong, so it refuses."""
+    if array.ndim != ndim:
+        raise ValueError(message)
+
+
 @numba.njit(cache=True)
 def energy(pos, mass, eps):
     n = pos.shape[0]  # nbody.py:8
@@ -25,6 +34,8 @@ def energy(pos, mass, eps):
 @numba.njit(cache=True)
 def energy_jvp(pos, mass, eps, pos_dot, mass_dot, eps_dot):
     """Tangent of energy along (pos_dot, mass_dot, eps_dot): returns (value, tangent)."""
+    _check_ndim(pos, 2, "nbody.py:12:18: adxform differentiates an element of 'pos' here, so 'pos' must be a 2-D array")
+    _check_ndim(mass, 1, "nbody.py:16:18: adxform differentiates an element of 'mass' here, so 'mass' must be a 1-D array")
     n = pos.shape[0]  # nbody.py:8
     e = 0.0  # nbody.py:9
     e_dot = 0.0  # nbody.py:9

@@ -8,6 +8,15 @@ import numba
 import numpy as np
 
 
+@numba.njit(cache=True, inline="always")
+def _check_ndim(array, ndim, message):
+    """The derivative code reads ``a[i]`` as an element where the source
+    does: given an array of more dimensions ``a[i]`` would be a row, and
+    the derivative silently wrong, so it refuses."""
+    if array.ndim != ndim:
+        raise ValueError(message)
+
+
 @numba.njit(cache=True)
 def rosenbrock(x):
     s = 0.0  # rosenbrock.py:6
@@ -19,6 +28,7 @@ def rosenbrock(x):
 @numba.njit(cache=True)
 def rosenbrock_jvp(x, x_dot):
     """Tangent of rosenbrock along (x_dot): returns (value, tangent)."""
+    _check_ndim(x, 1, "rosenbrock.py:8:23: adxform differentiates an element of 'x' here, so 'x' must be a 1-D array")
     s = 0.0  # rosenbrock.py:6
     s_dot = 0.0  # rosenbrock.py:6
     for i in range(x.shape[0] - 1):  # rosenbrock.py:7
