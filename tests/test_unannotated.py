@@ -233,6 +233,8 @@ KINDS = {
                     {"M": "array(float64)", "x": "float"}),
     "row in a number": ("def f(M, v):\n    return math.atan2(M[-1] @ np.sum(M, axis=1), 1.5) + v[0]\n",
                         {"M": "array(float64, 2d)", "v": "array(float64, 1d)"}),
+    "beside a reduction along an axis": ("def f(y, M):\n    return np.sum(y * np.sum(M, axis=0)) + 0.1 * y\n",
+                                         {"y": "float", "M": "array(float64)"}),
     "unpacked into floats": ("def f(x0, dt):\n    x, v = x0, 1.0\n    return x + dt * v\n",
                              {"x0": "float", "dt": "float"}),
 }

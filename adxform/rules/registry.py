@@ -136,8 +136,11 @@ def constructor_type(types: list[ir.Type], kwargs: dict[str, ir.Type]) -> ir.Typ
 
 def reduction_type(types: list[ir.Type], kwargs: dict[str, ir.Type]) -> ir.Type:
     """A float when everything is reduced (or a 1-D array along its axis),
-    else an array of one dimension fewer (of unknown ndim when that is)."""
+    else an array of one dimension fewer (of unknown ndim when that is;
+    unknown while the argument's kind is)."""
     arg = types[0]
+    if "axis" in kwargs and arg.kind == "unknown":  # along an axis of what may be an array: unknown yet
+        return ir.Type("unknown")
     if "axis" not in kwargs or not arg.is_array or arg.ndim == 1:
         return ir.FLOAT
     return ir.Type("array", dtype=_float_dtype([arg]), ndim=max(arg.ndim - 1, 0))
