@@ -187,17 +187,6 @@ def assert_close(actual: Sequence, expected: Sequence, rtol: float, what: str) -
 # ---------------------------------------------------------------- generated modules and adjoints
 
 
-def generate_module(path: Path, mode: str, jit: str, directory: Path) -> ModuleType:
-    """Differentiate the source module ``path`` with ``adxform.transform`` in
-    ``mode`` ("forward" or "reverse"), write the result into ``directory``
-    and import it as a fresh module."""
-    import adxform
-
-    text = adxform.transform(path.read_text(), mode, filename=path.name, jit=jit)
-    suffix = "jvp" if mode == "forward" else "vjp"
-    return load_module_from_text(text, directory / f"{path.stem}_{suffix}.py")
-
-
 def random_like(rng: np.random.Generator, value: object) -> object:
     """A random value with the structure of ``value`` (a float, an array, or
     a nested tuple of them), standard normal entries: a cotangent for it."""
