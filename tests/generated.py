@@ -52,11 +52,13 @@ def shared_folder() -> Path:
 def module_from_text(text: str, stem: str) -> ModuleType:
     """The module whose source is ``text``, as ``<hash>/<stem>.py`` in the
     shared folder: written there once, imported once per process."""
-    path = shared_folder() / "modules" / hashlib.sha256(text.encode()).hexdigest()[:20] / f"{stem}.py"
+    digest = hashlib.sha256(text.encode()).hexdigest()[:20]
+    path = shared_folder() / "modules" / digest / f"{stem}.py"
     if path not in _modules:
         if not path.is_file():
             _write(path, text)
-        _modules[path] = import_path(path)
+        # the same name in every process: numba's cache names the module of the code it keeps
+        _modules[path] = import_path(path, f"_adxform_generated_{stem}_{digest}")
     return _modules[path]
 
 

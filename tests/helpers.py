@@ -100,9 +100,10 @@ def rng_for(label: str) -> np.random.Generator:
 # ---------------------------------------------------------------- modules
 
 
-def import_path(path: Path) -> ModuleType:
-    """Import the file ``path`` as a fresh module under a unique name."""
-    name = f"_adxform_test_{path.stem}_{next(_module_counter)}"
+def import_path(path: Path, name: str | None = None) -> ModuleType:
+    """Import the file ``path`` as a fresh module under ``name``, by default
+    a name unique in the process."""
+    name = name or f"_adxform_test_{path.stem}_{next(_module_counter)}"
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot import {path}")
