@@ -100,9 +100,10 @@ def rng_for(label: str) -> np.random.Generator:
 # ---------------------------------------------------------------- modules
 
 
-def import_path(path: Path) -> ModuleType:
-    """Import the file ``path`` as a fresh module under a unique name."""
-    name = f"_adxform_test_{path.stem}_{next(_module_counter)}"
+def import_path(path: Path, name: str | None = None) -> ModuleType:
+    """Import the file ``path`` as a fresh module under ``name``, by default
+    a name unique in the process."""
+    name = name or f"_adxform_test_{path.stem}_{next(_module_counter)}"
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot import {path}")
@@ -185,17 +186,6 @@ def assert_close(actual: Sequence, expected: Sequence, rtol: float, what: str) -
 
 
 # ---------------------------------------------------------------- generated modules and adjoints
-
-
-def generate_module(path: Path, mode: str, jit: str, directory: Path) -> ModuleType:
-    """Differentiate the source module ``path`` with ``adxform.transform`` in
-    ``mode`` ("forward" or "reverse"), write the result into ``directory``
-    and import it as a fresh module."""
-    import adxform
-
-    text = adxform.transform(path.read_text(), mode, filename=path.name, jit=jit)
-    suffix = "jvp" if mode == "forward" else "vjp"
-    return load_module_from_text(text, directory / f"{path.stem}_{suffix}.py")
 
 
 def random_like(rng: np.random.Generator, value: object) -> object:

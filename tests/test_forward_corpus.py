@@ -11,13 +11,12 @@ tangent of an array the call leaves alone must be left alone too
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
-import adxform
 import pytest
 from corpus_inputs import INPUTS
+from generated import corpus_derivative
 from helpers import (
     assert_arguments_match,
     assert_close,
@@ -30,7 +29,6 @@ from helpers import (
     function_defs,
     import_path,
     is_procedure,
-    load_module_from_text,
     param_kinds,
     public_functions,
     random_direction,
@@ -51,27 +49,9 @@ def _primal_module(path: Path) -> ModuleType:
     return import_path(path)
 
 
-@pytest.fixture(scope="session")
-def jvp_module(tmp_path_factory) -> Callable[[Path, str], ModuleType]:
-    """``get(path, jit)``: the forward-mode module generated from ``path``,
-    generated, written and imported once per (module, jit) in the session,
-    so that numba compiles each derivative function once."""
-    cache: dict[tuple[Path, str], ModuleType] = {}
-
-    def get(path: Path, jit: str) -> ModuleType:
-        key = (path, jit)
-        if key not in cache:
-            text = adxform.transform(path.read_text(), "forward", filename=path.name, jit=jit)
-            out = tmp_path_factory.mktemp(f"forward-{jit}") / f"{path.stem}_jvp.py"
-            cache[key] = load_module_from_text(text, out)
-        return cache[key]
-
-    return get
-
-
 @pytest.mark.parametrize("jit", ["numba", "none"])
 @pytest.mark.parametrize(("path", "name"), CASES)
-def test_jvp_matches_finite_differences(path, name, jit, jvp_module):
+def test_jvp_matches_finite_differences(path, name, jit):
     qualname = f"{path.stem}.{name}"
     builder = INPUTS.get(qualname)
     assert builder is not None, f"no input builder for {qualname} in tests/corpus_inputs.py"
@@ -81,7 +61,7 @@ def test_jvp_matches_finite_differences(path, name, jit, jvp_module):
     procedure = is_procedure(fdef)
 
     f = getattr(_primal_module(path), name)
-    f_jvp = getattr(jvp_module(path, jit), f"{name}_jvp")
+    f_jvp = getattr(corpus_derivative(path, "forward", jit), f"{name}_jvp")
 
     primal_args = copy_args(args)
     f(*primal_args)

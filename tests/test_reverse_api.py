@@ -13,6 +13,7 @@ from pathlib import Path
 from types import ModuleType
 
 import adxform
+import generated
 import numpy as np
 import pytest
 from adxform.cli import main
@@ -151,7 +152,7 @@ MODULES = [pytest.param(path, id=path.stem) for path in corpus_modules()]
 @pytest.mark.parametrize("jit", JITS)
 @pytest.mark.parametrize("path", MODULES)
 def test_imports_only_numpy_math_numba(path, jit):
-    text = adxform.transform(path.read_text(), "reverse", filename=path.name, jit=jit)
+    text = generated.transform(path.read_text(), "reverse", filename=path.name, jit=jit)
     tree = ast.parse(text)
     imported = _imported_modules(tree)
     assert imported <= ALLOWED_IMPORTS, f"{path.name}: imports {sorted(imported - ALLOWED_IMPORTS)}"
@@ -159,7 +160,7 @@ def test_imports_only_numpy_math_numba(path, jit):
 
 @pytest.mark.parametrize("path", MODULES)
 def test_jit_none_has_no_numba(path):
-    text = adxform.transform(path.read_text(), "reverse", filename=path.name, jit="none")
+    text = generated.transform(path.read_text(), "reverse", filename=path.name, jit="none")
     tree = ast.parse(text)
     assert _numba_decorators(tree) == []
     assert "numba" not in _imported_modules(tree)
@@ -168,7 +169,7 @@ def test_jit_none_has_no_numba(path):
 @pytest.mark.parametrize("path", MODULES)
 def test_jit_numba_compiles_with_numba(path):
     """The counterpart of the test above: the default output is jitted."""
-    text = adxform.transform(path.read_text(), "reverse", filename=path.name, jit="numba")
+    text = generated.transform(path.read_text(), "reverse", filename=path.name, jit="numba")
     tree = ast.parse(text)
     assert _numba_decorators(tree), f"{path.name}: no numba decorator in the output"
     assert "numba" in _imported_modules(tree)

@@ -33,6 +33,7 @@ from types import ModuleType
 import numpy as np
 import pytest
 from corpus_inputs import INPUTS
+from generated import corpus_derivative
 from helpers import (
     abs_dot,
     assert_arguments_match,
@@ -48,7 +49,6 @@ from helpers import (
     dot,
     flatten,
     function_defs,
-    generate_module,
     import_path,
     is_procedure,
     param_kinds,
@@ -81,23 +81,6 @@ SCALAR_CASES = [case for case in CASES if _returns_float(*case.values)]
 @functools.cache
 def _primal_module(path: Path) -> ModuleType:
     return import_path(path)
-
-
-@pytest.fixture(scope="session")
-def derivative_module(tmp_path_factory) -> Callable[[Path, str, str], ModuleType]:
-    """``get(path, mode, jit)``: the module generated from ``path`` in
-    ``mode`` ("forward" or "reverse"), generated, written and imported once
-    per (module, mode, jit) in the session, so that numba compiles each
-    derivative function once."""
-    cache: dict[tuple[Path, str, str], ModuleType] = {}
-
-    def get(path: Path, mode: str, jit: str) -> ModuleType:
-        key = (path, mode, jit)
-        if key not in cache:
-            cache[key] = generate_module(path, mode, jit, tmp_path_factory.mktemp(f"{mode}-{jit}"))
-        return cache[key]
-
-    return get
 
 
 @dataclass
@@ -195,11 +178,11 @@ def _gradient_list(case: Case, gradient: object) -> list:
 
 @pytest.mark.parametrize("jit", JITS)
 @pytest.mark.parametrize(("path", "name"), CASES)
-def test_vjp_value_and_dot_product(path, name, jit, derivative_module):
+def test_vjp_value_and_dot_product(path, name, jit):
     """Value and side effects of ``f_vjp``, and ``<f_jvp(v), w> == <v, f_vjp(w)>``."""
     case = _case(path, name)
-    f_vjp = _generated(derivative_module(path, "reverse", jit), f"{name}_vjp")
-    f_jvp = _generated(derivative_module(path, "forward", jit), f"{name}_jvp")
+    f_vjp = _generated(corpus_derivative(path, "reverse", jit), f"{name}_vjp")
+    f_jvp = _generated(corpus_derivative(path, "forward", jit), f"{name}_jvp")
 
     primal_args = copy_args(case.args)
     value = case.func(*primal_args)
@@ -225,11 +208,11 @@ def test_vjp_value_and_dot_product(path, name, jit, derivative_module):
 
 @pytest.mark.parametrize("jit", JITS)
 @pytest.mark.parametrize(("path", "name"), CASES)
-def test_vjp_matches_finite_differences(path, name, jit, derivative_module):
+def test_vjp_matches_finite_differences(path, name, jit):
     """``<v, f_vjp(w)>`` against the finite difference of the outputs along
     v (for a procedure: of the arrays it writes) dotted with w."""
     case = _case(path, name)
-    f_vjp = _generated(derivative_module(path, "reverse", jit), f"{name}_vjp")
+    f_vjp = _generated(corpus_derivative(path, "reverse", jit), f"{name}_vjp")
     value = case.func(*copy_args(case.args))
 
     rng = rng_for(f"{case.qualname}/reverse-fd")
@@ -247,11 +230,11 @@ def test_vjp_matches_finite_differences(path, name, jit, derivative_module):
 
 @pytest.mark.parametrize("jit", JITS)
 @pytest.mark.parametrize(("path", "name"), SCALAR_CASES)
-def test_grad_matches_finite_differences(path, name, jit, derivative_module):
+def test_grad_matches_finite_differences(path, name, jit):
     """``f_grad`` against finite differences; ``f_value_and_grad`` and
     ``f_vjp(..., 2.0)`` against ``f_grad``."""
     case = _case(path, name)
-    module = derivative_module(path, "reverse", jit)
+    module = corpus_derivative(path, "reverse", jit)
     f_grad = _generated(module, f"{name}_grad")
     f_value_and_grad = _generated(module, f"{name}_value_and_grad")
     f_vjp = _generated(module, f"{name}_vjp")
