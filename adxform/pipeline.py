@@ -11,6 +11,7 @@ debugging the compiler.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import os
 import shlex
 import sys
@@ -19,21 +20,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import ir
+from . import hvp, ir
 from .analysis.program import Program, analyse
 from .checkpoint import DEFAULT_SNAPSHOTS, LoopCounter
 from .diagnostics import Reporter, UsageError
-from .emit import ModuleText, function_text, render_module
+from .emit import ModuleText, function_text, render_module, runtime_texts
 from .forward import forward_functions
 from .reverse import reverse_functions
 from .normalize import hoist_module_calls
 from .parse import merge_rules, parse_module
 from .parse.encoding import decode_source
 
-MODES = ("forward", "reverse")
+MODES = ("forward", "reverse", "hvp")
 SUMMARIES = {
     "forward": "Tangent (forward-mode) derivatives",
     "reverse": "Adjoint (reverse-mode) derivatives",
+    "hvp": "Hessian-vector products (forward over reverse)",
 }
 JITS = ("numba", "none")
 
@@ -63,7 +65,7 @@ class Options:
 
 
 def _pass_parse(state: "State") -> None:
-    state.module = parse_module(state.source, state.filename, state.reporter)
+    state.module = parse_module(state.source, state.filename, state.reporter, runtime=runtime_texts())
     if state.options.rules is not None:
         text, filename = state.options.rules
         reporter = Reporter(filename, text)
@@ -109,6 +111,7 @@ class State:
     program: Program | None = None
     derivatives: dict[str, list[ir.Function]] = field(default_factory=dict)
     loops: LoopCounter | None = None  # --instrument: the checkpointed loops counted
+    extra: list[str] = field(default_factory=list)  # text emitted after the functions (hvp.py's wrappers)
 
     def dump(self) -> str:
         funcs = [f for fs in self.derivatives.values() for f in fs]
@@ -135,6 +138,8 @@ def default_command(mode: str, source_name: str, output: str, options: Options) 
 
 def run_passes(source: str, filename: str, options: Options) -> State:
     options.validate()
+    if options.mode == "hvp":
+        return _run_hvp(source, filename, options)
     state = State(source, filename, options, Reporter(filename, source))
     for name, run in PASSES:
         run(state)
@@ -142,6 +147,30 @@ def run_passes(source: str, filename: str, options: Options) -> State:
         if options.dump_after == name:
             options.dump(state.dump())
     return state
+
+
+def _run_hvp(source: str, filename: str, options: Options) -> State:
+    """Forward over reverse (``hvp.py``): the passes over the source in
+    reverse mode, then over the reverse module in forward mode, for the
+    ``f_value_and_grad`` of each function that returns a float."""
+    first = run_passes(source, filename, dataclasses.replace(options, mode="reverse", jit="none", dump_after=None,
+                                                             instrument=False))
+    program = first.program
+    roots = [name for name in program.roots if program.facts[name].types.returns.kind == "float"]
+    if not roots:
+        first.reporter.error(program.facts[program.roots[0]].func.pos, "no function asked for returns a float, "
+                             "so none has a Hessian", "nothing-to-differentiate")
+        first.reporter.check()
+    wrt = list(dict.fromkeys(p for name in roots for p in program.facts[name].wrt))
+    reverse_text = emit(first)
+    second = run_passes(reverse_text, filename, dataclasses.replace(
+        options, mode="forward", functions=[f"{name}_value_and_grad" for name in roots], wrt=wrt, rules=None))
+    lines = hvp.source_lines(reverse_text)
+    hvp.map_positions([f.func for f in second.program.facts.values()], lines)
+    hvp.map_positions(list(second.derivatives.values()), lines)
+    second.source, second.options = source, options
+    second.extra = hvp.wrappers(program, roots, options.jit)
+    return second
 
 
 def emit(state: State) -> str:
@@ -155,7 +184,7 @@ def emit(state: State) -> str:
     meta = ModuleText(state.source, state.filename, state.options.command,
                       f"{summary} of {Path(state.filename).name}.", state.options.jit,
                       state.loops.labels if state.loops is not None else None)
-    return render_module(meta, state.module.constants, functions)
+    return render_module(meta, state.module.constants, functions, state.extra)
 
 
 def _primal_copy(func: ir.Function) -> ir.Function:

@@ -21,6 +21,7 @@ from .activity import active_variables
 from .custom import custom_rules, expected_params, rule_functions
 from .dataflow import DataFlow, data_flow
 from .module_types import type_module
+from .runtime import RUNTIME_WRITES, helper_of
 from .types import ExprTyper, FunctionTypes
 
 
@@ -105,6 +106,8 @@ class CallGraph:
         where = f" (in function '{func.name}')"
         if call.func.startswith("module."):
             callee = call.func[7:]
+            if helper_of(call, self.module) is not None and callee not in self.module.rejected:
+                return  # a runtime helper of a generated module: nothing to follow
             if self.state.get(callee) == "visiting":
                 cycle = " -> ".join(path[path.index(callee):] + [callee])
                 self.reporter.error(call.pos, f"recursion is not in the differentiable subset: {cycle}{where}",
@@ -201,7 +204,7 @@ def analyse(module: ir.Module, functions: list[str] | None, wrt: list[str] | Non
     typed, graph.order = type_module(module, graph.order, set(functions or ()), constants, reporter)
     roots = [name for name in roots if name in typed]
     facts: dict[str, FunctionFacts] = {}
-    callee_writes: dict[str, set[int]] = {}
+    callee_writes: dict[str, set[int]] = dict(RUNTIME_WRITES)
     for name in graph.order:
         func, types = module.functions[name], typed[name]
         flow = data_flow(func, types, callee_writes)
@@ -282,7 +285,7 @@ def _assign_wrt(program: Program, wrt: list[str] | None) -> None:
             continue
         facts.active = active_variables(facts.func, facts.types, facts.flow, facts.wrt)
         for call in calls(facts.func.body):
-            if call.func.startswith("module.") and _call_is_active(call, facts):
+            if call.func.startswith("module.") and call.func[7:] in program.facts and _call_is_active(call, facts):
                 callee = program.facts[call.func[7:]]
                 if not callee.wrt:
                     callee.wrt = callee.differentiable_params

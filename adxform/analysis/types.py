@@ -24,6 +24,7 @@ from ..diagnostics import Reporter
 from ..rules import TABLE, library
 from ..rules.registry import matmul_type
 from ..walk import expressions, statements, stmt_expressions
+from .runtime import HELPERS
 from .evidence import ParameterEvidence, decide, indexes_with_elements
 
 NUMERIC_RANK = {"bool": 0, "int": 1, "float": 2}
@@ -152,6 +153,8 @@ class ExprTyper:
     def _Call(self, e: ir.Call) -> ir.Type:
         if e.func.startswith("module."):
             sig = self.signatures.get(e.func[7:])
+            if sig is None and e.func[7:] in HELPERS:  # a generated module's runtime helper (runtime.py)
+                return HELPERS[e.func[7:]].result([self.type(a) for a in e.args])
             return sig.returns if sig else UNKNOWN
         rule = TABLE.get(e.func)
         if rule is None:
