@@ -61,6 +61,24 @@ def map_positions(node, lines: dict[int, int]):
     return node
 
 
+def parameter_types(program) -> dict[str, list[ir.Type]]:
+    """The types of the parameters of each primal and of the leading ones
+    of its reverse functions (the primal's, then the cotangent of its
+    value), as the reverse stage inferred them: the reverse module read
+    back has no annotations, and a parameter that the source annotated but
+    does not use would be ambiguous there."""
+    out = {}
+    for name, facts in program.facts.items():
+        types = [facts.types.env[p.name] for p in facts.func.params]
+        out[name] = types
+        cotangent = [] if facts.is_procedure else [facts.types.returns]
+        for suffix in ("_rev", "_vjp"):
+            out[name + suffix] = types + cotangent
+        for suffix in ("_grad", "_value_and_grad"):
+            out[name + suffix] = types
+    return out
+
+
 def wrappers(program, roots: list[str], jit: str) -> list[str]:
     """The text of ``f_hvp`` and ``f_hessian`` for each root ``f`` that
     returns a float."""

@@ -51,6 +51,9 @@ class Options:
     instrument: bool = False  # count what checkpointed loops do (adxform_stats)
     rules: tuple[str, str] | None = None  # --rules FILE: (its text, its name)
     command: str = ""
+    # the types of the leading parameters of functions, known from an earlier stage (adxform hvp): the
+    # generated module it reads back carries no annotations
+    param_types: dict[str, list[ir.Type]] | None = None
     dump: Callable[[str], None] = field(default=lambda text: print(text, file=sys.stderr))
 
     def validate(self) -> None:
@@ -71,6 +74,10 @@ def _pass_parse(state: "State") -> None:
         reporter = Reporter(filename, text)
         merge_rules(state.module, parse_module(text, filename, reporter, state.module), reporter)
         state.reporter.sources[filename] = text  # later passes may point into it
+    for name, types in (state.options.param_types or {}).items():
+        func = state.module.functions.get(name)
+        for param, vtype in zip(func.params if func else [], types):
+            param.annotation = param.annotation or vtype
 
 
 def _pass_normalize(state: "State") -> None:
@@ -164,7 +171,8 @@ def _run_hvp(source: str, filename: str, options: Options) -> State:
     wrt = list(dict.fromkeys(p for name in roots for p in program.facts[name].wrt))
     reverse_text = emit(first)
     second = run_passes(reverse_text, filename, dataclasses.replace(
-        options, mode="forward", functions=[f"{name}_value_and_grad" for name in roots], wrt=wrt, rules=None))
+        options, mode="forward", functions=[f"{name}_value_and_grad" for name in roots], wrt=wrt, rules=None,
+        param_types=hvp.parameter_types(program)))
     lines = hvp.source_lines(reverse_text)
     hvp.map_positions([f.func for f in second.program.facts.values()], lines)
     hvp.map_positions(list(second.derivatives.values()), lines)

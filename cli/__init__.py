@@ -45,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     for mode, what in (("forward", "write f_jvp tangent functions"),
                        ("reverse", "write f_vjp / f_grad / f_value_and_grad adjoint functions"),
                        ("hvp", "write f_hvp Hessian-vector products and f_hessian (forward over reverse)")):
-        generate = sub.add_parser(mode, help=what)
+        generate = sub.add_parser(mode, help=what, description=what[0].upper() + what[1:] + ".")
         common(generate)
         generate.add_argument("-o", "--output", required=True, metavar="OUT", help="the module to write; - for stdout")
         generate.add_argument("--jit", choices=JITS, default="numba", help="numba (default) or none for plain Python")

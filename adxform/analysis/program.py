@@ -65,6 +65,8 @@ UNKNOWN_FUNCTION_NOTE = ("supported: the numpy and math functions that `adxform 
                          "this module, and other math functions and numpy ufuncs where nothing differentiated flows "
                          "into them; to supply a rule, call it from a function g of this module and define g_jvp / "
                          "g_vjp here or in a --rules FILE (see docs/custom-rules.md)")
+REVERSE_OVER_REVERSE_NOTE = ("a generated module goes back through `adxform forward` (forward over reverse); for "
+                             "second derivatives of the source, `adxform hvp` writes f_hvp and f_hessian")
 # functions refused on purpose, with what to write instead
 NO_RULE_ADVICE = {
     "numpy.asarray": "np.asarray may return its argument itself, an alias adxform does not follow: use the array "
@@ -75,7 +77,9 @@ NO_RULE_ADVICE = {
 class CallGraph:
     """Follows module calls from the roots; reports recursion and unknown callees."""
 
-    def __init__(self, module: ir.Module, reporter: Reporter, underived: set[str] = frozenset()):
+    def __init__(self, module: ir.Module, reporter: Reporter, underived: set[str] = frozenset(),
+                 mode: str = "forward"):
+        self.mode = mode
         self.module = module
         self.reporter = reporter
         self.underived = underived  # never differentiated (custom rules and their functions): any numpy call goes
@@ -107,6 +111,9 @@ class CallGraph:
         if call.func.startswith("module."):
             callee = call.func[7:]
             if helper_of(call, self.module) is not None and callee not in self.module.rejected:
+                if self.mode == "reverse":
+                    self.reporter.error(call.pos, f"reverse mode over adxform's runtime helper '{callee}' is not "
+                                        f"supported yet{where}", "unknown-function", note=REVERSE_OVER_REVERSE_NOTE)
                 return  # a runtime helper of a generated module: nothing to follow
             if self.state.get(callee) == "visiting":
                 cycle = " -> ".join(path[path.index(callee):] + [callee])
@@ -191,7 +198,7 @@ def analyse(module: ir.Module, functions: list[str] | None, wrt: list[str] | Non
         roots = [name for name in known if not name.startswith("_") and name not in rules]
 
     custom = custom_rules(module, mode)
-    graph = CallGraph(module, reporter, set(custom) | set(rules))
+    graph = CallGraph(module, reporter, set(custom) | set(rules), mode)
     for name in roots:
         graph.visit(name, [])
     for name in graph.order:  # grows while it is walked: the rules of the functions met, and their callees

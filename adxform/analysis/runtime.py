@@ -27,6 +27,12 @@ Types = list[ir.Type]
 class Helper:
     result: Callable[[Types], ir.Type]
     writes: frozenset[int] = frozenset()  # positions of the array arguments it writes into
+    params: str = ""  # what it demands of each argument, for types from use: i(nt), a(rray), - (nothing)
+
+    @property
+    def param_types(self) -> list[ir.Type | None]:
+        kinds = {"i": ir.INT, "a": ir.float_array(), "-": None}
+        return [kinds[k] for k in self.params]
 
 
 def _same(position: int) -> Callable[[Types], ir.Type]:
@@ -52,27 +58,30 @@ def _unbroadcast(args: Types) -> ir.Type:
 
 INT_ARRAY = ir.Type("array", dtype="int64", ndim=1)
 HELPERS: dict[str, Helper] = {
-    "_tape_reserve": Helper(_same(0)),
-    "_tape_push": Helper(_with_top, frozenset({0})),
-    "_tape_put": Helper(_fixed(ir.INT), frozenset({0})),
-    "_tape_push_array": Helper(_with_top, frozenset({0})),
-    "_tape_load_array": Helper(_fixed(ir.NONE), frozenset({0})),
-    "_trip_count": Helper(_fixed(ir.INT)),
-    "_memory_bounds": Helper(_fixed(ir.Type("tuple", items=(ir.INT, ir.INT)))),
-    "_element_addresses": Helper(_fixed(INT_ARRAY)),
-    "_check_disjoint": Helper(_fixed(ir.NONE)),
-    "_check_ndim": Helper(_fixed(ir.NONE)),
-    "_check_matmul_operands": Helper(_fixed(ir.NONE)),
-    "_revolve_plan": Helper(_fixed(INT_ARRAY)),
-    "_revolve_split": Helper(_fixed(ir.INT)),
-    "_revolve_next": Helper(_fixed(ir.Type("tuple", items=(ir.INT, ir.INT, ir.INT))), frozenset({0})),
-    "_snapshot_slots": Helper(_stacked),
-    "_unbroadcast": Helper(_unbroadcast),
-    "_add_into": Helper(_fixed(ir.NONE), frozenset({0})),
-    "_sum_product": Helper(_fixed(ir.FLOAT)),
-    "_matmul_bar_a": Helper(_same(1), frozenset({3})),
-    "_matmul_bar_b": Helper(_same(2), frozenset({3})),
+    "_tape_reserve": Helper(_same(0), params="-i"),
+    "_tape_push": Helper(_with_top, frozenset({0}), params="-i-"),
+    "_tape_put": Helper(_fixed(ir.INT), frozenset({0}), params="-i-"),
+    "_tape_push_array": Helper(_with_top, frozenset({0}), params="-i-"),
+    "_tape_load_array": Helper(_fixed(ir.NONE), frozenset({0}), params="--i"),
+    "_trip_count": Helper(_fixed(ir.INT), params="iii"),
+    "_memory_bounds": Helper(_fixed(ir.Type("tuple", items=(ir.INT, ir.INT))), params="a"),
+    "_element_addresses": Helper(_fixed(INT_ARRAY), params="a"),
+    "_check_disjoint": Helper(_fixed(ir.NONE), params="aa"),
+    "_check_ndim": Helper(_fixed(ir.NONE), params="ai-"),
+    "_check_matmul_operands": Helper(_fixed(ir.NONE), params="aa"),
+    "_revolve_plan": Helper(_fixed(INT_ARRAY), params="ii"),
+    "_revolve_split": Helper(_fixed(ir.INT), params="ii"),
+    "_revolve_next": Helper(_fixed(ir.Type("tuple", items=(ir.INT, ir.INT, ir.INT))), frozenset({0}), params="-"),
+    "_snapshot_slots": Helper(_stacked, params="-i"),
+    "_unbroadcast": Helper(_unbroadcast, params="--"),
+    "_add_into": Helper(_fixed(ir.NONE), frozenset({0}), params="---"),
+    "_sum_product": Helper(_fixed(ir.FLOAT), params="--"),
+    "_matmul_bar_a": Helper(_same(1), frozenset({3}), params="-aa-"),
+    "_matmul_bar_b": Helper(_same(2), frozenset({3}), params="-aa-"),
 }
+# the module constants emitted with the revolve helpers (the actions of _revolve_next, the fields of a plan)
+RUNTIME_CONSTANTS = frozenset({"_TERMINATE", "_ADVANCE", "_TAKESHOT", "_RESTORE", "_FIRSTURN", "_YOUTURN",
+                               "_CAPO", "_FINE", "_SNAPS", "_CHECK", "_VALID", "_TURNS"})
 RUNTIME_WRITES = {name: set(helper.writes) for name, helper in HELPERS.items()}
 
 

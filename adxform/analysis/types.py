@@ -24,7 +24,7 @@ from ..diagnostics import Reporter
 from ..rules import TABLE, library
 from ..rules.registry import matmul_type
 from ..walk import expressions, statements, stmt_expressions
-from .runtime import HELPERS
+from .runtime import HELPERS, RUNTIME_CONSTANTS
 from .evidence import ParameterEvidence, decide, indexes_with_elements
 
 NUMERIC_RANK = {"bool": 0, "int": 1, "float": 2}
@@ -112,7 +112,8 @@ class ExprTyper:
 
     def _QualName(self, e: ir.QualName) -> ir.Type:
         if e.qualname.startswith("module."):
-            return self.constants.get(e.qualname[7:], UNKNOWN)
+            default = ir.INT if e.qualname[7:] in RUNTIME_CONSTANTS else UNKNOWN  # read back with the helpers
+            return self.constants.get(e.qualname[7:], default)
         if e.qualname in QUALIFIED_CONSTANTS:
             return ir.FLOAT
         if e.qualname in DTYPE_NAMES:
@@ -349,7 +350,8 @@ class FunctionTyper:
         """The types the body's uses give parameters ``names`` (``evidence.py``;
         None: undecided), typing again after each round of decisions, since a
         decided parameter types the locals computed from it."""
-        own = {name: sig.own for name, sig in self.signatures.items()}
+        own = {name: helper.param_types for name, helper in HELPERS.items()}  # overridden by a function's own
+        own.update({name: sig.own for name, sig in self.signatures.items()})
         decided: dict[str, ir.Type] = {}
         pending = list(names)
         while pending:
