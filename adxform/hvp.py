@@ -41,24 +41,23 @@ def source_lines(text: str) -> dict[int, int]:
     return out
 
 
-def map_positions(node, lines: dict[int, int]):
-    """``node`` (IR, in place) with every position moved to the source line
-    ``lines`` maps it to (none where it maps to none)."""
-    if isinstance(node, list):
+def map_positions(node, lines: dict[int, int], seen: set[int] | None = None) -> None:
+    """Move every position in ``node`` (IR, in place) to the source line
+    ``lines`` maps it to (none where it maps to none), each node once: the
+    derivative functions hold statements of the primal's own."""
+    seen = set() if seen is None else seen
+    if isinstance(node, (list, tuple)):
         for item in node:
-            map_positions(item, lines)
-    elif isinstance(node, tuple):
-        for item in node:
-            map_positions(item, lines)
-    elif dataclasses.is_dataclass(node) and not isinstance(node, (ir.Pos, ir.Type)):
+            map_positions(item, lines, seen)
+    elif dataclasses.is_dataclass(node) and not isinstance(node, (ir.Pos, ir.Type)) and id(node) not in seen:
+        seen.add(id(node))
         for field in dataclasses.fields(node):
             value = getattr(node, field.name)
             if isinstance(value, ir.Pos):
                 line = lines.get(value.line, 0)
                 setattr(node, field.name, ir.Pos(line, value.col if line else 0))
             else:
-                map_positions(value, lines)
-    return node
+                map_positions(value, lines, seen)
 
 
 def parameter_types(program) -> dict[str, list[ir.Type]]:
@@ -72,8 +71,9 @@ def parameter_types(program) -> dict[str, list[ir.Type]]:
         types = [facts.types.env[p.name] for p in facts.func.params]
         out[name] = types
         cotangent = [] if facts.is_procedure else [facts.types.returns]
-        for suffix in ("_rev", "_vjp"):
-            out[name + suffix] = types + cotangent
+        array_bars = [facts.types.env[p] for p in facts.wrt if facts.types.env[p].is_array]
+        out[name + "_rev"] = types + cotangent + array_bars  # the signature reverse/wrappers.py calls
+        out[name + "_vjp"] = types + (array_bars if facts.is_procedure else cotangent)
         for suffix in ("_grad", "_value_and_grad"):
             out[name + suffix] = types
     return out

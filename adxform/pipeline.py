@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import hvp, ir
+from . import hvp, ir, nesting
 from .analysis.program import Program, analyse
 from .checkpoint import DEFAULT_SNAPSHOTS, LoopCounter
 from .diagnostics import Reporter, UsageError
@@ -54,6 +54,7 @@ class Options:
     # the types of the leading parameters of functions, known from an earlier stage (adxform hvp): the
     # generated module it reads back carries no annotations
     param_types: dict[str, list[ir.Type]] | None = None
+    nesting: tuple[str, ...] = ()  # the functions whose nested derivatives are being written (nesting.py)
     dump: Callable[[str], None] = field(default=lambda text: print(text, file=sys.stderr))
 
     def validate(self) -> None:
@@ -74,10 +75,31 @@ def _pass_parse(state: "State") -> None:
         reporter = Reporter(filename, text)
         merge_rules(state.module, parse_module(text, filename, reporter, state.module), reporter)
         state.reporter.sources[filename] = text  # later passes may point into it
+    _resolve_nesting(state)
     for name, types in (state.options.param_types or {}).items():
         func = state.module.functions.get(name)
         for param, vtype in zip(func.params if func else [], types):
             param.annotation = param.annotation or vtype
+
+
+def _resolve_nesting(state: "State") -> None:
+    """The derivatives of module functions that the source calls
+    (``g_grad``), written by running the passes for ``g`` alone, and read
+    back into the module (``nesting.py``)."""
+    options = state.options
+    roots = options.functions or [name for name in state.module.functions if not name.startswith("_")]
+
+    def derive(g: str, mode: str) -> tuple[str, dict[str, list[ir.Type]]]:
+        inner = dataclasses.replace(options, mode=mode, functions=[g], wrt=None, jit="none", dump_after=None,
+                                    instrument=False, param_types=None, nesting=options.nesting + (g,))
+        derived = run_passes(state.source, state.filename, inner)
+        return emit(derived), hvp.parameter_types(derived.program)
+
+    def parse(text: str, outer: ir.Module | None) -> ir.Module:
+        return parse_module(text, state.filename, Reporter(state.filename, text), outer, runtime=runtime_texts())
+
+    mode = "reverse" if options.mode == "hvp" else options.mode
+    nesting.resolve(state.module, roots, mode, state.reporter, derive, parse, options.nesting)
 
 
 def _pass_normalize(state: "State") -> None:
@@ -97,6 +119,22 @@ def _pass_differentiate(state: "State") -> None:
         state.derivatives = forward_functions(state.program, state.reporter)
     else:
         state.derivatives = reverse_functions(state.program, state.reporter, options.snapshots, state.loops)
+    _check_clashes(state)
+
+
+def _check_clashes(state: "State") -> None:
+    """A derivative adxform writes must not take the name of a function of
+    the user's (``g_grad`` next to ``g``): in a module that defines ``g``,
+    that name means the derivative (nesting.py)."""
+    module = state.module
+    for primal, functions in state.derivatives.items():
+        for func in functions:
+            own = module.functions.get(func.name)
+            if own is not None and func.name not in module.derived:
+                state.reporter.error(own.pos, f"'{func.name}' is the name adxform gives a derivative of "
+                                     f"'{primal}', and this module defines a function of that name",
+                                     "name-clash", note=f"rename this function: in a module that defines "
+                                     f"'{primal}', '{func.name}' means the derivative adxform writes")
 
 
 PASSES: list[tuple[str, Callable[["State"], None]]] = [
@@ -174,8 +212,7 @@ def _run_hvp(source: str, filename: str, options: Options) -> State:
         options, mode="forward", functions=[f"{name}_value_and_grad" for name in roots], wrt=wrt, rules=None,
         param_types=hvp.parameter_types(program)))
     lines = hvp.source_lines(reverse_text)
-    hvp.map_positions([f.func for f in second.program.facts.values()], lines)
-    hvp.map_positions(list(second.derivatives.values()), lines)
+    hvp.map_positions([[f.func for f in second.program.facts.values()], list(second.derivatives.values())], lines)
     second.source, second.options = source, options
     second.extra = hvp.wrappers(program, roots, options.jit)
     return second
@@ -184,9 +221,11 @@ def _run_hvp(source: str, filename: str, options: Options) -> State:
 def emit(state: State) -> str:
     program = state.program
     functions: list[ir.Function] = []
+    generated = {f.name for fs in state.derivatives.values() for f in fs}
     for name in state.module.functions:  # source order
         if name in program.facts:
-            functions.append(_primal_copy(program.facts[name].func))
+            if name not in generated:  # a nested derivative read back that the mode writes anew
+                functions.append(_primal_copy(program.facts[name].func))
             functions += state.derivatives.get(name, [])
     summary = SUMMARIES[state.options.mode]
     meta = ModuleText(state.source, state.filename, state.options.command,

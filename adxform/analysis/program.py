@@ -77,9 +77,7 @@ NO_RULE_ADVICE = {
 class CallGraph:
     """Follows module calls from the roots; reports recursion and unknown callees."""
 
-    def __init__(self, module: ir.Module, reporter: Reporter, underived: set[str] = frozenset(),
-                 mode: str = "forward"):
-        self.mode = mode
+    def __init__(self, module: ir.Module, reporter: Reporter, underived: set[str] = frozenset()):
         self.module = module
         self.reporter = reporter
         self.underived = underived  # never differentiated (custom rules and their functions): any numpy call goes
@@ -111,10 +109,7 @@ class CallGraph:
         if call.func.startswith("module."):
             callee = call.func[7:]
             if helper_of(call, self.module) is not None and callee not in self.module.rejected:
-                if self.mode == "reverse":
-                    self.reporter.error(call.pos, f"reverse mode over adxform's runtime helper '{callee}' is not "
-                                        f"supported yet{where}", "unknown-function", note=REVERSE_OVER_REVERSE_NOTE)
-                return  # a runtime helper of a generated module: nothing to follow
+                return  # a runtime helper of a generated module: nothing to follow (_check_reverse_over_helpers)
             if self.state.get(callee) == "visiting":
                 cycle = " -> ".join(path[path.index(callee):] + [callee])
                 self.reporter.error(call.pos, f"recursion is not in the differentiable subset: {cycle}{where}",
@@ -177,6 +172,24 @@ def _check_calls_without_rule(program: Program, reporter: Reporter) -> None:
     reporter.check()
 
 
+def _check_reverse_over_helpers(program: Program, reporter: Reporter) -> None:
+    """Reverse mode has no adjoints of the runtime helpers (tapes grown in
+    place, the revolve schedule): a generated module goes back in through
+    forward mode only.  A nested ``g_grad`` reaches them through its custom
+    rule, whose body is never differentiated."""
+    for name in program.order:
+        facts = program.facts[name]
+        if not facts.wrt or name in program.custom:
+            continue
+        for call in calls(facts.func.body):
+            if helper_of(call, program.module) is not None:
+                reporter.error(call.pos, f"reverse mode over adxform's runtime helper '{call.func[7:]}' is not "
+                               f"supported yet (in function '{name}')", "unknown-function",
+                               note=REVERSE_OVER_REVERSE_NOTE)
+                break
+    reporter.check()
+
+
 def _is_int_constant(expr: ir.Expr) -> bool:
     if isinstance(expr, ir.UnaryOp) and expr.op == "-":
         expr = expr.operand
@@ -195,10 +208,11 @@ def analyse(module: ir.Module, functions: list[str] | None, wrt: list[str] | Non
                 raise UsageError(f"'{name}' is the custom rule of '{rules[name]}', not a function to differentiate")
         roots = [name for name in known if name in functions]
     else:
-        roots = [name for name in known if not name.startswith("_") and name not in rules]
+        roots = [name for name in known
+                 if not name.startswith("_") and name not in rules and name not in module.derived]
 
     custom = custom_rules(module, mode)
-    graph = CallGraph(module, reporter, set(custom) | set(rules), mode)
+    graph = CallGraph(module, reporter, set(custom) | set(rules))
     for name in roots:
         graph.visit(name, [])
     for name in graph.order:  # grows while it is walked: the rules of the functions met, and their callees
@@ -224,6 +238,8 @@ def analyse(module: ir.Module, functions: list[str] | None, wrt: list[str] | Non
     _check_rules(program, reporter)
     program.roots = _pick_roots(program, roots, explicit=bool(functions), reporter=reporter)
     _assign_wrt(program, wrt)
+    if mode == "reverse":
+        _check_reverse_over_helpers(program, reporter)
     _check_calls_without_rule(program, reporter)
     return program
 
@@ -291,6 +307,8 @@ def _assign_wrt(program: Program, wrt: list[str] | None) -> None:
         if not facts.wrt:
             continue
         facts.active = active_variables(facts.func, facts.types, facts.flow, facts.wrt)
+        if name in program.custom:
+            continue  # its rule stands for its body: the callees need no derivative for it
         for call in calls(facts.func.body):
             if call.func.startswith("module.") and call.func[7:] in program.facts and _call_is_active(call, facts):
                 callee = program.facts[call.func[7:]]

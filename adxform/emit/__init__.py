@@ -134,6 +134,28 @@ def render_hvp(**values) -> str:
     return _ENV.get_template("hvp.py.j2").render(**values).strip("\n")
 
 
+def render_nested_rule(called: str, suffix: str, jvp: str, params: list[str], floats: int) -> str:
+    """The custom rule ``g_grad_vjp`` (or ``g_value_and_grad_vjp``) of a
+    nested derivative (``nesting.py``), through ``jvp``, forward over
+    reverse of ``g_value_and_grad``."""
+    taken = set(params)
+
+    def fresh(base: str) -> str:
+        name, k = base, 1
+        while name in taken:
+            k += 1
+            name = f"{base}{k}"
+        taken.add(name)
+        return name
+
+    g = called[:-len(suffix)]
+    return _ENV.get_template("nested_rule.py.j2").render(
+        called=called, g=g, jvp=jvp, params=params, k=floats, with_value=suffix == "_value_and_grad",
+        y_bar=fresh("y_bar"), value_bar=fresh("value_bar"), grad_bar=fresh("grad_bar"), value=fresh("value"),
+        grads=[fresh(f"grad{i}") for i in range(floats)], hvs=[fresh(f"hv{i}") for i in range(floats)],
+        cs=[fresh(f"grad_bar{i}") for i in range(floats)])
+
+
 def render_module(meta: ModuleText, constants: list[ir.Constant], functions: list[ir.Function],
                   extra: list[str] = ()) -> str:
     origin = printable(meta.source_name.replace("\\", "/").rsplit("/", 1)[-1])

@@ -141,6 +141,9 @@ linear("numpy.transpose method.transpose", {0: "g.T"})
 linear("numpy.ravel method.ravel", {0: "np.ascontiguousarray(g).reshape(x.shape)"}, result=reshape_type)
 linear("numpy.reshape method.reshape", {0: "np.ascontiguousarray(g).reshape(a.shape)"}, nargs=(2, 4),
        result=reshape_type)
+linear("numpy.expand_dims", {0: "np.ascontiguousarray(g).reshape(a.shape)"}, nargs=(2, 2),
+       result=lambda types, kw: ir.Type("array", dtype=types[0].dtype if types[0].is_array else "float64",
+                                        ndim=types[0].ndim + 1 if types[0].is_array and types[0].ndim else 0))
 # (reverse mode writes np.broadcast_to(y_bar, np.broadcast_shapes(...)): its output comes back in under adxform hvp)
 linear("numpy.broadcast_to", {0: "_unbroadcast(g, np.shape(a))"}, nargs=(2, 2), result=lambda types, kw: ir.Type(
     "array", dtype=types[0].dtype if types[0].is_array else "float64",
