@@ -64,7 +64,8 @@ def nested_calls(module: ir.Module, roots: list[str]) -> dict[str, tuple[str, st
 
 
 def resolve(module: ir.Module, roots: list[str], mode: str, reporter: Reporter,
-            derive: Callable[[str, str], tuple[str, dict[str, list[ir.Type]]]], parse: Callable[[str, ir.Module | None], ir.Module], stack: tuple[str, ...]) -> None:
+            derive: Callable[[str, str], tuple[str, dict[str, list[ir.Type]]]],
+            parse: Callable[[str, ir.Module | None], ir.Module], stack: tuple[str, ...]) -> None:
     """Add to ``module`` the nested derivatives its functions call (in place).
     ``derive(g, mode)`` is the text of g's derivative module in ``mode``
     ("reverse", "forward" or "hvp") and the types of its functions' leading

@@ -21,7 +21,7 @@ from corpus_inputs import INPUTS
 from helpers import (CORPUS_DIR, GOLDEN_DIR, assert_close, copy_args, directional_difference, dot, flatten,
                      function_defs, load_module_from_text, rng_for)
 
-# (module, function): loops, branches, while, in-place arrays, @, calls, checkpointed loops, tapes, custom rules
+# (module, function): loops, branches, while, in-place arrays, @, calls, checkpointed loops, tapes
 CASES = [
     ("loops", "sum_range"), ("loops", "while_newton_sqrt"), ("loops", "nested_break_continue"),
     ("loops", "early_return_loop"), ("control", "piecewise_three"), ("control", "nested_if"),

@@ -64,7 +64,9 @@ class RuntimeTangents:
         if dot is None:
             return []
         pushed = _call(name, self.zero_or(args[0]), args[1], self.zero_or(args[2]))
-        return [ir.Assign(dot, ir.Subscript(pushed, [ir.Const(0)]), stmt.pos)]
+        if isinstance(stmt.target, ir.Tuple):  # tape, top = ...: the tangent tape only
+            pushed = ir.Subscript(pushed, [ir.Const(0)])
+        return [ir.Assign(dot, pushed, stmt.pos)]  # (a name for the pair: the pair of the tangent tape and top)
 
     def _tape_push(self, stmt, args):
         return self._pushed("_tape_push", stmt, args)
