@@ -27,7 +27,8 @@ CASES = [
     ("loops", "early_return_loop"), ("control", "piecewise_three"), ("control", "nested_if"),
     ("control", "cond_expr"), ("combined", "matmul_frobenius"), ("combined", "gauss_seidel"),
     ("combined", "strided_while"), ("combined", "softmax_dot"), ("combined", "interp_search"),
-    ("arrays", "upwind_steps"), ("arrays", "matvec_norm"), ("calls", "chain_a"), ("calls", "tuple_caller"), ("checkpointed", "heat_steps"),
+    ("arrays", "upwind_steps"), ("arrays", "matvec_norm"), ("calls", "chain_a"), ("calls", "tuple_caller"),
+    ("checkpointed", "heat_steps"),
     ("checkpoint", "trajectory_cost"), ("heat_slices", "heat_slices"), ("mlp", "mlp_loss"),
     ("newton", "cube_root"), ("models", "lstm_loss"), ("nbody", "energy"),
 ]
