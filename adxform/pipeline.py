@@ -197,7 +197,8 @@ def run_passes(source: str, filename: str, options: Options) -> State:
 def _run_hvp(source: str, filename: str, options: Options) -> State:
     """Forward over reverse (``hvp.py``): the passes over the source in
     reverse mode, then over the reverse module in forward mode, for the
-    ``f_value_and_grad`` of each function that returns a float."""
+    ``f_value_and_grad`` of each function that returns a float (and ``f``
+    itself, so that the module holds the primal; it gets its ``f_jvp``)."""
     first = run_passes(source, filename, dataclasses.replace(options, mode="reverse", jit="none", dump_after=None,
                                                              instrument=False))
     program = first.program
@@ -209,7 +210,8 @@ def _run_hvp(source: str, filename: str, options: Options) -> State:
     wrt = list(dict.fromkeys(p for name in roots for p in program.facts[name].wrt))
     reverse_text = emit(first)
     second = run_passes(reverse_text, filename, dataclasses.replace(
-        options, mode="forward", functions=[f"{name}_value_and_grad" for name in roots], wrt=wrt, rules=None,
+        options, mode="forward", functions=[f for name in roots for f in (name, f"{name}_value_and_grad")], wrt=wrt,
+        rules=None,
         param_types=hvp.parameter_types(program)))
     lines = hvp.source_lines(reverse_text)
     hvp.map_positions([[f.func for f in second.program.facts.values()], list(second.derivatives.values())], lines)
