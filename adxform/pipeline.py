@@ -62,6 +62,9 @@ class Options:
             raise UsageError(f"unknown mode '{self.mode}' (choose from {', '.join(MODES)})")
         if self.jit not in JITS:
             raise UsageError(f"unknown --jit '{self.jit}' (choose from {', '.join(JITS)})")
+        if self.mode == "hvp" and self.instrument:
+            raise UsageError("--instrument counts what the checkpointed loops of reverse mode do; hvp does not "
+                             "take it")
         if self.snapshots < 1:
             raise UsageError(f"--snapshots must be a positive integer, not {self.snapshots}")
         if self.dump_after is not None and self.dump_after not in PASS_NAMES:

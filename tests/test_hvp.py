@@ -210,3 +210,16 @@ def test_hvp_command(tmp_path, capsys):
     assert "forward over reverse" in capsys.readouterr().out
     assert main(["hvp", str(GOLDEN_DIR / "rosenbrock" / "rosenbrock.py"), "-o", str(out), "--jit", "none",
                  "--check"]) == 0
+    assert main(["hvp", str(GOLDEN_DIR / "rosenbrock" / "rosenbrock.py"), "-o", str(out), "--instrument"]) == 2
+
+
+def test_the_runtime_table_names_every_helper_and_constant():
+    """analysis/runtime.py describes each helper and constant the template
+    emits (the helpers only other helpers call have no entry)."""
+    from adxform.analysis.runtime import HELPERS, RUNTIME_CONSTANTS
+    from adxform.emit import runtime_texts
+
+    texts = runtime_texts()
+    internal = {"_as_matrix", "_add_product", "_reduce_axis"}  # called by helpers; _reduce_axis is read back as np.max
+    assert set(HELPERS) == set(texts) - internal
+    assert RUNTIME_CONSTANTS == {name for _, constants in texts.values() for name in constants}
