@@ -78,6 +78,16 @@ def descend(x: float, a: float, lr: float) -> float:
 '''
 
 
+SCALAR_VJP = '''def g(x: float, a: float) -> float:
+    return x * x * x * a + a * a
+
+
+def f(x: float, a: float, c: float) -> float:
+    y, x_bar, a_bar = g_vjp(x, a, c)
+    return y + x_bar * x_bar - a_bar
+'''
+
+
 def _modules(source: str, name: str, tmp_path, jit: str = "none"):
     return [load_module_from_text(adxform.transform(source, mode, jit=jit, functions=[name]),
                                   tmp_path / f"{name}_{mode}_{jit}.py") for mode in ("forward", "reverse")]
@@ -100,6 +110,12 @@ def test_derivative_of_a_forward_derivative(tmp_path):
     rng = np.random.default_rng(3)
     args = (rng.uniform(-1, 1, 4), rng.uniform(-1, 1, 4))
     check_grads(_modules(FORWARD_DERIVATIVE, "f", tmp_path), "f", args)
+
+
+def test_a_vjp_without_tapes_in_both_modes(tmp_path):
+    """Reverse mode goes through g_vjp itself where g's reverse code keeps
+    no tape (scalar code): reverse over reverse."""
+    check_grads(_modules(SCALAR_VJP, "f", tmp_path), "f", (0.7, 1.3, 0.4))
 
 
 @pytest.mark.parametrize("jit", ["none", "numba"])
