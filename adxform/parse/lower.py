@@ -154,8 +154,8 @@ class Lowerer:
         """Whether ``node`` is a runtime helper exactly as adxform emits it
         (a generated module fed back in).  It is not lowered: its calls stay
         calls of the helper, as the transforms wrote them, and the emitted
-        module carries the helper again (``adxform/runtime.py`` says how
-        each one is differentiated).  A function of that name with another
+        module carries the helper again (``analysis/runtime.py`` and
+        ``forward/runtime.py`` say how each one is differentiated).  A function of that name with another
         body is the user's own and is lowered like any other."""
         name = node.name.value
         text = cst.Module([]).code_for_node(node.with_changes(leading_lines=[])).strip()
