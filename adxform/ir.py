@@ -326,3 +326,6 @@ class Module:
     # Functions that are outside the subset: name -> diagnostics raised if a
     # differentiated function depends on them.
     rejected: dict[str, list] = field(default_factory=dict)
+    # Functions adxform wrote and read back (the nested derivatives of nesting.py): never roots, and
+    # a derivative generated under the same name takes their place
+    derived: set[str] = field(default_factory=set)

@@ -11,6 +11,7 @@ debugging the compiler.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import os
 import shlex
 import sys
@@ -19,11 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import ir
+from . import hvp, ir, nesting
 from .analysis.program import Program, analyse
 from .checkpoint import DEFAULT_SNAPSHOTS, LoopCounter
 from .diagnostics import Reporter, UsageError
-from .emit import ModuleText, function_text, render_module
+from .emit import ModuleText, function_text, render_module, runtime_texts
 from .forward import forward_functions
 from .reverse import reverse_functions
 from .targets.cuda.driver import as_device_functions, cuda_derivatives
@@ -31,10 +32,11 @@ from .normalize import hoist_module_calls
 from .parse import merge_rules, parse_module
 from .parse.encoding import decode_source
 
-MODES = ("forward", "reverse")
+MODES = ("forward", "reverse", "hvp")
 SUMMARIES = {
     "forward": "Tangent (forward-mode) derivatives",
     "reverse": "Adjoint (reverse-mode) derivatives",
+    "hvp": "Hessian-vector products (forward over reverse)",
 }
 JITS = ("numba", "none")
 TARGETS = ("cpu", "cuda")  # --target: cuda makes plain functions device functions, with batched gradient kernels
@@ -52,6 +54,10 @@ class Options:
     rules: tuple[str, str] | None = None  # --rules FILE: (its text, its name)
     command: str = ""
     target: str = "cpu"
+    # the types of the leading parameters of functions, known from an earlier stage (adxform hvp): the
+    # generated module it reads back carries no annotations
+    param_types: dict[str, list[ir.Type]] | None = None
+    nesting: tuple[str, ...] = ()  # the functions whose nested derivatives are being written (nesting.py)
     dump: Callable[[str], None] = field(default=lambda text: print(text, file=sys.stderr))
 
     def validate(self) -> None:
@@ -61,6 +67,9 @@ class Options:
             raise UsageError(f"unknown --jit '{self.jit}' (choose from {', '.join(JITS)})")
         if self.target not in TARGETS:
             raise UsageError(f"unknown --target '{self.target}' (choose from {', '.join(TARGETS)})")
+        if self.mode == "hvp" and self.instrument:
+            raise UsageError("--instrument counts what the checkpointed loops of reverse mode do; hvp does not "
+                             "take it")
         if self.snapshots < 1:
             raise UsageError(f"--snapshots must be a positive integer, not {self.snapshots}")
         if self.dump_after is not None and self.dump_after not in PASS_NAMES:
@@ -68,7 +77,7 @@ class Options:
 
 
 def _pass_parse(state: "State") -> None:
-    state.module = parse_module(state.source, state.filename, state.reporter)
+    state.module = parse_module(state.source, state.filename, state.reporter, runtime=runtime_texts())
     if state.options.target == "cuda" and state.module is not None:
         as_device_functions(state.module)
     if state.options.rules is not None:
@@ -76,6 +85,31 @@ def _pass_parse(state: "State") -> None:
         reporter = Reporter(filename, text)
         merge_rules(state.module, parse_module(text, filename, reporter, state.module), reporter)
         state.reporter.sources[filename] = text  # later passes may point into it
+    _resolve_nesting(state)
+    for name, types in (state.options.param_types or {}).items():
+        func = state.module.functions.get(name)
+        for param, vtype in zip(func.params if func else [], types):
+            param.annotation = param.annotation or vtype
+
+
+def _resolve_nesting(state: "State") -> None:
+    """The derivatives of module functions that the source calls
+    (``g_grad``), written by running the passes for ``g`` alone, and read
+    back into the module (``nesting.py``)."""
+    options = state.options
+    roots = options.functions or [name for name in state.module.functions if not name.startswith("_")]
+
+    def derive(g: str, mode: str) -> tuple[str, dict[str, list[ir.Type]]]:
+        inner = dataclasses.replace(options, mode=mode, functions=[g], wrt=None, jit="none", dump_after=None,
+                                    instrument=False, param_types=None, nesting=options.nesting + (g,))
+        derived = run_passes(state.source, state.filename, inner)
+        return emit(derived), hvp.parameter_types(derived.program)
+
+    def parse(text: str, outer: ir.Module | None) -> ir.Module:
+        return parse_module(text, state.filename, Reporter(state.filename, text), outer, runtime=runtime_texts())
+
+    mode = "reverse" if options.mode == "hvp" else options.mode
+    nesting.resolve(state.module, roots, mode, state.reporter, derive, parse, options.nesting)
 
 
 def _pass_normalize(state: "State") -> None:
@@ -97,6 +131,22 @@ def _pass_differentiate(state: "State") -> None:
         state.derivatives = reverse_functions(state.program, state.reporter, options.snapshots, state.loops)
     state.derivatives.update(cuda_derivatives(state.module, state.program.cuda_roots, options.mode, state.reporter,
                                               batched=options.target == "cuda"))
+    _check_clashes(state)
+
+
+def _check_clashes(state: "State") -> None:
+    """A derivative adxform writes must not take the name of a function of
+    the user's (``g_grad`` next to ``g``): in a module that defines ``g``,
+    that name means the derivative (nesting.py)."""
+    module = state.module
+    for primal, functions in state.derivatives.items():
+        for func in functions:
+            own = module.functions.get(func.name)
+            if own is not None and func.name not in module.derived:
+                state.reporter.error(own.pos, f"'{func.name}' is the name adxform gives a derivative of "
+                                     f"'{primal}', and this module defines a function of that name",
+                                     "name-clash", note=f"rename this function: in a module that defines "
+                                     f"'{primal}', '{func.name}' means the derivative adxform writes")
 
 
 PASSES: list[tuple[str, Callable[["State"], None]]] = [
@@ -118,6 +168,7 @@ class State:
     program: Program | None = None
     derivatives: dict[str, list[ir.Function]] = field(default_factory=dict)
     loops: LoopCounter | None = None  # --instrument: the checkpointed loops counted
+    extra: list[str] = field(default_factory=list)  # text emitted after the functions (hvp.py's wrappers)
 
     def dump(self) -> str:
         funcs = [f for fs in self.derivatives.values() for f in fs]
@@ -146,6 +197,8 @@ def default_command(mode: str, source_name: str, output: str, options: Options) 
 
 def run_passes(source: str, filename: str, options: Options) -> State:
     options.validate()
+    if options.mode == "hvp":
+        return _run_hvp(source, filename, options)
     state = State(source, filename, options, Reporter(filename, source))
     for name, run in PASSES:
         run(state)
@@ -155,12 +208,40 @@ def run_passes(source: str, filename: str, options: Options) -> State:
     return state
 
 
+def _run_hvp(source: str, filename: str, options: Options) -> State:
+    """Forward over reverse (``hvp.py``): the passes over the source in
+    reverse mode, then over the reverse module in forward mode, for the
+    ``f_value_and_grad`` of each function that returns a float (and ``f``
+    itself, so that the module holds the primal; it gets its ``f_jvp``)."""
+    first = run_passes(source, filename, dataclasses.replace(options, mode="reverse", jit="none", dump_after=None,
+                                                             instrument=False))
+    program = first.program
+    roots = [name for name in program.roots if program.facts[name].types.returns.kind == "float"]
+    if not roots:
+        first.reporter.error(program.facts[program.roots[0]].func.pos, "no function asked for returns a float, "
+                             "so none has a Hessian", "nothing-to-differentiate")
+        first.reporter.check()
+    wrt = list(dict.fromkeys(p for name in roots for p in program.facts[name].wrt))
+    reverse_text = emit(first)
+    second = run_passes(reverse_text, filename, dataclasses.replace(
+        options, mode="forward", functions=[f for name in roots for f in (name, f"{name}_value_and_grad")], wrt=wrt,
+        rules=None,
+        param_types=hvp.parameter_types(program)))
+    lines = hvp.source_lines(reverse_text)
+    hvp.map_positions([[f.func for f in second.program.facts.values()], list(second.derivatives.values())], lines)
+    second.source, second.options = source, options
+    second.extra = hvp.wrappers(program, roots, options.jit)
+    return second
+
+
 def emit(state: State) -> str:
     program = state.program
     functions: list[ir.Function] = []
+    generated = {f.name for fs in state.derivatives.values() for f in fs}
     for name, func in state.module.functions.items():  # source order
         if name in program.facts:
-            functions.append(_primal_copy(program.facts[name].func))
+            if name not in generated:  # a nested derivative read back that the mode writes anew
+                functions.append(_primal_copy(program.facts[name].func))
             functions += state.derivatives.get(name, [])
         elif func.target.startswith("cuda") and name in state.derivatives:
             functions.append(_primal_copy(func))
@@ -169,7 +250,7 @@ def emit(state: State) -> str:
     meta = ModuleText(state.source, state.filename, state.options.command,
                       f"{summary} of {Path(state.filename).name}.", state.options.jit,
                       state.loops.labels if state.loops is not None else None)
-    return render_module(meta, state.module.constants, functions)
+    return render_module(meta, state.module.constants, functions, state.extra)
 
 
 def _primal_copy(func: ir.Function) -> ir.Function:

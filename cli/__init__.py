@@ -34,7 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="adxform", description="Source-to-source automatic differentiation of numba-style Python.")
     parser.add_argument("--version", action="version", version=f"adxform {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{forward,reverse,check,verify,rules}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{forward,reverse,hvp,check,verify,rules}")
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("source", metavar="SRC", help="the module to differentiate; - reads standard input")
@@ -44,8 +44,9 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--rules", metavar="FILE", help="a module of custom rules g_jvp / g_vjp for functions of SRC")
 
     for mode, what in (("forward", "write f_jvp tangent functions"),
-                       ("reverse", "write f_vjp / f_grad / f_value_and_grad adjoint functions")):
-        generate = sub.add_parser(mode, help=what)
+                       ("reverse", "write f_vjp / f_grad / f_value_and_grad adjoint functions"),
+                       ("hvp", "write f_hvp Hessian-vector products and f_hessian (forward over reverse)")):
+        generate = sub.add_parser(mode, help=what, description=what[0].upper() + what[1:] + ".")
         common(generate)
         generate.add_argument("-o", "--output", required=True, metavar="OUT", help="the module to write; - for stdout")
         generate.add_argument("--jit", choices=JITS, default="numba", help="numba (default) or none for plain Python")

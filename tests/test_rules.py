@@ -197,6 +197,8 @@ row("a.T @ a", a=M)
 row("np.ravel(a) * np.ravel(a)", a=M)
 row("a.T.ravel() * v", a=A(2, 2), v=V)
 row("np.reshape(a, (4, 3)) @ v", a=M, v=A(3))
+row("np.broadcast_to(v, np.broadcast_shapes(a.shape, v.shape)) * a + np.broadcast_to(x, (3, 4))", a=M, v=V, x=F())
+row("np.expand_dims(v, 1) * a + np.expand_dims(w, 0)", a=A(4, 3), v=V, w=A(3))
 row("a.reshape((2, 6)) * 2.0", a=M)
 row("a.reshape(6, 2).T @ v", a=M, v=A(6))
 

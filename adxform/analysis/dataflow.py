@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from .. import ir
 from ..walk import expressions, names_read, statements, target_names
+from .runtime import HELPERS
 from .types import FunctionTypes
 
 VIEW_METHODS = {"method.reshape", "method.ravel", "method.transpose", "numpy.reshape", "numpy.ravel", "numpy.transpose"}
@@ -54,6 +55,15 @@ def is_view(expr: ir.Subscript, types: FunctionTypes) -> bool:
     return any(isinstance(i, ir.Slice) for i in expr.index) or types.of(expr).is_array
 
 
+def _written_base(expr: ir.Expr) -> str | None:
+    """The array a runtime helper writes into through ``expr`` (``u_bar``
+    for ``_add_into(u_bar[i], ...)``): always the base, whatever the
+    subscript's type says, since the helper writes in place."""
+    while isinstance(expr, (ir.Subscript, ir.Attribute)):
+        expr = expr.value
+    return expr.id if isinstance(expr, ir.Name) else None
+
+
 def _is_array_name(expr: ir.Expr, types: FunctionTypes) -> bool:
     return isinstance(expr, ir.Name) and types.env.get(expr.id, ir.NONE).is_array
 
@@ -66,7 +76,7 @@ def _call_writes(call: ir.Call, callee_writes: dict[str, set[int]], types: Funct
     out = []
     for pos in sorted(positions):
         if pos < len(call.args):
-            base = view_base(call.args[pos], types)
+            base = _written_base(call.args[pos]) if call.func[7:] in HELPERS else view_base(call.args[pos], types)
             if base is not None:
                 out.append(base)
     return out

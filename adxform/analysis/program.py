@@ -21,6 +21,7 @@ from .activity import active_variables
 from .custom import custom_rules, expected_params, rule_functions
 from .dataflow import DataFlow, data_flow
 from .module_types import type_module
+from .runtime import RUNTIME_WRITES, helper_of
 from .types import ExprTyper, FunctionTypes
 
 
@@ -65,6 +66,8 @@ UNKNOWN_FUNCTION_NOTE = ("supported: the numpy and math functions that `adxform 
                          "this module, and other math functions and numpy ufuncs where nothing differentiated flows "
                          "into them; to supply a rule, call it from a function g of this module and define g_jvp / "
                          "g_vjp here or in a --rules FILE (see docs/custom-rules.md)")
+REVERSE_OVER_REVERSE_NOTE = ("a generated module goes back through `adxform forward` (forward over reverse); for "
+                             "second derivatives of the source, `adxform hvp` writes f_hvp and f_hessian")
 # functions refused on purpose, with what to write instead
 NO_RULE_ADVICE = {
     "numpy.asarray": "np.asarray may return its argument itself, an alias adxform does not follow: use the array "
@@ -110,6 +113,8 @@ class CallGraph:
         where = f" (in function '{func.name}')"
         if call.func.startswith("module."):
             callee = call.func[7:]
+            if helper_of(call, self.module) is not None and callee not in self.module.rejected:
+                return  # a runtime helper of a generated module: nothing to follow (_check_reverse_over_helpers)
             if self.state.get(callee) == "visiting":
                 cycle = " -> ".join(path[path.index(callee):] + [callee])
                 self.reporter.error(call.pos, f"recursion is not in the differentiable subset: {cycle}{where}",
@@ -172,6 +177,24 @@ def _check_calls_without_rule(program: Program, reporter: Reporter) -> None:
     reporter.check()
 
 
+def _check_reverse_over_helpers(program: Program, reporter: Reporter) -> None:
+    """Reverse mode has no adjoints of the runtime helpers (tapes grown in
+    place, the revolve schedule): a generated module goes back in through
+    forward mode only.  A nested ``g_grad`` reaches them through its custom
+    rule, whose body is never differentiated."""
+    for name in program.order:
+        facts = program.facts[name]
+        if not facts.wrt or name in program.custom:
+            continue
+        for call in calls(facts.func.body):
+            if helper_of(call, program.module) is not None:
+                reporter.error(call.pos, f"reverse mode over adxform's runtime helper '{call.func[7:]}' is not "
+                               f"supported yet (in function '{name}')", "unknown-function",
+                               note=REVERSE_OVER_REVERSE_NOTE)
+                break
+    reporter.check()
+
+
 def _is_int_constant(expr: ir.Expr) -> bool:
     if isinstance(expr, ir.UnaryOp) and expr.op == "-":
         expr = expr.operand
@@ -190,7 +213,8 @@ def analyse(module: ir.Module, functions: list[str] | None, wrt: list[str] | Non
                 raise UsageError(f"'{name}' is the custom rule of '{rules[name]}', not a function to differentiate")
         roots = [name for name in known if name in functions]
     else:
-        roots = [name for name in known if not name.startswith("_") and name not in rules]
+        roots = [name for name in known
+                 if not name.startswith("_") and name not in rules and name not in module.derived]
 
     cuda_roots = [name for name in roots if name in module.functions and module.functions[name].target.startswith("cuda")]
     roots = [name for name in roots if name not in cuda_roots]  # targets/cuda differentiates them
@@ -208,7 +232,7 @@ def analyse(module: ir.Module, functions: list[str] | None, wrt: list[str] | Non
     typed, graph.order = type_module(module, graph.order, set(functions or ()), constants, reporter)
     roots = [name for name in roots if name in typed]
     facts: dict[str, FunctionFacts] = {}
-    callee_writes: dict[str, set[int]] = {}
+    callee_writes: dict[str, set[int]] = dict(RUNTIME_WRITES)
     for name in graph.order:
         func, types = module.functions[name], typed[name]
         flow = data_flow(func, types, callee_writes)
@@ -222,6 +246,8 @@ def analyse(module: ir.Module, functions: list[str] | None, wrt: list[str] | Non
     program.roots = _pick_roots(program, roots, explicit=bool(functions), reporter=reporter, others=cuda_roots)
     program.cuda_roots = cuda_roots
     _assign_wrt(program, wrt)
+    if mode == "reverse":
+        _check_reverse_over_helpers(program, reporter)
     _check_calls_without_rule(program, reporter)
     return program
 
@@ -292,8 +318,10 @@ def _assign_wrt(program: Program, wrt: list[str] | None) -> None:
         if not facts.wrt:
             continue
         facts.active = active_variables(facts.func, facts.types, facts.flow, facts.wrt)
+        if name in program.custom:
+            continue  # its rule stands for its body: the callees need no derivative for it
         for call in calls(facts.func.body):
-            if call.func.startswith("module.") and _call_is_active(call, facts):
+            if call.func.startswith("module.") and call.func[7:] in program.facts and _call_is_active(call, facts):
                 callee = program.facts[call.func[7:]]
                 if not callee.wrt:
                     callee.wrt = callee.differentiable_params

@@ -25,6 +25,7 @@ from ..rules import TABLE, library
 from ..rules.registry import matmul_type
 from ..walk import expressions, statements, stmt_expressions
 from .evidence import FLOAT, MATRIX, REDUCED, VECTOR, ParameterEvidence, decide, indexes_with_elements
+from .runtime import HELPERS, RUNTIME_CONSTANTS
 
 NUMERIC_RANK = {"bool": 0, "int": 1, "float": 2}
 QUALIFIED_CONSTANTS = {
@@ -114,7 +115,8 @@ class ExprTyper:
 
     def _QualName(self, e: ir.QualName) -> ir.Type:
         if e.qualname.startswith("module."):
-            return self.constants.get(e.qualname[7:], UNKNOWN)
+            default = ir.INT if e.qualname[7:] in RUNTIME_CONSTANTS else UNKNOWN  # read back with the helpers
+            return self.constants.get(e.qualname[7:], default)
         if e.qualname in QUALIFIED_CONSTANTS:
             return ir.FLOAT
         if e.qualname in DTYPE_NAMES:
@@ -155,6 +157,8 @@ class ExprTyper:
     def _Call(self, e: ir.Call) -> ir.Type:
         if e.func.startswith("module."):
             sig = self.signatures.get(e.func[7:])
+            if sig is None and e.func[7:] in HELPERS:  # a generated module's runtime helper (runtime.py)
+                return HELPERS[e.func[7:]].result([self.type(a) for a in e.args])
             return sig.returns if sig else UNKNOWN
         rule = TABLE.get(e.func)
         if rule is None:
@@ -394,7 +398,7 @@ class FunctionTyper:
         decided parameter types the locals computed from it; and the
         undecided ones that meet float arithmetic (``0.1 * x``), which
         ``settle`` takes for floats where no call site tells."""
-        own = {name: sig.own for name, sig in self.signatures.items()}
+        own = self.callee_kinds()
         decided: dict[str, ir.Type] = {}
         floats: set[str] = set()
         pending = list(names)
@@ -412,6 +416,14 @@ class FunctionTyper:
             self.sweep({**params, **{name: ptype for name, ptype in decided.items() if params[name] is None}})
         return {name: None if name in floats else decided.get(name) for name in names}, floats
 
+    def callee_kinds(self) -> dict[str, list[ir.Type | None]]:
+        """What each function the body may call makes of its parameters: the
+        runtime helpers of a generated module read back (adxform hvp), and
+        the module's functions (which a function of the same name overrides)."""
+        own = {name: helper.param_types for name, helper in HELPERS.items()}
+        own.update({name: sig.own for name, sig in self.signatures.items()})
+        return own
+
     def vectors_by_use(self, params: dict[str, ir.Type | None]) -> dict[str, ir.Type]:
         """Array parameters of unknown ndim (``u: np.ndarray``) that a product
         which must be a number shows to be vectors (``return u @ u`` of a
@@ -420,8 +432,7 @@ class FunctionTyper:
         unknown = {name for name, ptype in params.items() if ptype is not None and ptype.is_array and not ptype.ndim}
         if not unknown:
             return {}
-        own = {name: sig.own for name, sig in self.signatures.items()}
-        facts = ParameterEvidence(self.func, self.typer().type, own, unknown).collect()
+        facts = ParameterEvidence(self.func, self.typer().type, self.callee_kinds(), unknown).collect()
         return {name: ir.Type("array", dtype=params[name].dtype, ndim=1 if VECTOR in facts[name] else 2)
                 for name in sorted(unknown) if VECTOR in facts[name] or MATRIX in facts[name]}
 

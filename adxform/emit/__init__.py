@@ -81,17 +81,36 @@ def runtime_helpers(functions: list[ir.Function], jit: str) -> list[str]:
         name = called.pop()
         wanted.add(name)
         called |= set(RUNTIME_DEPENDENCIES[name]) - wanted
+    return [preamble + chunk for name, (preamble, chunk) in runtime_chunks(jit).items() if name in wanted]
+
+
+def runtime_chunks(jit: str) -> dict[str, tuple[str, str]]:
+    """Each runtime helper of the template, in its order: name -> (the
+    module constants that go out before it, its definition).  The parser
+    reads a generated module's helpers back by comparing them with these."""
     text = _ENV.get_template(CPU.runtime).render(jit=jit)  # the kernels of a module call no helper
-    out: list[str] = []
+    out: dict[str, tuple[str, str]] = {}
     preamble = ""  # module constants go out with the helper after them
     for chunk in (c.strip("\n") for c in text.split("\n\n\n")):
         defined = re.search(r"^def (\w+)", chunk, re.M)
         if defined is None:
             preamble += chunk + "\n\n\n"
         else:
-            if defined.group(1) in wanted:
-                out.append(preamble + chunk)
+            out[defined.group(1)] = (preamble, chunk)
             preamble = ""
+    return out
+
+
+def runtime_texts() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """What the parser recognises as a runtime helper of a generated module:
+    name -> (its text under each --jit, the module constants emitted with it)."""
+    out: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    for jit in JIT_DECORATORS:
+        for name, (preamble, chunk) in runtime_chunks(jit).items():
+            texts, _ = out.get(name, ((), ()))
+            constants = tuple(n.strip() for line in re.findall(r"^([\w, ]+) = ", preamble, re.M)
+                              for n in line.split(","))
+            out[name] = (texts + (chunk,), constants)
     return out
 
 
@@ -108,7 +127,35 @@ def docstring_text(text: str) -> str:
     return printable(text).replace("\\", "\\\\").replace('"', '\\"')
 
 
-def render_module(meta: ModuleText, constants: list[ir.Constant], functions: list[ir.Function]) -> str:
+def render_hvp(**values) -> str:
+    """``f_hvp`` and ``f_hessian`` (``adxform hvp``; the names in ``values``)."""
+    return _ENV.get_template("hvp.py.j2").render(**values).strip("\n")
+
+
+def render_nested_rule(called: str, suffix: str, jvp: str, params: list[str], floats: int) -> str:
+    """The custom rule ``g_grad_vjp`` (or ``g_value_and_grad_vjp``) of a
+    nested derivative (``nesting.py``), through ``jvp``, forward over
+    reverse of ``g_value_and_grad``."""
+    taken = set(params)
+
+    def fresh(base: str) -> str:
+        name, k = base, 1
+        while name in taken:
+            k += 1
+            name = f"{base}{k}"
+        taken.add(name)
+        return name
+
+    g = called[:-len(suffix)]
+    return _ENV.get_template("nested_rule.py.j2").render(
+        called=called, g=g, jvp=jvp, params=params, k=floats, with_value=suffix == "_value_and_grad",
+        y_bar=fresh("y_bar"), value_bar=fresh("value_bar"), grad_bar=fresh("grad_bar"), value=fresh("value"),
+        grads=[fresh(f"grad{i}") for i in range(floats)], hvs=[fresh(f"hv{i}") for i in range(floats)],
+        cs=[fresh(f"grad_bar{i}") for i in range(floats)])
+
+
+def render_module(meta: ModuleText, constants: list[ir.Constant], functions: list[ir.Function],
+                  extra: list[str] = ()) -> str:
     origin = printable(meta.source_name.replace("\\", "/").rsplit("/", 1)[-1])
     functions = [respell_for_numba(f) if f.target in ("cpu", "python") else f for f in functions]  # numba.cuda: as written
     printer = ExprPrinter()
@@ -122,7 +169,7 @@ def render_module(meta: ModuleText, constants: list[ir.Constant], functions: lis
         cuda=any(f.target.startswith("cuda") for f in functions),
         constants=[f"{c.name} = {printer.text(c.value)}" for c in constants],
         functions=runtime_helpers(functions, meta.jit) + _instrumentation(meta)
-        + [function_text(f, origin, meta.jit) for f in functions],
+        + [function_text(f, origin, meta.jit) for f in functions] + list(extra),
     )
 
 

@@ -24,6 +24,8 @@ from ..checks import entry_checks, ndim_check
 from ..diagnostics import Reporter
 from ..naming import Namer
 from ..walk import assignment_pairs, flat_targets, names_read
+from ..analysis.runtime import helper_of
+from .runtime import RuntimeTangents
 from .tangent import Tangents
 
 
@@ -40,6 +42,7 @@ class ForwardFunction:
         self.dot = Namer(facts.func, "dot")
         self.tangents = Tangents(facts, program, self.dot, reporter)
         self.filename = reporter.filename
+        self.runtime = RuntimeTangents(self)
 
     @property
     def active(self) -> set[str]:
@@ -79,6 +82,8 @@ class ForwardFunction:
     # -- statements ------------------------------------------------------------------------
 
     def _Assign(self, stmt: ir.Assign) -> list[ir.Stmt]:
+        if isinstance(stmt.value, ir.Call) and helper_of(stmt.value, self.program.module):
+            return self.runtime.statements(stmt, stmt.value) + [stmt]
         if isinstance(stmt.value, ir.Call) and self.calls_jvp(stmt.value):
             return [ir.Assign(ir.Tuple([copy.deepcopy(stmt.target), self.dot_target(stmt.target)]),
                               self.jvp_call(stmt.value), stmt.pos)]
@@ -139,6 +144,8 @@ class ForwardFunction:
         return ir.Tuple([self.dot_target(item) for item in target.items], target.pos)
 
     def _ExprStmt(self, stmt: ir.ExprStmt) -> list[ir.Stmt]:
+        if isinstance(stmt.value, ir.Call) and helper_of(stmt.value, self.program.module):
+            return self.runtime.statements(stmt, stmt.value) + [stmt]
         if isinstance(stmt.value, ir.Call) and self.calls_jvp(stmt.value):
             return [ir.ExprStmt(self.jvp_call(stmt.value), stmt.pos)]
         return [stmt]

@@ -6,16 +6,19 @@ from .. import ir
 from ..diagnostics import Reporter
 from .encoding import check_declared_encoding, strip_bom
 from .guard import check_parsable
-from .lower import lower_module
+from .lower import RuntimeTexts, lower_module
 
 
-def parse_module(source: str, filename: str, reporter: Reporter, outer: ir.Module | None = None) -> ir.Module:
+def parse_module(source: str, filename: str, reporter: Reporter, outer: ir.Module | None = None,
+                 runtime: RuntimeTexts | None = None) -> ir.Module:
     """Lower ``source`` to an ``ir.Module``; syntax problems raise
-    DiagnosticError.  ``outer``: the module ``source`` holds rules for."""
+    DiagnosticError.  ``outer``: the module ``source`` holds rules for;
+    ``runtime``: the runtime helpers as adxform emits them, recognised
+    when a generated module comes back in."""
     check_declared_encoding(source, reporter)
     reporter.check()
     source = strip_bom(source)
-    module = lower_module(source, filename, reporter, outer) if check_parsable(source, reporter) else None
+    module = lower_module(source, filename, reporter, outer, runtime) if check_parsable(source, reporter) else None
     reporter.check()
     assert module is not None
     return module

@@ -95,6 +95,7 @@ class ModuleScope:
         self.imported: dict[str, str] = {}  # bare name -> "math.sin" (from math import sin)
         self.functions: set[str] = set()
         self.constants: set[str] = set()
+        self.runtime: set[str] = set()  # the runtime helpers of a generated module read back (``runtime_helper``)
 
 
 def _dotted(node: cst.BaseExpression) -> str | None:
@@ -109,7 +110,8 @@ def _dotted(node: cst.BaseExpression) -> str | None:
 
 class Lowerer:
     def __init__(self, wrapper: MetadataWrapper, reporter: Reporter, directives: dict[int, ir.Directive],
-                 file: str = ""):
+                 file: str = "", runtime: RuntimeTexts | None = None):
+        self.runtime = runtime or {}
         self.positions = wrapper.resolve(PositionProvider)
         self.reporter = reporter
         self.file = file  # stamped on positions when this is not the compiled file
@@ -135,17 +137,33 @@ class Lowerer:
 
     def module(self, tree: cst.Module, filename: str, source: str) -> ir.Module:
         mod = ir.Module(filename=filename, source=source, functions={}, constants=[])
+        helpers = [stmt for stmt in tree.body if isinstance(stmt, cst.FunctionDef) and self.runtime_helper(stmt)]
         for stmt in tree.body:
             if isinstance(stmt, cst.FunctionDef):
                 self.scope.functions.add(stmt.name.value)
         for stmt in tree.body:
-            if isinstance(stmt, cst.FunctionDef):
+            if isinstance(stmt, cst.FunctionDef) and stmt not in helpers:
                 self._module_function(stmt, mod)
             elif isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
                     self._module_small(small, mod)
         mod.numpy_aliases = frozenset(a for a, m in self.scope.modules.items() if m == "numpy")
         return mod
+
+    def runtime_helper(self, node: cst.FunctionDef) -> bool:
+        """Whether ``node`` is a runtime helper exactly as adxform emits it
+        (a generated module fed back in).  It is not lowered: its calls stay
+        calls of the helper, as the transforms wrote them, and the emitted
+        module carries the helper again (``analysis/runtime.py`` and
+        ``forward/runtime.py`` say how each one is differentiated).  A function of that name with another
+        body is the user's own and is lowered like any other."""
+        name = node.name.value
+        text = cst.Module([]).code_for_node(node.with_changes(leading_lines=[])).strip()
+        if text not in self.runtime.get(name, ((), ()))[0]:
+            return False
+        self.scope.runtime.add(name)
+        self.scope.constants.update(self.runtime[name][1])
+        return True
 
     def _module_small(self, node: cst.BaseSmallStatement, mod: ir.Module) -> None:
         if isinstance(node, cst.Import):
@@ -575,7 +593,10 @@ class Lowerer:
             if isinstance(sl, cst.Index):
                 if sl.star is not None:
                     raise self.unsupported(sl)
-                index.append(self.expr(sl.value))
+                if isinstance(sl.value, cst.Ellipsis) and len(node.slice) == 1:  # a[...], the whole of a
+                    index.append(ir.Const(..., self.pos(sl.value)))
+                else:
+                    index.append(self.expr(sl.value))
             else:
                 index.append(ir.Slice(*(self.expr(part) if part is not None else None
                                         for part in (sl.lower, sl.upper, sl.step)), pos=self.pos(sl)))
@@ -587,10 +608,13 @@ class Lowerer:
         pos = self.pos(node)
         args: list[ir.Expr] = []
         kwargs: list[tuple[str, ir.Expr]] = []
+        helper = isinstance(node.func, cst.Name) and node.func.value in self.scope.runtime
         for arg in node.args:
             if arg.star:
                 raise Unsupported(arg, "a starred argument is not in the differentiable subset", "unsupported-expression")
-            if arg.keyword is not None:
+            if helper and isinstance(arg.value, cst.SimpleString):  # a message, or how _reduce_axis reduces
+                args.append(ir.Const(arg.value.evaluated_value, self.pos(arg.value)))
+            elif arg.keyword is not None:
                 kwargs.append((arg.keyword.value, self.expr(arg.value)))
             else:
                 args.append(self.expr(arg.value))
@@ -598,6 +622,9 @@ class Lowerer:
         dotted = _dotted(func)
         if isinstance(func, cst.Name):
             name = func.value
+            if helper and name == "_reduce_axis" and len(args) == 3 and isinstance(args[2].value, str):
+                # how the emitter spells np.max(a, axis=k) for numba (rules/spelling.py), read back
+                return ir.Call(f"numpy.{args[2].value}", [args[0]], [("axis", args[1])], pos)
             if name in self.scope.functions:
                 return ir.Call("module." + name, args, kwargs, pos)
             if name in self.scope.imported:
@@ -666,7 +693,12 @@ def _copy_target_as_expr(target: ir.Expr) -> ir.Expr:
     return copy.deepcopy(target)
 
 
-def lower_module(source: str, filename: str, reporter: Reporter, outer: ir.Module | None = None) -> ir.Module | None:
+# helper name -> (the texts adxform emits it as, the module constants emitted with it)
+RuntimeTexts = dict[str, tuple[tuple[str, ...], tuple[str, ...]]]
+
+
+def lower_module(source: str, filename: str, reporter: Reporter, outer: ir.Module | None = None,
+                 runtime: RuntimeTexts | None = None) -> ir.Module | None:
     """The IR of ``source``; with ``outer``, ``source`` is a --rules module
     for ``outer``: its positions name its own file and the functions of
     ``outer`` are module functions there too (however it imports them)."""
@@ -677,7 +709,7 @@ def lower_module(source: str, filename: str, reporter: Reporter, outer: ir.Modul
         return None
     wrapper = MetadataWrapper(tree)  # positions are keyed on the wrapper's copy of the tree
     directives = find_directives(source, reporter)
-    lowerer = Lowerer(wrapper, reporter, directives, filename if outer is not None else "")
+    lowerer = Lowerer(wrapper, reporter, directives, filename if outer is not None else "", runtime)
     if outer is not None:
         lowerer.scope.functions |= set(outer.functions) | set(outer.rejected)
     module = lowerer.module(wrapper.module, filename, source)

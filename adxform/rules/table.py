@@ -147,6 +147,13 @@ linear("numpy.transpose method.transpose", {0: "g.T"})
 linear("numpy.ravel method.ravel", {0: "np.ascontiguousarray(g).reshape(x.shape)"}, result=reshape_type)
 linear("numpy.reshape method.reshape", {0: "np.ascontiguousarray(g).reshape(a.shape)"}, nargs=(2, 4),
        result=reshape_type)
+linear("numpy.expand_dims", {0: "np.ascontiguousarray(g).reshape(a.shape)"}, nargs=(2, 2),
+       result=lambda types, kw: ir.Type("array", dtype=types[0].dtype if types[0].is_array else "float64",
+                                        ndim=types[0].ndim + 1 if types[0].is_array and types[0].ndim else 0))
+# (reverse mode writes np.broadcast_to(y_bar, np.broadcast_shapes(...)): its output comes back in under adxform hvp)
+linear("numpy.broadcast_to", {0: "_unbroadcast(g, np.shape(a))"}, nargs=(2, 2), result=lambda types, kw: ir.Type(
+    "array", dtype=types[0].dtype if types[0].is_array else "float64",
+    ndim=len(types[1].items) if types[1].kind == "tuple" else 0))
 
 # -- reductions ----------------------------------------------------------------------
 reduction("numpy.sum method.sum", "1.0")
@@ -180,3 +187,5 @@ constant("numpy.zeros numpy.ones numpy.empty numpy.zeros_like numpy.ones_like nu
 constant("numpy.arange", result=lambda types, kw: ir.Type(
     "array", dtype="float64" if any(t.kind == "float" for t in types) else "int64", ndim=1), nargs=(1, 3))
 constant("numpy.linspace", result=lambda types, kw: ir.float_array(1), nargs=(3, 3))
+constant("numpy.broadcast_shapes", result=lambda types, kw: ir.Type(
+    "tuple", items=(ir.INT,) * max((len(t.items) for t in types if t.kind == "tuple"), default=1)), nargs=(1, 4))
