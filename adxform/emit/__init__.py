@@ -105,7 +105,7 @@ def runtime_texts() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
     """What the parser recognises as a runtime helper of a generated module:
     name -> (its text under each --jit, the module constants emitted with it)."""
     out: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
-    for jit in JIT_DECORATORS:
+    for jit in CPU.decorators:  # every --jit
         for name, (preamble, chunk) in runtime_chunks(jit).items():
             texts, _ = out.get(name, ((), ()))
             constants = tuple(n.strip() for line in re.findall(r"^([\w, ]+) = ", preamble, re.M)
