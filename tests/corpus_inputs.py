@@ -302,6 +302,7 @@ INPUTS: dict[str, Builder] = {
     "unannotated.return_in_while_of_branch": lambda rng: (_v(rng, 4, 0.6, 1.0), _v(rng, (3, 4)), _f(rng, -1.0, -0.2)),
     "unannotated.pair_with_early_return": lambda rng: (_v(rng, 5, 0.5, 1.0), _f(rng, 1.0, 1.5)),
     "unannotated.early_array_return": lambda rng: (_v(rng, (3, 3)), _v(rng, 3, 0.2, 1.0), _f(rng, 0.55, 0.9)),
+    "unannotated.lead_times_rest": lambda rng: (_v(rng, 5),),
     "unannotated.lstm": lambda rng: (0.5 * _v(rng, (12, 3)), 0.5 * _v(rng, (12, 3)), _v(rng, (4, 3)), _v(rng, 3)),
     "unannotated.mlp_loss": lambda rng: (0.3 * _v(rng, (5, 4)), 0.3 * _v(rng, (4, 3)), _v(rng, (6, 5)),
                                          rng.integers(0, 3, 6)),

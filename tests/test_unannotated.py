@@ -235,6 +235,7 @@ KINDS = {
                         {"M": "array(float64, 2d)", "v": "array(float64, 1d)"}),
     "beside a reduction along an axis": ("def f(y, M):\n    return np.sum(y * np.sum(M, axis=0)) + 0.1 * y\n",
                                          {"y": "float", "M": "array(float64)"}),
+    "reduced beside a slice": ("def f(u):\n    return np.sum(u[0] * u[1:])\n", {"u": "array(float64, 1d)"}),
     "unpacked into floats": ("def f(x0, dt):\n    x, v = x0, 1.0\n    return x + dt * v\n",
                              {"x0": "float", "dt": "float"}),
 }

@@ -269,9 +269,11 @@ def _dimensions_shown(expr: ir.Expr, name: str) -> int:
 def _reduced_rows(arg: ir.Expr, name: str) -> list[ir.Subscript]:
     """The subscripts of ``name`` that ``arg``, a reduction's argument, is
     computed from elementwise with constants alone (``np.linalg.norm(0.5 +
-    M[0])``): each is an array, a row; none where another value might be."""
+    M[0])``): each is an array, a row; none where another value (a slice
+    among them) might be the array."""
     if isinstance(arg, ir.Subscript) and isinstance(arg.value, ir.Name) and arg.value.id == name:
-        return [arg]
+        # a slice is an array by itself (np.sum(u[0] * u[1:]) of a vector): then nothing is shown
+        return [] if any(isinstance(i, ir.Slice) for i in arg.index) else [arg]
     if isinstance(arg, ir.Const):
         return []
     parts = [arg.left, arg.right] if isinstance(arg, ir.BinOp) and arg.op != "@" else \
