@@ -236,6 +236,8 @@ KINDS = {
     "beside a reduction along an axis": ("def f(y, M):\n    return np.sum(y * np.sum(M, axis=0)) + 0.1 * y\n",
                                          {"y": "float", "M": "array(float64)"}),
     "reduced beside a slice": ("def f(u):\n    return np.sum(u[0] * u[1:])\n", {"u": "array(float64, 1d)"}),
+    "element read, then shown a matrix": ("def f(M, u):\n    t = np.sum(M[0] * u)\n    A = M @ M\n"
+                                          "    return A[0, 1] + t\n", {"M": "array(float64)", "u": "array(float64)"}),
     "unpacked into floats": ("def f(x0, dt):\n    x, v = x0, 1.0\n    return x + dt * v\n",
                              {"x0": "float", "dt": "float"}),
 }

@@ -177,17 +177,21 @@ def _check_calls_without_rule(program: Program, reporter: Reporter) -> None:
     reporter.check()
 
 
+# the runtime checks of the parameters a forward module makes: reverse mode over it keeps them as they are
+CHECKS = ("_check_ndim", "_check_number")
+
+
 def _check_reverse_over_helpers(program: Program, reporter: Reporter) -> None:
     """Reverse mode has no adjoints of the runtime helpers (tapes grown in
-    place, the revolve schedule): a generated module goes back in through
-    forward mode only.  A nested ``g_grad`` reaches them through its custom
+    place, the revolve schedule) but the checks: a generated module goes
+    back in through forward mode only.  A nested ``g_grad`` reaches them through its custom
     rule, whose body is never differentiated."""
     for name in program.order:
         facts = program.facts[name]
         if not facts.wrt or name in program.custom:
             continue
         for call in calls(facts.func.body):
-            if helper_of(call, program.module) is not None:
+            if helper_of(call, program.module) is not None and call.func[7:] not in CHECKS:
                 reporter.error(call.pos, f"reverse mode over adxform's runtime helper '{call.func[7:]}' is not "
                                f"supported yet (in function '{name}')", "unknown-function",
                                note=REVERSE_OVER_REVERSE_NOTE)

@@ -354,8 +354,13 @@ class FunctionTyper:
         exact = {name: ir.Type("array", dtype=params[name].dtype, ndim=ndim) for name, (ndim, _) in elements.items()
                  if params.get(name) is not None and params[name].is_array and not params[name].ndim}
         if exact:
+            unknown = {name: params[name] for name in exact}
             params.update(exact)
             self.sweep(params)
+            if self.subscripts_a_number():  # the body shows more dimensions elsewhere (A = M @ M; A[0, k])
+                params.update(unknown)
+                self.sweep(params)
+                exact = {}
         vectors = self.vectors_by_use(params)
         if vectors:
             params.update(vectors)
@@ -366,6 +371,12 @@ class FunctionTyper:
         elements = {**element_reads(self.func, self.unknown_ndims()), **{name: elements[name] for name in exact}}
         return FunctionTypes(self.env, self.return_type(), self.constants, self.signatures, self.least,
                              elements, self.own, self.assumed_floats)
+
+    def subscripts_a_number(self) -> bool:
+        """Whether the body, as typed now, subscripts a name that holds a number."""
+        return any(isinstance(e, ir.Subscript) and isinstance(e.value, ir.Name)
+                   and self.env.get(e.value.id, UNKNOWN).kind in NUMERIC_RANK
+                   for e in _all_expressions(self.func.body))
 
     def unknown_ndims(self) -> dict[str, int]:
         """The arrays of unknown ndim, with the fewest dimensions the body shows."""

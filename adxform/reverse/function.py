@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from .. import build, ir
 from ..checkpoint import DEFAULT_SNAPSHOTS, Checkpointed, LoopCounter, carried_state
 from ..analysis.dataflow import VIEW_METHODS, is_view, view_base
-from ..analysis.program import FunctionFacts, Program
+from ..analysis.program import CHECKS, FunctionFacts, Program
 from ..analysis.types import FunctionTypes
 from ..checks import entry_checks, ndim_check
 from ..diagnostics import Reporter
@@ -452,6 +452,8 @@ class ReverseFunction:
         return [ir.Assign(self.bar_of(target), ir.Const(0.0), stmt.pos)]
 
     def _ExprStmt(self, stmt: ir.ExprStmt, depth: int) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
+        if isinstance(stmt.value, ir.Call) and stmt.value.func[7:] in CHECKS:  # a runtime check read back
+            return [stmt], []
         if isinstance(stmt.value, ir.Call) and stmt.value.func.startswith("module."):
             return self.call(stmt, stmt.value, None)
         return [stmt], []
