@@ -26,6 +26,7 @@ import dataclasses
 import re
 
 from . import ir
+from .naming import fresh_name
 from .emit import render_hvp
 
 _LINE_COMMENT = re.compile(r"  # .*:(\d+)$")
@@ -91,12 +92,7 @@ def wrappers(program, roots: list[str], jit: str) -> list[str]:
         taken = set(params)
 
         def fresh(base: str) -> str:
-            candidate, k = base, 1
-            while candidate in taken:
-                k += 1
-                candidate = f"{base}{k}"
-            taken.add(candidate)
-            return candidate
+            return fresh_name(base, taken)
 
         directions = [fresh(f"{p}_v") for p in facts.wrt]
         arrays = [facts.types.env[p].is_array for p in facts.wrt]

@@ -34,9 +34,15 @@ class Namer:
         return self.derived[name]
 
     def fresh(self, wanted: str) -> str:
-        name, k = wanted, 1
-        while name in self.taken:
-            k += 1
-            name = f"{wanted}{k}"
-        self.taken.add(name)
-        return name
+        return fresh_name(wanted, self.taken)
+
+
+def fresh_name(wanted: str, taken: set[str]) -> str:
+    """``wanted``, or ``wanted2``, ``wanted3``... the first not in ``taken``,
+    which then holds it."""
+    name, k = wanted, 1
+    while name in taken:
+        k += 1
+        name = f"{wanted}{k}"
+    taken.add(name)
+    return name

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import jinja2
 
 from .. import ir
+from ..naming import fresh_name
 from ..parse.encoding import source_bytes
 from ..rules.spelling import respell_for_numba
 from ..targets import CPU, target_of
@@ -139,12 +140,7 @@ def render_nested_rule(called: str, suffix: str, jvp: str, params: list[str], fl
     taken = set(params)
 
     def fresh(base: str) -> str:
-        name, k = base, 1
-        while name in taken:
-            k += 1
-            name = f"{base}{k}"
-        taken.add(name)
-        return name
+        return fresh_name(base, taken)
 
     g = called[:-len(suffix)]
     return _ENV.get_template("nested_rule.py.j2").render(

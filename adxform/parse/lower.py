@@ -23,6 +23,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .. import ir
 from ..diagnostics import Diagnostic, Reporter
+from ..naming import fresh_name
 from ..walk import bound_names, names_read, statements
 from . import sugar
 from .directives import find_directives, unclaimed
@@ -480,12 +481,7 @@ class Lowerer:
 
     def hidden(self, wanted: str) -> str:
         """A fresh hidden name of the function: ``_k``, ``_k2`` …"""
-        name, k = wanted, 1
-        while name in self.taken:
-            k += 1
-            name = f"{wanted}{k}"
-        self.taken.add(name)
-        return name
+        return fresh_name(wanted, self.taken)
 
     def _stmt_While(self, node: cst.While) -> ir.Stmt:
         directive = self.directive(node)
