@@ -9,16 +9,20 @@ from ..diagnostics import Reporter
 from ..checkpoint import DEFAULT_SNAPSHOTS, LoopCounter
 from ..naming import Namer
 from .custom import rev_from_rule
-from .function import Checkpointing, ReverseFunction
+from .builder import Checkpointing
+from .assemble import Watch
+from .function import no_watch, reverse_function
 from .wrappers import public_functions
 
 
 def reverse_functions(program: Program, reporter: Reporter, snapshots: int = DEFAULT_SNAPSHOTS,
-                      loops: LoopCounter | None = None) -> dict[str, list[ir.Function]]:
+                      loops: LoopCounter | None = None, watch: Watch = no_watch) -> dict[str, list[ir.Function]]:
     """The derivative functions of every function that needs them, keyed by
     the primal's name: its ``_rev``, then (for the functions asked for) the
     public wrappers.  ``snapshots`` is the default of checkpointed loops;
-    ``loops`` numbers them when they are counted (``--instrument``)."""
+    ``loops`` numbers them when they are counted (``--instrument``);
+    ``watch`` sees each ``_rev`` after each stage of its construction
+    (``--dump-after reverse.fusion``)."""
     out: dict[str, list[ir.Function]] = {}
     entry_reads: dict[str, set[str]] = {}  # callees come first in program.order
     returns_value: dict[str, bool] = {}
@@ -35,9 +39,9 @@ def reverse_functions(program: Program, reporter: Reporter, snapshots: int = DEF
             public = public_functions(facts, bar, y_bar, not facts.is_procedure,
                                       loops is not None)[1:]  # all but g_vjp itself
         else:
-            builder = ReverseFunction(facts, program, reporter, entry_reads, returns_value,
-                                      Checkpointing(snapshots, loops))
-            functions = [builder.build()]
+            rev, builder = reverse_function(facts, program, reporter, entry_reads, returns_value,
+                                            Checkpointing(snapshots, loops), watch)
+            functions = [rev]
             entry_reads[name] = builder.entry_reads
             returns_value[name] = builder.returns_value
             public = public_functions(facts, builder.bar, builder.y_bar, builder.returns_value, loops is not None)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from .. import ir
 from ..analysis.program import FunctionFacts
 from ..naming import Namer
-from .function import rev_name
+from .builder import rev_name
 
 
 def rev_from_rule(facts: FunctionFacts, rule: str, bar: Namer, y_bar: str, counted: bool) -> ir.Function:

@@ -20,7 +20,7 @@ from .. import build, ir
 from ..analysis.program import FunctionFacts
 from ..naming import Namer
 from ..checkpoint.instrument import COUNTS
-from .function import rev_name
+from .builder import rev_name
 
 
 def public_functions(facts: FunctionFacts, bar: Namer, y_bar: str, rev_returns_value: bool,

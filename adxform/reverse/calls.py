@@ -1,0 +1,149 @@
+"""Calls of module functions: joint reversal, as Tapenade's default.
+
+The forward sweep runs the primal; the reverse sweep runs the callee's
+``_rev``, which recomputes the callee's own forward sweep.  Arrays a
+callee writes are saved whole before the call and restored around its
+``_rev``.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from .. import ir
+from ..analysis.bindings import base_name
+from ..analysis.program import CHECKS, FunctionFacts
+from ..walk import flat_targets, names_read, statements, stmt_expressions
+from .bars import captured_seed, new_bar, zero_bar
+from .builder import ReverseBuilder, Sweeps, rev_name
+from .record import fresh_array, save_targets
+
+
+def transform_expr_stmt(builder: ReverseBuilder, stmt: ir.ExprStmt, depth: int) -> Sweeps:
+    """A call for its effect: a module function's (reversed as a call), or a
+    runtime check read back, which the forward sweep keeps as it is."""
+    if isinstance(stmt.value, ir.Call) and stmt.value.func[7:] in CHECKS:  # a runtime check read back
+        return Sweeps([stmt], [])
+    if isinstance(stmt.value, ir.Call) and stmt.value.func.startswith("module."):
+        return transform_call(builder, stmt, stmt.value, None)
+    return Sweeps([stmt], [])
+
+
+def transform_call(builder: ReverseBuilder, stmt: ir.Stmt, call: ir.Call, target: ir.Expr | None) -> Sweeps:
+    callee = builder.program.facts[call.func[7:]]
+    is_active = bool(callee.wrt) and any(builder.active(n) for arg in call.args for n in names_read(arg))
+    elements = flat_targets(target) if target is not None else []
+    pushes, pops = save_targets(builder, stmt, elements)
+    written = [call.args[i] for i in sorted(callee.writes) if i < len(call.args)]
+    saves: list[ir.Expr] = []
+    for position, array in zip(sorted(callee.writes), written):
+        base = base_name(array)
+        if base is None or entry_value_unused(builder, stmt, base, callee, position):
+            continue
+        if base in builder.needed or is_active:
+            pushes.append(builder.tape.push_array(copy.deepcopy(array)))
+            saves.append(array)
+    fwd = pushes + [stmt] + [s for e in elements for s in builder.ndim_check(e)] + result_bars(builder, stmt, target)
+    restore = [builder.tape.load_array(copy.deepcopy(a), copy.deepcopy(saves[k + 1:])) for k, a in enumerate(saves)]
+    drop = [builder.tape.drop_array(copy.deepcopy(a)) for a in reversed(saves)]
+    if not is_active:
+        return Sweeps(fwd, pops + restore + drop)
+    return Sweeps(fwd, pops + restore + call_adjoint(builder, stmt, call, target, callee) + restore + drop)
+
+
+def result_bars(builder: ReverseBuilder, stmt: ir.Stmt, target: ir.Expr | None) -> list[ir.Stmt]:
+    """Adjoint arrays for the active arrays a call's result binds, where
+    nothing gave them one yet: at their first definition, or where they
+    are made afresh in a loop (then taped, ``fresh_array``)."""
+    if isinstance(target, ir.Name) and builder.type(target).is_array:
+        fresh_array(builder, stmt)
+    return [s for e in (flat_targets(target) if target is not None else [])
+            if isinstance(e, ir.Name) and builder.type(e).is_array and builder.active(e.id)
+            for s in new_bar(builder, stmt, e.id)]
+
+
+def entry_value_unused(builder: ReverseBuilder, stmt: ir.Stmt, base: str, callee: FunctionFacts,
+                       position: int) -> bool:
+    """Whether nobody reads what array ``base`` held before the call: the
+    callee's adjoint does not read that parameter on entry, and the call
+    runs once (top level of the body) with nothing before it reading the
+    array but its own first definition."""
+    param = callee.func.params[position].name
+    top = [k for k, s in enumerate(builder.body) if s is stmt]
+    if param in builder.callee_entry_reads.get(callee.func.name, {param}) or not top:
+        return False
+    for earlier in builder.body[:top[0]]:
+        for inner in statements([earlier]):
+            reads = {n for e in stmt_expressions(inner) for n in names_read(e)}
+            if isinstance(inner, ir.Assign) and isinstance(inner.target, ir.Name) and inner.target.id == base:
+                reads = set(names_read(inner.value))
+            if base in reads:
+                return False
+    return True
+
+
+def call_adjoint(builder: ReverseBuilder, stmt: ir.Stmt, call: ir.Call, target: ir.Expr | None,
+                 callee: FunctionFacts) -> list[ir.Stmt]:
+    """The callee's ``_rev`` seeded with the adjoints of what the call's
+    result binds, which are zeroed then.  Where the arguments read a
+    target (``h = step(h)``), its adjoint array is also an argument's, so
+    the seed is copied and zeroed before the call instead."""
+    elements = [e for e in (flat_targets(target) if target is not None else [])
+                if base_name(e) is not None and builder.active(base_name(e))]
+    if not elements and not callee.is_procedure and not callee.writes:
+        return []  # the result's adjoint is zero, and the callee writes into no argument: nothing flows back
+    read = {n for arg in call.args for n in names_read(arg)}
+    out: list[ir.Stmt] = []
+    captured: dict[int, ir.Expr] = {}
+    zeros = [s for e in elements for s in zero_bar(builder, stmt, e)]
+    if any(base_name(e) in read for e in elements):
+        for element in elements:
+            capture, captured[id(element)] = captured_seed(builder, stmt, element)
+            out.append(capture)
+        out, zeros = out + zeros, []
+    args = [copy.deepcopy(a) for a in call.args]
+    outs: list[ir.Name] = []
+    if not callee.is_procedure:
+        args.append(result_seed(builder, target, captured))
+        if builder.callee_returns_value.get(callee.func.name, False):
+            outs.append(ir.Name(builder.bar.fresh(f"{callee.func.name.lstrip('_')}_value")))
+    scalar_args: list[tuple[ir.Expr, ir.Name]] = []
+    for param, arg in zip(callee.func.params, call.args):
+        if param.name not in callee.wrt:
+            continue
+        if callee.types.env[param.name].is_array:
+            args.append(array_bar_argument(builder, arg, stmt))
+        else:
+            bar = ir.Name(builder.bar.fresh(f"{param.name}_bar"))
+            outs.append(bar)
+            scalar_args.append((arg, bar))
+    args += builder.counts_argument()
+    rev_call = ir.Call("module." + rev_name(callee.func.name), args, [], call.pos)
+    out.append(ir.Assign(ir.Tuple(outs), rev_call, stmt.pos) if outs else ir.ExprStmt(rev_call, stmt.pos))
+    out += zeros
+    for arg, bar in scalar_args:
+        out += builder.adjoints.increments(arg, bar)
+    return out
+
+
+def result_seed(builder: ReverseBuilder, target: ir.Expr | None, captured: dict[int, ir.Expr]) -> ir.Expr:
+    """The adjoint of what the call's result binds, in its structure."""
+    if isinstance(target, ir.Tuple):
+        return ir.Tuple([result_seed(builder, t, captured) for t in target.items])
+    if target is not None and id(target) in captured:
+        return copy.deepcopy(captured[id(target)])
+    if target is not None and base_name(target) is not None and builder.active(base_name(target)):
+        return builder.bar_of(target)
+    return ir.Const(0.0)
+
+
+def array_bar_argument(builder: ReverseBuilder, arg: ir.Expr, stmt: ir.Stmt) -> ir.Expr:
+    """The adjoint array passed for an array argument: the same view of
+    the argument's adjoint, or scratch zeros where nothing flows back."""
+    view = builder.bar_view(arg)
+    if view is not None and builder.active(base_name(arg)):
+        return view
+    if not any(builder.active(n) for n in names_read(arg)):
+        return builder.target.zeros_like(copy.deepcopy(arg))  # scratch: nothing flows back
+    builder.refuse(stmt.pos, "passing a computed array to a module function")
+    return builder.target.zeros_like(copy.deepcopy(arg))
