@@ -5,7 +5,10 @@
 ``transform`` is the Python API and what the command line calls;
 ``generate`` adds reading the source and writing the output atomically.
 ``--dump-after PASS`` (``dump_after=``) prints the IR after a pass, for
-debugging the compiler.
+debugging the compiler; the stages of reverse mode inside "differentiate"
+(``reverse.structure``, ``reverse.sweeps``, ``reverse.slicing``,
+``reverse.fusion``, ``reverse.merge``) print each ``_rev`` function as it
+stands after that stage.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from .checkpoint import DEFAULT_SNAPSHOTS, LoopCounter
 from .diagnostics import Reporter, UsageError
 from .emit import ModuleText, function_text, render_module, runtime_texts
 from .forward import forward_functions
-from .reverse import reverse_functions
+from .reverse import REVERSE_STAGES, reverse_functions
 from .targets.cuda.driver import as_device_functions, cuda_derivatives
 from .normalize import hoist_module_calls
 from .parse import merge_rules, parse_module
@@ -74,6 +77,8 @@ class Options:
             raise UsageError(f"--snapshots must be a positive integer, not {self.snapshots}")
         if self.dump_after is not None and self.dump_after not in PASS_NAMES:
             raise UsageError(f"unknown pass '{self.dump_after}' (choose from {', '.join(PASS_NAMES)})")
+        if self.mode == "forward" and self.dump_after in REVERSE_STAGES:
+            raise UsageError(f"'{self.dump_after}' is a stage of reverse mode, which forward mode does not run")
 
 
 def _pass_parse(state: "State") -> None:
@@ -128,7 +133,8 @@ def _pass_differentiate(state: "State") -> None:
     if options.mode == "forward":
         state.derivatives = forward_functions(state.program, state.reporter)
     else:
-        state.derivatives = reverse_functions(state.program, state.reporter, options.snapshots, state.loops)
+        state.derivatives = reverse_functions(state.program, state.reporter, options.snapshots, state.loops,
+                                              state.watch)
     state.derivatives.update(cuda_derivatives(state.module, state.program.cuda_roots, options.mode, state.reporter,
                                               batched=options.target == "cuda"))
     _check_clashes(state)
@@ -155,7 +161,8 @@ PASSES: list[tuple[str, Callable[["State"], None]]] = [
     ("analyse", _pass_analyse),
     ("differentiate", _pass_differentiate),
 ]
-PASS_NAMES = [name for name, _ in PASSES]
+# the passes, with the stages of reverse mode where they run: inside "differentiate", before it ends
+PASS_NAMES = [name for name, _ in PASSES[:-1]] + list(REVERSE_STAGES) + [PASSES[-1][0]]
 
 
 @dataclass
@@ -169,10 +176,19 @@ class State:
     derivatives: dict[str, list[ir.Function]] = field(default_factory=dict)
     loops: LoopCounter | None = None  # --instrument: the checkpointed loops counted
     extra: list[str] = field(default_factory=list)  # text emitted after the functions (hvp.py's wrappers)
+    staged: list[ir.Function] = field(default_factory=list)  # the functions after the stage --dump-after names
+
+    def watch(self, stage: str, func: ir.Function) -> None:
+        """Keep a copy of ``func`` as it stands after ``stage``, when that is
+        the stage --dump-after names (later stages change it in place)."""
+        if stage == self.options.dump_after:
+            self.staged.append(copy.deepcopy(func))
 
     def dump(self) -> str:
         funcs = [f for fs in self.derivatives.values() for f in fs]
         funcs = funcs or list(self.module.functions.values() if self.module else [])
+        if self.options.dump_after in REVERSE_STAGES:
+            funcs = self.staged
         return "\n\n".join(function_text(f, self.filename, "none") for f in funcs)
 
 
@@ -203,7 +219,7 @@ def run_passes(source: str, filename: str, options: Options) -> State:
     for name, run in PASSES:
         run(state)
         state.reporter.check()
-        if options.dump_after == name:
+        if options.dump_after == name or name == "differentiate" and options.dump_after in REVERSE_STAGES:
             options.dump(state.dump())
     return state
 
@@ -213,7 +229,8 @@ def _run_hvp(source: str, filename: str, options: Options) -> State:
     reverse mode, then over the reverse module in forward mode, for the
     ``f_value_and_grad`` of each function that returns a float (and ``f``
     itself, so that the module holds the primal; it gets its ``f_jvp``)."""
-    first = run_passes(source, filename, dataclasses.replace(options, mode="reverse", jit="none", dump_after=None,
+    stage = options.dump_after if options.dump_after in REVERSE_STAGES else None  # the reverse pass runs them
+    first = run_passes(source, filename, dataclasses.replace(options, mode="reverse", jit="none", dump_after=stage,
                                                              instrument=False))
     program = first.program
     roots = [name for name in program.roots if program.facts[name].types.returns.kind == "float"]
@@ -225,7 +242,7 @@ def _run_hvp(source: str, filename: str, options: Options) -> State:
     reverse_text = emit(first)
     second = run_passes(reverse_text, filename, dataclasses.replace(
         options, mode="forward", functions=[f for name in roots for f in (name, f"{name}_value_and_grad")], wrt=wrt,
-        rules=None,
+        rules=None, dump_after=None if stage else options.dump_after,
         param_types=hvp.parameter_types(program)))
     lines = hvp.source_lines(reverse_text)
     hvp.map_positions([[f.func for f in second.program.facts.values()], list(second.derivatives.values())], lines)

@@ -10,9 +10,12 @@ from ..checkpoint import DEFAULT_SNAPSHOTS, LoopCounter
 from ..naming import Namer
 from .custom import rev_from_rule
 from .builder import Checkpointing
-from .assemble import Watch
-from .function import no_watch, reverse_function
+from .assemble import FUSION, MERGE, SLICING, SWEEPS, Watch
+from .function import STRUCTURE, no_watch, reverse_function
 from .wrappers import public_functions
+
+# the stages of one function's reverse mode, in the order they run; --dump-after names them
+REVERSE_STAGES = (STRUCTURE, SWEEPS, SLICING, FUSION, MERGE)
 
 
 def reverse_functions(program: Program, reporter: Reporter, snapshots: int = DEFAULT_SNAPSHOTS,

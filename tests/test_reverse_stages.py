@@ -1,0 +1,128 @@
+"""The stages of reverse mode, one by one: ``--dump-after`` prints the
+``_rev`` function after each, and each case checks the change one stage
+makes between the dump of the stage before it and its own."""
+
+from __future__ import annotations
+
+import re
+import typing
+
+import pytest
+from adxform import ir
+from adxform.diagnostics import UsageError
+from adxform.pipeline import PASS_NAMES, Options, run_passes
+from adxform.reverse import REVERSE_STAGES
+from adxform.reverse.function import STATEMENT_TRANSFORMS
+
+
+def _dump(source: str, stage: str, mode: str = "reverse") -> list[str]:
+    """The lines ``--dump-after stage`` prints, without their source comments."""
+    texts: list[str] = []
+    run_passes("import math\n\nimport numpy as np\n\n\n" + source, "m.py",
+               Options(mode, jit="none", dump_after=stage, dump=texts.append))
+    (text,) = texts
+    return [line.split("  # m.py:")[0] for line in text.splitlines()]
+
+
+def _reverse_start(lines: list[str]) -> int:
+    """Where the reverse sweep starts: the zeroing of the first scalar adjoint."""
+    return next(k for k, line in enumerate(lines) if re.fullmatch(r"    \w+_bar = 0\.0", line))
+
+
+def _before_after(source: str, stage: str) -> tuple[list[str], list[str]]:
+    before = PASS_NAMES[PASS_NAMES.index(stage) - 1]
+    return _dump(source, before), _dump(source, stage)
+
+
+def test_every_statement_node_has_a_reverse_transform():
+    """A new statement node of the IR fails here, not in a user's hands."""
+    assert set(STATEMENT_TRANSFORMS) == set(typing.get_args(ir.Stmt))
+
+
+def test_the_stages_run_inside_differentiate_in_order():
+    assert PASS_NAMES == ["parse", "normalize", "analyse", "reverse.structure", "reverse.sweeps", "reverse.slicing",
+                          "reverse.fusion", "reverse.merge", "differentiate"]
+    assert list(REVERSE_STAGES) == PASS_NAMES[3:-1]
+
+
+def test_a_reverse_stage_is_refused_in_forward_mode():
+    with pytest.raises(UsageError, match="stage of reverse mode"):
+        _dump("def f(x: float) -> float:\n    return x * x\n", "reverse.sweeps", mode="forward")
+
+
+def test_a_reverse_stage_prints_in_hvp_mode_too():
+    lines = _dump("def f(x: float) -> float:\n    return x * x\n", "reverse.merge", mode="hvp")
+    assert lines[0] == "def f_rev(x, y_bar):" and "    x_bar += y_bar * x + x * y_bar" in lines
+
+
+EARLY_RETURN = """def f(x: np.ndarray, n: int) -> float:
+    s = 0.0
+    for i in range(n):
+        s = s + math.sin(x[i])
+        if s > 10.0:
+            return s
+    return s * s
+"""
+
+
+def test_structure_leaves_one_return_at_the_end():
+    before, after = _before_after(EARLY_RETURN, "reverse.structure")
+    assert [line for line in before if "return " in line] == ["            return s", "    return s * s"]
+    assert [line for line in after if "return " in line] == ["    return result"]
+    # the early return: its value, a flag, and a break out of the loop
+    k = after.index("            result = s")
+    assert after[k + 1:k + 3] == ["            returned = True", "            break"]
+
+
+def test_sweeps_save_what_the_loop_overwrites_and_reverse_it():
+    before, after = _before_after(EARLY_RETURN, "reverse.sweeps")
+    assert before[0] == "def f(x, n):" and after[0] == "def f_rev(x, n, y_bar, x_bar):"
+    assert not any("_tape_push" in line for line in before)
+    # the old s is pushed before the loop body overwrites it, and popped back in the reversed loop
+    assert after.index("        ftape, ftop = _tape_push(ftape, ftop, s)") + 1 == after.index(
+        "        s = s + math.sin(x[i])")
+    assert "        s = ftape[ftop]" in after
+    # the loop may break: its trip count is recorded and the reverse sweep counts down
+    assert "        n_iter += 1" in after and "    k = n_iter" in after
+
+
+def test_slicing_drops_what_the_reverse_sweep_does_not_read_and_keeps_the_value():
+    before, after = _before_after(EARLY_RETURN, "reverse.slicing")
+    assert before[:_reverse_start(before)].count("        returned = True") == 1  # the last return's flag: unread
+    assert after[:_reverse_start(after)].count("        returned = True") == 0
+    assert before[-1] == "    return ()"
+    # the value costs one statement: f_rev returns it
+    assert "    value = result" in after and after[-1] == "    return (value,)"
+
+
+ENERGY = """def energy(pos: np.ndarray, mass: np.ndarray, eps: float) -> float:
+    n = pos.shape[0]
+    e = 0.0
+    for i in range(n):
+        for j in range(i + 1, n):
+            dx = pos[i, 0] - pos[j, 0]
+            r = math.sqrt(dx * dx + eps * eps)
+            e -= mass[i] * mass[j] / r
+    return e
+"""
+
+
+def test_fusion_accumulates_the_value_in_the_reverse_loop():
+    before, after = _before_after(ENERGY, "reverse.fusion")
+    assert "            e -= mass[i] * mass[j] / r" not in before[_reverse_start(before):]
+    assert before[-1] == "    return (eps_bar,)"
+    # the sum, in the reverse loop that walks forwards, after the recomputed r; e starts at 0 after the forward sweep
+    k = after.index("            e -= mass[i] * mass[j] / r")
+    assert k > _reverse_start(after) and after[k - 1].startswith("            r = ")
+    assert after[_reverse_start(after) - 1] == "    e = 0.0"
+    assert after[-2:] == ["    value = e", "    return value, eps_bar"]
+
+
+def test_merge_joins_the_increments_of_one_adjoint():
+    source = "def f(x: np.ndarray, n: int) -> float:\n    s = 0.0\n    for i in range(n):\n" \
+             "        s = s + x[i] * x[i]\n    return s\n"
+    before, after = _before_after(source, "reverse.merge")
+    assert [line for line in before if "x_bar[i]" in line] == ["        x_bar[i] += s_bar * x[i]",
+                                                              "        x_bar[i] += x[i] * s_bar"]
+    assert [line for line in after if "x_bar[i]" in line] == ["        x_bar[i] += s_bar * x[i] + x[i] * s_bar"]
+    assert after[1].startswith('    """Adjoint of f:')
