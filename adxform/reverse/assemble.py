@@ -51,7 +51,7 @@ def slice_sweep(builder: ReverseBuilder, fwd: list[ir.Stmt], after: list[ir.Stmt
     reads = live_in(after)
     writes = {name: facts.writes for name, facts in builder.program.facts.items()}
     plain, builder.entry_reads = slice_forward(fwd, reads, writes)
-    builder.returns_value = builder.value_fused = False
+    builder.returns_value = False
     if builder.output is None:
         return plain
     value = builder.output  # computed before the reverse sweep restores anything
@@ -76,7 +76,7 @@ def fuse(builder: ReverseBuilder, fwd: list[ir.Stmt], rev: list[ir.Stmt]) -> Swe
     if fusion is None:
         return Sweeps(fwd, rev)
     fusion.apply()
-    builder.returns_value, builder.value_fused = True, True
+    builder.returns_value = True
     builder.entry_reads |= fusion.reads
     value = ir.Assign(ir.Name(builder.value_name), copy.deepcopy(builder.output), builder.output.pos)
     return Sweeps(fwd + [copy.deepcopy(s) for s in fusion.inits], rev + [value])

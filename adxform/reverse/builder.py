@@ -101,10 +101,9 @@ class ReverseBuilder:
         self.aliased = aliased_arrays(self.body, facts.types)
         self.row_views = rows_bound_in_loops(self.body, facts.types, facts.flow.written)
         self.loop_vars_read_outside = loop_vars_read_outside(self.body)
-        # set by assemble: what f_rev reads on entry, whether it returns f's value, and whether the
-        # reverse sweep computes that value (fusion.py)
+        # set by assemble: what f_rev reads on entry, and whether it returns f's value
         self.entry_reads: set[str] = set()
-        self.returns_value = self.value_fused = False
+        self.returns_value = False
 
     def reset(self) -> None:
         """Fresh names and tapes for one round of construction."""
@@ -123,7 +122,6 @@ class ReverseBuilder:
         self.again: dict[int, list[ir.Assign | ir.If]] = {}  # id(primal loop) -> what its reverse iterations recompute
         self.y_bar = self.bar.fresh("y_bar")
         self.value_name = self.bar.fresh("value")
-        self.counter = 0
 
     def reads(self, stmts: list[ir.Stmt]) -> set[str]:
         """The primal variables the reverse code reads (for a checkpointed
