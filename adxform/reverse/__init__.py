@@ -8,9 +8,9 @@ from ..analysis.program import Program
 from ..diagnostics import Reporter
 from ..checkpoint import DEFAULT_SNAPSHOTS, LoopCounter
 from ..naming import Namer
-from .custom import rev_from_rule
-from .builder import Checkpointing
 from .assemble import FUSION, MERGE, SLICING, SWEEPS, Watch
+from .builder import Checkpointing
+from .custom import rev_from_rule
 from .function import STRUCTURE, no_watch, reverse_function
 from .wrappers import public_functions
 
