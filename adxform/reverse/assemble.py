@@ -18,9 +18,10 @@ from typing import Callable
 
 from .. import ir
 from ..analysis.cost import work
+from ..analysis.dataflow import view_base
 from ..analysis.liveness import live_in
 from ..checks import entry_checks
-from ..walk import flat_targets, names_read
+from ..walk import flat_targets
 from .builder import ReverseBuilder, Sweeps, rev_name
 from .fusion import fuse_value
 from .merge import merge_increments
@@ -55,7 +56,9 @@ def slice_sweep(builder: ReverseBuilder, fwd: list[ir.Stmt], after: list[ir.Stmt
     if builder.output is None:
         return plain
     value = builder.output  # computed before the reverse sweep restores anything
-    if builder.type(value).is_array and set(names_read(value)) & builder.needed:
+    if builder.type(value).is_array and view_base(value, builder.facts.types) in builder.needed:
+        # it shares memory with an array the reverse sweep restores; a value made afresh needs no copy
+        # (nor can take one where it may be a number: `np.dot(v, v)` of a v of unknown ndim)
         value = ir.Call("method.copy", [value])
     store = ir.Assign(ir.Name(builder.value_name), value, builder.output.pos)
     valued, entry = slice_forward(fwd + [store], reads | {builder.value_name}, writes)
