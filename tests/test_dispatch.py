@@ -9,10 +9,12 @@ import typing
 import pytest
 from adxform import ir
 from adxform.analysis.types import ExprTyper, FunctionTyper
+from adxform.diagnostics import InternalError
 from adxform.emit.printer import ExprPrinter, StmtPrinter
 from adxform.forward import ForwardFunction
 from adxform.forward.tangent import Tangents
 from adxform.reverse.adjoint import Adjoints
+from adxform.reverse.control import transform_lowered
 from adxform.reverse.function import STATEMENT_TRANSFORMS
 from adxform.reverse.slicing import Slicer
 
@@ -35,3 +37,10 @@ def test_the_reverse_statement_table_covers_every_statement():
 def test_every_dispatcher_has_a_method_per_node(dispatcher, nodes):
     handled = {node for node in nodes if callable(getattr(dispatcher, "_" + node, None))}
     assert handled == nodes - NEVER_SEEN.get(dispatcher, set())
+
+
+def test_a_jump_left_for_the_sweeps_is_an_internal_error():
+    """``return`` and ``continue`` are lowered before the sweeps are built;
+    one that got through is adxform's bug, said as such."""
+    with pytest.raises(InternalError, match="a continue statement reached"):
+        transform_lowered(None, ir.Continue(ir.Pos(3, 8)), 0)

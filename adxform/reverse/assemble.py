@@ -86,6 +86,8 @@ def fuse(builder: ReverseBuilder, fwd: list[ir.Stmt], rev: list[ir.Stmt]) -> Swe
 
 
 def assemble(builder: ReverseBuilder, sweeps: Sweeps, seeded: list[ir.Stmt], watch: Watch) -> ir.Function:
+    """``f_rev``: its parameters and prologue (entry checks, tapes, zeroed
+    adjoints), then the sweeps through the stages after them."""
     func, facts = builder.facts.func, builder.facts
     env = facts.types.env
     params = [ir.Param(p.name, None, p.pos) for p in func.params]

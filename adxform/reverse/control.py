@@ -15,6 +15,7 @@ import copy
 from .. import build, ir
 from ..analysis.liveness import live_in
 from ..checkpoint import Checkpointed, carried_state
+from ..diagnostics import InternalError
 from ..walk import names_read
 from .builder import ReverseBuilder, Sweeps, transform_block
 from .loops import array_pushes_of_fixed_size, countdown, own_statements, pushes_per_iteration, put_pushes, reversed_for
@@ -36,7 +37,8 @@ def transform_break(builder: ReverseBuilder, stmt: ir.Break, depth: int) -> Swee
 def transform_lowered(builder: ReverseBuilder, stmt: ir.Return | ir.Continue, depth: int) -> Sweeps:
     """``return`` and ``continue`` never reach the sweeps: ``single_exit``
     (structure.py) lowers them before construction starts."""
-    raise AssertionError(f"{type(stmt).__name__} at line {stmt.pos.line} was not lowered by single_exit")
+    raise InternalError(f"line {stmt.pos.line}:{stmt.pos.col}: internal error: a {type(stmt).__name__.lower()} "
+                        "statement reached reverse mode's sweeps (single_exit lowers them, structure.py)")
 
 
 def transform_if(builder: ReverseBuilder, stmt: ir.If, depth: int) -> Sweeps:
