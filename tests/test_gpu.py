@@ -44,7 +44,7 @@ def test_atomic_where_threads_share_an_element_and_plain_where_the_index_is_the_
     assert "cuda.local.array(200, numba.float64)" in euler  # v and rate_val, 100 steps
     assert "cuda.atomic.add(dt_bar, 0, dt_bar_thread)" in euler  # a scalar's adjoint: every thread adds
     block = _function(text, "block_sumsq_vjp")
-    assert "cuda.atomic.add(s_bar, tid + stride, s_bar[tid])" in block  # shared memory, another thread's element
+    assert "cuda.atomic.add(s_bar, tid + stride, s_bar[tid] + past_bound)" in block  # another thread's element
     assert block.count("cuda.syncthreads()") == 5  # two in the primal, their two adjoints, the zeroed s_bar
 
 
@@ -67,6 +67,17 @@ def test_a_while_loop_that_overwrites_needs_a_bound_on_its_trips():
     assert "cuda.local.array(64, numba.float64)" in adxform.transform(bounded, "reverse", filename="halve.py")
 
 
+def test_a_bound_smaller_than_a_loops_constant_length_is_refused():
+    source = ("import math\nfrom numba import cuda\n\n\n@cuda.jit\ndef steps(u, out):\n    i = cuda.grid(1)\n"
+              "    if i < u.size:\n        v = u[i]\n        # adxform: bound(trips=16)\n"
+              "        for k in range(20):\n            v = math.sin(v)\n        out[i] = v\n")
+    with pytest.raises(adxform.DiagnosticError) as err:
+        adxform.transform(source, "reverse", filename="steps.py")
+    assert "steps.py:10:" in str(err.value) and "a bound(trips=16) on a loop of 20 trips" in str(err.value)
+    assert "cuda.local.array(20, numba.float64)" in adxform.transform(source.replace("16", "20"), "reverse",
+                                                                       filename="steps.py")
+
+
 def _pytest(path: str, simulator: bool) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "NUMBA_ENABLE_CUDASIM"}
     if simulator:
@@ -77,7 +88,7 @@ def _pytest(path: str, simulator: bool) -> subprocess.CompletedProcess:
 
 @needs_gpu_extra
 def test_kernels_in_the_simulator():
-    run = _pytest("tests/gpu/test_kernels.py tests/gpu/test_batch.py", simulator=True)
+    run = _pytest("tests/gpu/test_kernels.py tests/gpu/test_batch.py tests/gpu/test_bounds.py", simulator=True)
     assert run.returncode == 0 and " passed" in run.stdout and "skipped" not in run.stdout, run.stdout + run.stderr
 
 

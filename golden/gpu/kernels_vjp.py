@@ -201,7 +201,7 @@ def block_sumsq(x, out):
 
 @cuda.jit
 def block_sumsq_vjp(x, out, x_bar, out_bar):
-    """Adjoint kernel of block_sumsq, launched with its grid: (x_bar, out_bar) are in/out; a scalar's adjoint is a 1-element array, added into. Tape: a cuda.local.array per thread (1 float, 16 ints), sized from the loop trip counts; nothing is recomputed."""
+    """Adjoint kernel of block_sumsq, launched with its grid: (x_bar, out_bar) are in/out; a scalar's adjoint is a 1-element array, added into. Tape: a cuda.local.array per thread (1 float, 16 ints), sized from the loop trip counts; nothing is recomputed. A thread whose loop runs past its bound(trips=N) stops taping it, and every adjoint it adds into becomes NaN."""
     # this thread's tape (1 float, 16 ints): a cuda.local.array sized from the loops' trip counts; loops are reversed from it, not recomputed
     ftape = cuda.local.array(1, numba.float64)
     ftop = 0
@@ -214,6 +214,7 @@ def block_sumsq_vjp(x, out, x_bar, out_bar):
     for k in range(cuda.threadIdx.x + cuda.blockDim.x * (cuda.threadIdx.y + cuda.blockDim.y * cuda.threadIdx.z), s_bar.size, cuda.blockDim.x * cuda.blockDim.y * cuda.blockDim.z):
         s_bar[k] = 0.0
     cuda.syncthreads()
+    past_bound = 0.0
     s = cuda.shared.array(BLOCK, numba.float64)  # kernels.py:68
     tid = cuda.threadIdx.x  # kernels.py:69
     i = cuda.grid(1)  # kernels.py:70
@@ -230,22 +231,26 @@ def block_sumsq_vjp(x, out, x_bar, out_bar):
         if tid < stride:  # kernels.py:79
             s[tid] += s[tid + stride]  # kernels.py:80
         cuda.syncthreads()  # kernels.py:81
-        itape[itop] = stride
-        itop += 1
+        if trips < 16:
+            itape[itop] = stride
+            itop += 1
         stride //= 2  # kernels.py:82
         trips += 1
+    # past bound(trips=16) the loop was not taped: this thread's adjoints become NaN
+    if trips > 16:
+        past_bound = math.nan
     if tid == 0:  # kernels.py:83
         cuda.atomic.add(out, 0, s[0])  # kernels.py:84
     if tid == 0:  # kernels.py:83
         # cuda.atomic.add: other threads may add into the same element: s is accessed as s[0], s[tid + stride], s[tid]
-        cuda.atomic.add(s_bar, 0, out_bar[0])  # kernels.py:84
-    for r in range(trips):  # kernels.py:78
+        cuda.atomic.add(s_bar, 0, out_bar[0] + past_bound)  # kernels.py:84
+    for r in range(min(trips, 16)):  # kernels.py:78
         itop -= 1
         stride = itape[itop]
         cuda.syncthreads()  # kernels.py:81
         if tid < stride:  # kernels.py:79
             # cuda.atomic.add: other threads may add into the same element: s is accessed as s[0], s[tid + stride], s[tid]
-            cuda.atomic.add(s_bar, tid + stride, s_bar[tid])  # kernels.py:80
+            cuda.atomic.add(s_bar, tid + stride, s_bar[tid] + past_bound)  # kernels.py:80
     cuda.syncthreads()  # kernels.py:75
     seed = s_bar[tid]  # kernels.py:74
     s_bar[tid] = 0.0  # kernels.py:74
@@ -256,4 +261,4 @@ def block_sumsq_vjp(x, out, x_bar, out_bar):
         seed = v_bar  # kernels.py:73
         v_bar = 0.0  # kernels.py:73
         # plain +=: i = cuda.grid(1) is this thread's own element, and x is accessed nowhere else
-        x_bar[i] += seed  # kernels.py:73
+        x_bar[i] += seed + past_bound  # kernels.py:73

@@ -43,3 +43,20 @@ def mixed(x, y, out):
     if i < x.size:
         a = max(x[i], y[i]) / (1.0 + min(x[i], y[i]) ** 2)
         out[i] = math.tanh(a) + x[i] ** 3 - 2.0 ** y[i]
+
+
+@cuda.jit
+def capped(x, steps: int, out):
+    """Loops whose length the data decide, under bounds: a while loop and a
+    range loop of a length passed in.  Past a bound the adjoint of a thread
+    is NaN (``test_bounds.py``)."""
+    i = cuda.grid(1)
+    if i < x.size:
+        v = abs(x[i]) + 2.0
+        # adxform: bound(trips=8)
+        while v > 1.5:
+            v = math.sqrt(v) * 0.9
+        # adxform: bound(trips=4)
+        for k in range(steps):
+            v = v * math.cos(v) + 0.5
+        out[i] = v

@@ -16,7 +16,7 @@ from .harness import differentiable
 def _numba_type(value):
     from numba import float64, typeof
 
-    return typeof(value) if isinstance(value, np.ndarray) else float64
+    return typeof(value) if isinstance(value, (np.ndarray, int)) else float64
 
 
 SOURCES = [(case, kernels) for case in CASES] + [(case, features) for case in FEATURE_CASES]
