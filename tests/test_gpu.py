@@ -78,6 +78,23 @@ def test_a_bound_smaller_than_a_loops_constant_length_is_refused():
                                                                        filename="steps.py")
 
 
+def test_wrt_naming_an_int_parameter_of_a_kernel_is_refused():
+    source = ("from numba import cuda\n\n\n@cuda.jit\ndef scale(x, n: int, out):\n    i = cuda.grid(1)\n"
+              "    if i < n:\n        out[i] = 2.0 * x[i]\n")
+    with pytest.raises(adxform.UsageError, match="--wrt names 'n', which is not a float or float-array parameter "
+                                                 "of 'scale'"):
+        adxform.transform(source, "reverse", filename="scale.py", wrt=["n"])
+    with pytest.raises(adxform.UsageError, match="--wrt names no float parameter"):
+        adxform.transform(source, "reverse", filename="scale.py", wrt=["y"])
+
+
+def test_wrt_narrows_a_device_function_asked_for_but_not_one_a_kernel_calls():
+    alone = adxform.transform(KERNELS, "reverse", filename="kernels.py", functions=["rate"], wrt=["x"])
+    assert "def rate_vjp(x, k, y_bar):" in alone and "return result, x_bar\n" in alone
+    called = adxform.transform(KERNELS, "reverse", filename="kernels.py", functions=["rate", "euler"], wrt=["x"])
+    assert "return result, x_bar, k_bar\n" in called and "def euler_vjp(x0, k, dt, x, x_bar):" in called
+
+
 def _pytest(path: str, simulator: bool) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "NUMBA_ENABLE_CUDASIM"}
     if simulator:
@@ -88,7 +105,7 @@ def _pytest(path: str, simulator: bool) -> subprocess.CompletedProcess:
 
 @needs_gpu_extra
 def test_kernels_in_the_simulator():
-    run = _pytest("tests/gpu/test_kernels.py tests/gpu/test_batch.py tests/gpu/test_bounds.py", simulator=True)
+    run = _pytest("tests/gpu/test_kernels.py tests/gpu/test_batch.py tests/gpu/test_bounds.py tests/gpu/test_wrt.py", simulator=True)
     assert run.returncode == 0 and " passed" in run.stdout and "skipped" not in run.stdout, run.stdout + run.stderr
 
 

@@ -35,12 +35,13 @@ def generated(simulator, tmp_path_factory):
     return {name: generate(folder, name) for name in ("kernels", "features")}
 
 
-def generate(folder: Path, name: str = "kernels") -> dict:
-    """The forward and reverse modules of ``tests/gpu/<name>.py``, imported."""
+def generate(folder: Path, name: str = "kernels", **options) -> dict:
+    """The forward and reverse modules of ``tests/gpu/<name>.py``, imported;
+    ``options`` go to ``adxform.transform`` (``functions``, ``wrt``)."""
     source = (HERE / f"{name}.py").read_text()
     modules = {}
     for mode in ("forward", "reverse"):
         path = folder / f"{name}_{mode}.py"
-        path.write_text(adxform.transform(source, mode, filename=f"{name}.py"))
-        modules[mode] = load(path, f"{name}_{mode}")
+        path.write_text(adxform.transform(source, mode, filename=f"{name}.py", **options))
+        modules[mode] = load(path, f"{folder.name}_{name}_{mode}")
     return modules

@@ -28,7 +28,7 @@ from ...naming import Namer
 from ...walk import expressions, names_read, same, statements, stmt_expressions, stmt_reads
 from .accumulate import atomic_reason, own_indices, plain_store_reason
 from .. import target_of
-from .context import Context, statement_text
+from .context import Context, statement_text, written_elements
 from .kinds import ARRAY, FLOAT, INT, SHARED
 from .tape import counted
 
@@ -45,7 +45,7 @@ class Reverse:
         if ctx.exclusive:  # --target cuda: a device function given the rows of one problem
             self.plain.update({a: f"one thread per problem: {a} is this thread's own" for a in arrays
                                if ctx.kinds[a] == ARRAY})
-        self.written = {t.value.id for s in statements(func.body) for t in _written_elements(s)}
+        self.written = ctx.written
         self.needed: set[str] = set()
         self.poison = False  # some loop may run past its bound: every increment adds past_bound (NaN then)
         self.check_written_not_read()
@@ -98,7 +98,7 @@ class Reverse:
         prologue = self.tape.setup()
         prologue += [ir.Assign(ir.Name(n), ir.Const(0.0 if ctx.kinds[n] == FLOAT else 0))
                      for n in sorted(self.pushed - self.params)]
-        floats = sorted(n for n, k in ctx.kinds.items() if k == FLOAT)
+        floats = sorted(n for n, k in ctx.kinds.items() if k == FLOAT and n not in ctx.constants)
         prologue += [ir.Assign(ir.Name(self.scalar_bar(n)), ir.Const(0.0)) for n in floats]
         prologue += self.shared_bars()
         if self.poison:
@@ -463,7 +463,7 @@ def _read_expressions(stmt: ir.Stmt) -> list[ir.Expr]:
     """What ``stmt`` reads: not the array it writes an element of."""
     if isinstance(stmt, ir.Assign):
         return [stmt.value] + (list(stmt.target.index) if isinstance(stmt.target, ir.Subscript) else [])
-    if isinstance(stmt, ir.ExprStmt) and _written_elements(stmt):
+    if isinstance(stmt, ir.ExprStmt) and written_elements(stmt):
         return stmt.value.args[1:]
     return stmt_expressions(stmt)
 
@@ -483,15 +483,6 @@ def _bound(stmt: ir.Stmt) -> set[str]:
     if isinstance(stmt, ir.For):
         return {stmt.var}
     if not isinstance(stmt, ir.Assign):
-        return {e.value.id for e in _written_elements(stmt)}
+        return {e.value.id for e in written_elements(stmt)}
     targets = stmt.target.items if isinstance(stmt.target, ir.Tuple) else [stmt.target]
     return {t.id if isinstance(t, ir.Name) else t.value.id for t in targets}
-
-
-def _written_elements(stmt: ir.Stmt) -> list[ir.Subscript]:
-    if isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Subscript):
-        return [stmt.target]
-    if isinstance(stmt, ir.ExprStmt) and isinstance(stmt.value, ir.Call) and \
-            stmt.value.func == "numba.cuda.atomic.add" and isinstance(stmt.value.args[0], ir.Name):
-        return [ir.Subscript(stmt.value.args[0], [stmt.value.args[1]])]
-    return []
