@@ -48,6 +48,23 @@ def test_atomic_where_threads_share_an_element_and_plain_where_the_index_is_the_
     assert block.count("cuda.syncthreads()") == 5  # two in the primal, their two adjoints, the zeroed s_bar
 
 
+def test_a_2d_shared_array_at_the_threads_own_element_is_a_plain_store_and_a_column_shared_is_atomic():
+    source = ("from numba import cuda, float64\n\n\n@cuda.jit\ndef squares(u, out):\n"
+              "    t = cuda.shared.array((8, 8), float64)\n    tx = cuda.threadIdx.x\n    ty = cuda.threadIdx.y\n"
+              "    i, j = cuda.grid(2)\n    t[ty, tx] = u[i, j] * u[i, j]\n    cuda.syncthreads()\n"
+              "    out[i, j] = 2.0 * t[ty, tx]\n\n\n@cuda.jit\ndef rows(u, out):\n"
+              "    s = cuda.shared.array(8, float64)\n    tx = cuda.threadIdx.x\n    i, j = cuda.grid(2)\n"
+              "    if cuda.threadIdx.y == 0:\n        s[tx] = u[i, j]\n    cuda.syncthreads()\n"
+              "    out[i, j] = 3.0 * s[tx]\n")
+    text = adxform.transform(source, "reverse", filename="tiles.py")
+    squares = _function(text, "squares_vjp")
+    assert "# plain +=: tx, ty = cuda.threadIdx.x, cuda.threadIdx.y is this thread's own element" in squares
+    assert "t_bar[ty, tx] += 2.0 * seed" in squares
+    assert "t_bar[k // t_bar.shape[1], k % t_bar.shape[1]] = 0.0" in squares
+    rows = _function(text, "rows_vjp")  # s[tx] is shared by the threads of a column of a 2-D block
+    assert "cuda.atomic.add(s_bar, tx, 3.0 * seed)" in rows
+
+
 def test_a_kernel_that_reads_what_it_writes_is_refused():
     source = ("from numba import cuda\n\n\n@cuda.jit\ndef shift(u):\n    i = cuda.grid(1)\n"
               "    if i < u.size - 1:\n        u[i] = u[i + 1] * u[i + 1]\n")

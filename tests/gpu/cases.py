@@ -46,6 +46,10 @@ CASES = [
          _grid1(lambda a: a[0].size)),
     Case("block_sumsq", lambda rng, n: [rng.standard_normal(n), rng.standard_normal(1)],
          _grid1(lambda a: a[0].size, kernels.BLOCK)),
+    Case("tiled_stencil2d", lambda rng, n: [rng.standard_normal((_side(n), _side(n) + 3)),
+                                            rng.standard_normal((_side(n), _side(n) + 3))],
+         lambda a: ((_blocks(a[0].shape[0] - 2, kernels.TILE - 2), _blocks(a[0].shape[1] - 2, kernels.TILE - 2)),
+                    (kernels.TILE, kernels.TILE))),
 ]
 
 # the kernels of features.py

@@ -40,8 +40,9 @@ class Context:
                             note="a CUDA function may call math functions, abs/min/max/float/int/len, the device "
                                  "functions of the module, cuda.grid, cuda.gridsize, cuda.syncthreads, "
                                  "cuda.atomic.add and cuda.shared.array (see docs/gpu.md)")
-            elif call.func == "numba.cuda.shared.array" and isinstance(call.args[0], ir.Tuple):
-                self.refuse(call.pos, "a shared array of more than one dimension in reverse mode")
+            elif call.func == "numba.cuda.shared.array" and isinstance(call.args[0], ir.Tuple) and \
+                    len(call.args[0].items) > 2:
+                self.refuse(call.pos, "a shared array of more than two dimensions")
         last = self.func.body[-1] if self.func.body else None
         for stmt in statements(self.func.body):
             if isinstance(stmt, (ir.For, ir.While)) and stmt.directive is not None and stmt.directive.name != "bound":

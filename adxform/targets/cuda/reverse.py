@@ -160,8 +160,11 @@ class Reverse:
                 bar = ir.Name(self.bar(name))
                 k = self.bar.fresh("k")
                 out.append(ir.Assign(bar, copy.deepcopy(stmt.value), stmt.pos))
+                shape = stmt.value.args[0]
+                element = [ir.Name(k)] if not isinstance(shape, ir.Tuple) else [  # a 2-D array, row by row
+                    ir.BinOp("//", ir.Name(k), _columns(bar)), ir.BinOp("%", ir.Name(k), _columns(bar))]
                 out.append(ir.For(k, _thread_in_block(), ir.Attribute(copy.deepcopy(bar), "size"), _block_size(),
-                                  [ir.Assign(ir.Subscript(copy.deepcopy(bar), [ir.Name(k)]), ir.Const(0.0))]))
+                                  [ir.Assign(ir.Subscript(copy.deepcopy(bar), element), ir.Const(0.0))]))
         if out:
             out.append(ir.ExprStmt(ir.Call("numba.cuda.syncthreads", [])))
         return out
@@ -440,6 +443,10 @@ def _thread_in_block() -> ir.Expr:
     """The thread's index in its block, flattened as CUDA numbers threads (x fastest)."""
     inner = ir.BinOp("+", _cuda("threadIdx.y"), ir.BinOp("*", _cuda("blockDim.y"), _cuda("threadIdx.z")))
     return ir.BinOp("+", _cuda("threadIdx.x"), ir.BinOp("*", _cuda("blockDim.x"), inner))
+
+
+def _columns(array: ir.Name) -> ir.Expr:
+    return ir.Subscript(ir.Attribute(copy.deepcopy(array), "shape"), [ir.Const(1)])
 
 
 def _block_size() -> ir.Expr:
