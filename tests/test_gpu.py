@@ -65,6 +65,15 @@ def test_a_2d_shared_array_at_the_threads_own_element_is_a_plain_store_and_a_col
     assert "cuda.atomic.add(s_bar, tx, 3.0 * seed)" in rows
 
 
+def test_an_early_return_becomes_the_guard_it_stands_for_in_both_modes():
+    features = (ROOT / "tests" / "gpu" / "features.py").read_text()
+    for mode, suffix in (("forward", "jvp"), ("reverse", "vjp")):
+        guarded = _function(adxform.transform(features, mode, filename="features.py"), f"guarded_{suffix}")
+        assert "if i < x.size and i != 0:  # features.py:71" in guarded  # int tests: the opposite comparison
+        assert "if not v > 2.0:  # features.py:74" in guarded  # a float test: `not`, right for NaN too
+        assert "return" not in guarded
+
+
 def test_a_kernel_that_reads_what_it_writes_is_refused():
     source = ("from numba import cuda\n\n\n@cuda.jit\ndef shift(u):\n    i = cuda.grid(1)\n"
               "    if i < u.size - 1:\n        u[i] = u[i + 1] * u[i + 1]\n")

@@ -60,3 +60,20 @@ def capped(x, steps: int, out):
         for k in range(steps):
             v = v * math.cos(v) + 0.5
         out[i] = v
+
+
+@cuda.jit
+def guarded(x, c, out):
+    """Early returns, the usual numba.cuda guard first: a thread past the end
+    (or the first) does nothing, and one whose value is large leaves its
+    element of out untouched."""
+    i = cuda.grid(1)
+    if i >= x.size or i == 0:
+        return
+    v = c * x[i]
+    if v > 2.0:
+        return
+    if v < 0.0:
+        out[i] = v * v
+        return
+    out[i] = math.exp(-v) + x[i - 1]

@@ -11,6 +11,7 @@ from ...rules import TABLE
 from ...walk import calls, statements
 from .kinds import ARRAY, FLOAT, SHARED, kinds_of
 from .partials import NotDifferentiable, partials
+from .returns import without_early_returns
 
 
 @dataclass
@@ -30,6 +31,8 @@ class Context:
         self.contexts[self.func.name] = self
         self.device_returns = {name: FLOAT for name, f in self.module.items() if f.target == "cuda-device"}
         self.kinds = kinds_of(self.func, self.device_returns)
+        if self.is_kernel:  # `if i >= x.size: return` becomes `if i < x.size:` over the rest
+            self.func = without_early_returns(self.func, self.kinds)
         self.written = {t.value.id for s in statements(self.func.body) for t in written_elements(s)}
         self.constants = self.constants_of_wrt()
         self.refused: set[int] = set()  # id() of the calls refused here, not again when differentiated
@@ -48,8 +51,11 @@ class Context:
             if isinstance(stmt, (ir.For, ir.While)) and stmt.directive is not None and stmt.directive.name != "bound":
                 self.refuse(stmt.directive.pos, f"the '{stmt.directive.name}' directive")
             if isinstance(stmt, ir.Return) and (self.is_kernel or stmt is not last):
-                self.refuse(stmt.pos, "a 'return'" if self.is_kernel else "a 'return' before the last statement",
-                            note="put the rest of the body under the opposite test (`if i < x.size:`)")
+                self.refuse(stmt.pos, "a 'return' in a loop, or in a branch that goes on after it,"
+                            if self.is_kernel else "a 'return' before the last statement",
+                            note="a kernel may return early at the end of an `if` branch outside loops "
+                                 "(`if i >= x.size: return`); in a loop, set a flag and test it instead"
+                            if self.is_kernel else "put the rest of the body under the opposite test")
 
     @property
     def is_kernel(self) -> bool:
