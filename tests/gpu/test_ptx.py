@@ -88,11 +88,11 @@ def test_batched_gradient_compiles_to_ptx(path, name, make_row, whole_row, gener
 
     import adxform
 
-    from .conftest import load
+    from adxform.testing import import_path
 
     module_path = tmp_path / f"{name}_batch.py"
     module_path.write_text(adxform.transform(path.read_text(), "reverse", filename=path.name, functions=[name],
                                              target="cuda"))
-    kernel = getattr(load(module_path, f"{name}_batch_ptx"), f"{name}_grad_batch")
+    kernel = getattr(import_path(module_path), f"{name}_grad_batch")
     ptx, _ = compile_ptx(kernel.py_func, void(float64[:, :], float64[:, :]), cc=(9, 0))
     assert ".target sm_90" in ptx and ".entry" in ptx
