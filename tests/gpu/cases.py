@@ -60,5 +60,6 @@ FEATURE_CASES = [
     Case("mixed", lambda rng, n: [rng.uniform(0.2, 1.5, n), rng.uniform(0.2, 1.5, n), rng.standard_normal(n)],
          _grid1(lambda a: a[0].size)),
     Case("capped", lambda rng, n: [rng.uniform(-3.0, 3.0, n), 3, rng.standard_normal(n)], _grid1(lambda a: a[0].size)),
+    Case("nested", lambda rng, n: [rng.uniform(-3.0, 3.0, n), rng.standard_normal(n)], _grid1(lambda a: a[0].size)),
     Case("guarded", lambda rng, n: [rng.standard_normal(n), 1.2, rng.standard_normal(n)], _grid1(lambda a: a[0].size)),
 ]

@@ -63,6 +63,21 @@ def capped(x, steps: int, out):
 
 
 @cuda.jit
+def nested(x, out):
+    """A bounded while loop inside a range loop: the tape holds its bound
+    times the range's length, and the counter of each run of the while."""
+    i = cuda.grid(1)
+    if i < x.size:
+        v = abs(x[i]) + 2.0
+        for k in range(3):
+            # adxform: bound(trips=8)
+            while v > 1.5:
+                v = math.sqrt(v) * 0.9
+            v = v * (2.0 + k) + 0.1 * x[i]
+        out[i] = v
+
+
+@cuda.jit
 def guarded(x, c, out):
     """Early returns, the usual numba.cuda guard first: a thread past the end
     (or the first) does nothing, and one whose value is large leaves its
