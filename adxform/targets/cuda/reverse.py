@@ -413,8 +413,9 @@ class Reverse:
         if bound is not None:
             trips = ir.Call("builtins.min", [trips, ir.Const(bound)])
         r = self.bar.fresh("r")
-        index = ir.Assign(ir.Name(stmt.var), build.add(copy.deepcopy(stmt.start),
-                                                       build.mul(ir.Name(r), ir.Const(step))), stmt.pos)
+        offset = build.mul(ir.Name(r), ir.Const(step))
+        first = None if build.int_value(stmt.start) == 0 else copy.deepcopy(stmt.start)
+        index = ir.Assign(ir.Name(stmt.var), build.add(first, offset), stmt.pos)
         return [ir.For(r, build.sub(trips, ir.Const(1)), ir.Const(-1), ir.Const(-1), [index] + rev_body, stmt.pos)]
 
     def while_loop(self, stmt: ir.While) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
