@@ -114,6 +114,17 @@ def test_wrt_naming_an_int_parameter_of_a_kernel_is_refused():
         adxform.transform(source, "reverse", filename="scale.py", wrt=["y"])
 
 
+def test_wrt_leaving_out_a_parameter_the_kernel_assigns_is_refused():
+    source = ("from numba import cuda\n\n\n@cuda.jit\ndef scale(x, s, out):\n    i = cuda.grid(1)\n"
+              "    s = s * s\n    out[i] = s * x[i]\n")
+    with pytest.raises(adxform.DiagnosticError) as err:
+        adxform.transform(source, "forward", filename="scale.py", wrt=["x"])
+    assert "scale.py:5:" in str(err.value) and "leaving out with --wrt the parameter 's', which the body assigns" \
+        in str(err.value)
+    assert "def scale_jvp(x, s, out, x_dot, s_dot, out_dot):" in adxform.transform(source, "forward",
+                                                                                   filename="scale.py")
+
+
 def test_wrt_narrows_a_device_function_asked_for_but_not_one_a_kernel_calls():
     alone = adxform.transform(KERNELS, "reverse", filename="kernels.py", functions=["rate"], wrt=["x"])
     assert "def rate_vjp(x, k, y_bar):" in alone and "return result, x_bar\n" in alone

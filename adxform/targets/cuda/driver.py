@@ -33,6 +33,7 @@ def cuda_derivatives(module: ir.Module, roots: list[str], mode: str, reporter: R
     called = {callee for name in _closure(roots, cuda) for callee in _callees(cuda[name])}
     if wrt:
         roots = [name for name in roots if name in called or any(p.name in wrt for p in cuda[name].params)]
+        called = {callee for name in _closure(roots, cuda) for callee in _callees(cuda[name])}
     wanted = _closure(roots, cuda)
     for name in wanted:
         for call in calls(cuda[name].body):

@@ -13,10 +13,16 @@ forward sweep.  Conventions (docs/gpu.md)::
     k_vjp[grid](a1, …, an, b1, …, bk)   # array adjoints in/out; a scalar's is a 1-element array, added into
     f_vjp(a1, …, an, y_bar, B1, …, Bm) -> (y, b1, …, bk)   # B: array adjoints, added into (--target cuda)
 
+A loop whose length only a ``bound(trips=N)`` directive knows is counted:
+its pushes are guarded by ``trips < N``, so the tape is never overrun, it is
+reversed ``min(trips, N)`` times, and a thread whose loop went past N adds
+``past_bound`` (NaN then, 0.0 otherwise) into every adjoint it touches, so
+its wrong adjoints show (``overrun_check``).
+
 Restrictions, each a diagnostic: an array the kernel writes is not read by
 it (so every thread's reverse sweep sees the inputs it read), shared-memory
-values enter only linearly (their old values are never taped), and an early
-``return`` in a kernel.
+values enter only linearly (their old values are never taped), and a
+``return`` in a kernel's loop (``returns.py`` rewrites the others).
 """
 
 from __future__ import annotations
