@@ -74,6 +74,17 @@ def test_an_early_return_becomes_the_guard_it_stands_for_in_both_modes():
         assert "return" not in guarded
 
 
+def test_returns_at_the_end_of_elif_and_else_branches_leave_the_rest_to_the_other_branches():
+    source = ("from numba import cuda\n\n\n@cuda.jit\ndef k(x, out):\n    i = cuda.grid(1)\n"
+              "    if i >= x.size:\n        return\n    elif i == 0:\n        out[i] = x[i]\n        return\n"
+              "    if x[i] > 0.0:\n        out[i] = 2.0 * x[i]\n        return\n    else:\n"
+              "        out[i] = 3.0 * x[i]\n        return\n    out[i] = 5.0\n")
+    body = _function(adxform.transform(source, "forward", filename="ret.py"), "k_jvp").split('"""')[2]
+    assert [line.split("  #")[0].strip() for line in body.strip().splitlines() if "_dot" not in line] == [
+        "i = cuda.grid(1)", "if i < x.size:", "if i == 0:", "out[i] = x[i]", "elif x[i] > 0.0:",
+        "out[i] = 2.0 * x[i]", "else:", "out[i] = 3.0 * x[i]"]  # out[i] = 5.0 is never reached
+
+
 def test_a_kernel_that_reads_what_it_writes_is_refused():
     source = ("from numba import cuda\n\n\n@cuda.jit\ndef shift(u):\n    i = cuda.grid(1)\n"
               "    if i < u.size - 1:\n        u[i] = u[i + 1] * u[i + 1]\n")

@@ -47,9 +47,9 @@ def _tail(body: list[ir.Stmt], kinds: dict[str, str]) -> list[ir.Stmt]:
             rest = body[k + 1:]
             then = _tail(stmt.body[:-1] if _returns(stmt.body) else stmt.body + rest, kinds)
             other = _tail(stmt.orelse[:-1] if _returns(stmt.orelse) else stmt.orelse + rest, kinds)
-            if then or not other:
-                return out + ([ir.If(stmt.test, then, other, stmt.pos)] if then or other else [])
-            return out + [ir.If(negated(stmt.test, kinds), other, [], stmt.pos)]
+            if not then and other:  # `if i >= x.size: return`: the rest under the opposite test
+                return out + [ir.If(negated(stmt.test, kinds), other, [], stmt.pos)]
+            return out + ([ir.If(stmt.test, then, other, stmt.pos)] if then or other else [])
         out.append(stmt)
     return out
 
