@@ -31,6 +31,9 @@ def carries_derivative(expr: ir.Expr, active: set[str]) -> bool:
     call statement gives, and which an expression may not hold)."""
     if isinstance(expr, ir.Name):
         return expr.id in active
+    if isinstance(expr, ir.BinOp) and (expr.op == "*" and _is_zero(expr.right) or expr.op in "*/" and
+                                       _is_zero(expr.left)):
+        return False  # `x * 0.0`, `0.0 / x`: a derivative of zero, which the transforms leave out
     if isinstance(expr, ir.BinOp):
         return expr.op != "//" and (carries_derivative(expr.left, active) or carries_derivative(expr.right, active))
     if isinstance(expr, ir.UnaryOp):
@@ -48,6 +51,10 @@ def carries_derivative(expr: ir.Expr, active: set[str]) -> bool:
     if isinstance(expr, ir.BoolOp):  # its value is an operand: a number where the operands are numbers
         return any(carries_derivative(value, active) for value in expr.values)
     return False  # constants, comparisons, slices
+
+
+def _is_zero(expr: ir.Expr) -> bool:
+    return isinstance(expr, ir.Const) and not isinstance(expr.value, bool) and expr.value == 0
 
 
 def _differentiable_arguments(call: ir.Call) -> range | tuple[int, ...]:

@@ -136,7 +136,7 @@ def _pass_differentiate(state: "State") -> None:
         state.derivatives = reverse_functions(state.program, state.reporter, options.snapshots, state.loops,
                                               state.watch)
     state.derivatives.update(cuda_derivatives(state.module, state.program.cuda_roots, options.mode, state.reporter,
-                                              batched=options.target == "cuda"))
+                                              batched=options.target == "cuda", wrt=options.wrt))
     _check_clashes(state)
 
 

@@ -29,9 +29,12 @@ functions is described in the README ("The generated module").
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import ModuleType
 
 import numpy as np
@@ -41,6 +44,27 @@ DOT_RTOL = 1e-10  # the dot-product test compares two exact computations: roundi
 MAX_ELEMENTS = 64
 RELATIVE_STEP = 1e-3
 EPS = float(np.finfo(np.float64).eps)
+
+
+# -- loading --------------------------------------------------------------------------------------------
+
+_module_counter = itertools.count()
+
+
+def import_path(path: Path | str, name: str | None = None) -> ModuleType:
+    """Import the file ``path`` (a generated module, or its source) as a
+    fresh module under ``name``, by default a name unique in the process.
+    It is registered in ``sys.modules``: numba's caching, the CUDA
+    simulator and object-mode calls look modules up by name."""
+    path = Path(path)
+    name = name or f"_adxform_{path.stem}_{next(_module_counter)}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 # -- calling --------------------------------------------------------------------------------------------

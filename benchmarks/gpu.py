@@ -23,19 +23,12 @@ from pathlib import Path
 import numpy as np
 
 import adxform
+from adxform.testing import import_path
 
 ROOT = Path(__file__).resolve().parent.parent
 
 SIZE = {"check": 150, "time": 1 << 22}
 REPEATS = 20
-
-
-def _load(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _generated(folder: Path) -> dict:
@@ -44,7 +37,7 @@ def _generated(folder: Path) -> dict:
     for mode in ("forward", "reverse"):
         path = folder / f"gpu_kernels_{mode}.py"
         path.write_text(adxform.transform(source, mode, filename="kernels.py"))
-        out[mode] = _load(path, path.stem)
+        out[mode] = import_path(path)
     return out
 
 
@@ -108,13 +101,14 @@ def main(names: list[str]) -> int:
     failed = 0
     with tempfile.TemporaryDirectory() as folder:
         generated = _generated(Path(folder))
-        print(f"{'kernel':<12} {'jvp vs fd':>10} {'dot test':>10} {'primal ms':>10} {'jvp/primal':>11} "
+        width = max([len("kernel")] + [len(case.name) for case in cases])
+        print(f"{'kernel':<{width}} {'jvp vs fd':>10} {'dot test':>10} {'primal ms':>10} {'jvp/primal':>11} "
               f"{'vjp/primal':>11}")
         for case in cases:
             fd_error, gap = _check(case, kernels, generated, cuda)
             ok = fd_error < 1e-6 and gap < 1e-10
             failed += not ok
-            row = f"{case.name:<12} {fd_error:>10.1e} {gap:>10.1e}"
+            row = f"{case.name:<{width}} {fd_error:>10.1e} {gap:>10.1e}"
             if not simulated:
                 primal, jvp, vjp = _times(case, kernels, generated, cuda)
                 row += f" {primal * 1e3:>10.3f} {jvp / primal:>11.2f} {vjp / primal:>11.2f}"

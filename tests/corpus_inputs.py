@@ -309,6 +309,8 @@ INPUTS: dict[str, Builder] = {
     "unannotated.call_in_choice": lambda rng: (_v(rng, 4, 0.2, 0.6), _away(rng, 3, (-1.0, -0.4), (0.0, 1.0))),
     "unannotated.unused_alias": lambda rng: (_v(rng, 4), _v(rng, (4, 4))),
     "unannotated.outer_then_dot": lambda rng: (_v(rng, 5), _v(rng, 3), _i(rng, 1, 3)),
+    "unannotated.scaled_product": lambda rng: (_v(rng, 3), _f(rng, -1.0, 1.0), _v(rng, 3), _v(rng, (3, 3))),
+    "unannotated.zero_factors": lambda rng: (_f(rng, -1.0, 1.0), _f(rng, 0.5, 2.0)),
     "unannotated.mixture_loglik": lambda rng: (_v(rng, 8), _v(rng, 3), _v(rng, 3, -0.3, 0.3), _v(rng, 3, 0.2, 0.5)),
     # golden cases (golden/<case>/<case>.py)
     "rosenbrock.rosenbrock": lambda rng: (_v(rng, 12, -1.5, 1.5),),

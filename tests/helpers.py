@@ -15,9 +15,6 @@ Conventions used throughout:
 from __future__ import annotations
 
 import ast
-import importlib.util
-import itertools
-import sys
 import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -25,14 +22,12 @@ from types import ModuleType
 
 import numpy as np
 # the calling and finite-difference helpers are adxform.testing's; the test files import them from here too
-from adxform.testing import abs_dot, call_outputs, copy_args, directional_difference, dot, flatten
+from adxform.testing import abs_dot, call_outputs, copy_args, directional_difference, dot, flatten, import_path
 
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 GOLDEN_DIR = Path(__file__).resolve().parent.parent / "golden"
 
 DIFFERENTIABLE_KINDS = ("float", "array")
-
-_module_counter = itertools.count()
 
 
 # ---------------------------------------------------------------- discovery
@@ -98,19 +93,6 @@ def rng_for(label: str) -> np.random.Generator:
 
 
 # ---------------------------------------------------------------- modules
-
-
-def import_path(path: Path, name: str | None = None) -> ModuleType:
-    """Import the file ``path`` as a fresh module under ``name``, by default
-    a name unique in the process."""
-    name = name or f"_adxform_test_{path.stem}_{next(_module_counter)}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot import {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def load_module_from_text(text: str, path: Path) -> ModuleType:

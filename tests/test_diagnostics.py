@@ -176,9 +176,15 @@ CASES: dict[str, Case] = {
     # the caret goes under the start of the expression that is too deep
     "deep-expression-in-function": Case(_def("return " + "-(" * 150 + "x" + ")" * 150), "nesting-too-deep", 2, 12),
     # -- GPU ---------------------------------------------------------------------------
-    "cuda-kernel-early-return": Case(
+    # an early return at the end of a branch is the guard it stands for; in a loop it stays out
+    "cuda-kernel-return-in-a-loop": Case(
         "import numpy as np\nfrom numba import cuda\n\n\n@cuda.jit\ndef scale(a, b):\n    i = cuda.grid(1)\n"
-        "    if i >= a.size:\n        return\n    b[i] = 2.0 * a[i]\n", "unsupported-gpu", 9, 9),
+        "    if i >= a.size:\n        return\n    for k in range(3):\n        if a[i] > k:\n            return\n"
+        "        b[i] = 2.0 * b[i]\n", "unsupported-gpu", 12, 13, note="if i >= x.size: return"),
+    "cuda-kernel-break": Case(
+        "from numba import cuda\n\n\n@cuda.jit\ndef scale(a, b):\n    i = cuda.grid(1)\n"
+        "    if i < a.size:\n        for k in range(3):\n            if a[i] > k:\n                break\n"
+        "            b[i] = 2.0 * a[i]\n", "unsupported-gpu", 10, 17),
     "cuda-device-function-early-return": Case(
         "from numba import cuda\n\n\n@cuda.jit(device=True)\ndef f(x):\n    if x > 0.0:\n        return x * 2.0\n"
         "    return x\n", "unsupported-gpu", 7, 9),

@@ -249,7 +249,7 @@ def analyse(module: ir.Module, functions: list[str] | None, wrt: list[str] | Non
     _check_rules(program, reporter)
     program.roots = _pick_roots(program, roots, explicit=bool(functions), reporter=reporter, others=cuda_roots)
     program.cuda_roots = cuda_roots
-    _assign_wrt(program, wrt)
+    _assign_wrt(program, wrt, {p.name for name in cuda_roots for p in module.functions[name].params})
     if mode == "reverse":
         _check_reverse_over_helpers(program, reporter)
     _check_calls_without_rule(program, reporter)
@@ -297,20 +297,21 @@ def _pick_roots(program: Program, roots: list[str], explicit: bool, reporter: Re
     return picked
 
 
-def _assign_wrt(program: Program, wrt: list[str] | None) -> None:
+def _assign_wrt(program: Program, wrt: list[str] | None, cuda_params: set[str] = frozenset()) -> None:
     """The differentiated parameters of every function.
 
     ``--wrt`` restricts the roots that no other differentiated function
     calls; every other function with a derivative (a callee, or a root that
     is also a callee) is differentiated in all its float parameters, since
-    one ``g_jvp`` serves every caller."""
+    one ``g_jvp`` serves every caller.  ``cuda_params``: the parameters of
+    the CUDA functions asked for, which ``targets/cuda`` restricts."""
     rules = set(program.custom.values())
     called = {call.func[7:] for name in program.order if name not in rules
               for call in calls(program.facts[name].func.body) if call.func.startswith("module.")}
     if wrt:
         top = [name for name in program.roots if name not in called]
         everything = {p for name in top for p in program.facts[name].differentiable_params}
-        unknown = [w for w in wrt if w not in everything]
+        unknown = [w for w in wrt if w not in everything and w not in cuda_params]
         if unknown:
             raise UsageError(f"--wrt names no float parameter of the differentiated functions: {', '.join(unknown)}")
     for name in program.roots:

@@ -153,6 +153,8 @@ def matmul_type(types: list[ir.Type], _kw: dict[str, ir.Type]) -> ir.Type:
     unknown dimensions: a guess would spread to every variable the product
     reaches (``h = o * np.tanh(c)`` after ``g = w @ h``)."""
     left, right = types[0], types[1]
+    if "unknown" in (left.kind, right.kind):  # not a number yet: `y * (M.T @ v)` does not make y the array
+        return ir.Type("unknown")
     if not (left.is_array and right.is_array):
         return left if left.is_array else right if right.is_array else ir.FLOAT
     dtype = _float_dtype([left, right])

@@ -237,3 +237,16 @@ def outer_then_dot(u, v, k):
     for i in range(k):
         A = np.outer(v, v)
     return np.dot(v, v) + 0.1 * t
+
+
+def scaled_product(u, y, v, M):
+    # M.T @ v is not a number while M and v are untyped: y * (M.T @ v) reduced does not make y the array
+    # (y meets float arithmetic: a number, checked on entry; fuzz seed 40446)
+    s = np.sum(y * (M.T @ v))
+    return np.sum(np.sin(u)) * M[0, 0] + (0.1 * s + 0.1 * y) * v[0]
+
+
+def zero_factors(x, y):
+    # a product with a zero factor has no derivative, and gets none (it was an internal error in both modes)
+    s = x * 0.0 + 0.0 / y
+    return s + x * y

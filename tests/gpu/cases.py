@@ -46,6 +46,10 @@ CASES = [
          _grid1(lambda a: a[0].size)),
     Case("block_sumsq", lambda rng, n: [rng.standard_normal(n), rng.standard_normal(1)],
          _grid1(lambda a: a[0].size, kernels.BLOCK)),
+    Case("tiled_stencil2d", lambda rng, n: [rng.standard_normal((_side(n), _side(n) + 3)),
+                                            rng.standard_normal((_side(n), _side(n) + 3))],
+         lambda a: ((_blocks(a[0].shape[0] - 2, kernels.TILE - 2), _blocks(a[0].shape[1] - 2, kernels.TILE - 2)),
+                    (kernels.TILE, kernels.TILE))),
 ]
 
 # the kernels of features.py
@@ -55,4 +59,7 @@ FEATURE_CASES = [
     Case("shrink", lambda rng, n: [rng.uniform(-3.0, 3.0, n), rng.standard_normal(n)], _grid1(lambda a: a[0].size)),
     Case("mixed", lambda rng, n: [rng.uniform(0.2, 1.5, n), rng.uniform(0.2, 1.5, n), rng.standard_normal(n)],
          _grid1(lambda a: a[0].size)),
+    Case("capped", lambda rng, n: [rng.uniform(-3.0, 3.0, n), 3, rng.standard_normal(n)], _grid1(lambda a: a[0].size)),
+    Case("nested", lambda rng, n: [rng.uniform(-3.0, 3.0, n), rng.standard_normal(n)], _grid1(lambda a: a[0].size)),
+    Case("guarded", lambda rng, n: [rng.standard_normal(n), 1.2, rng.standard_normal(n)], _grid1(lambda a: a[0].size)),
 ]

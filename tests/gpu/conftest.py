@@ -2,24 +2,15 @@
 simulator, started by ``tests/test_gpu.py`` (``NUMBA_ENABLE_CUDASIM=1`` must
 be set before numba is imported)."""
 
-import importlib.util
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
 import adxform
+from adxform.testing import import_path
 
 HERE = Path(__file__).parent
-
-
-def load(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="session")
@@ -35,12 +26,13 @@ def generated(simulator, tmp_path_factory):
     return {name: generate(folder, name) for name in ("kernels", "features")}
 
 
-def generate(folder: Path, name: str = "kernels") -> dict:
-    """The forward and reverse modules of ``tests/gpu/<name>.py``, imported."""
+def generate(folder: Path, name: str = "kernels", **options) -> dict:
+    """The forward and reverse modules of ``tests/gpu/<name>.py``, imported;
+    ``options`` go to ``adxform.transform`` (``functions``, ``wrt``)."""
     source = (HERE / f"{name}.py").read_text()
     modules = {}
     for mode in ("forward", "reverse"):
         path = folder / f"{name}_{mode}.py"
-        path.write_text(adxform.transform(source, mode, filename=f"{name}.py"))
-        modules[mode] = load(path, f"{name}_{mode}")
+        path.write_text(adxform.transform(source, mode, filename=f"{name}.py", **options))
+        modules[mode] = import_path(path)
     return modules

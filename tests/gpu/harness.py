@@ -5,11 +5,15 @@ A kernel is a map from its differentiable arguments on entry (floats, and
 float arrays, outputs included: an output a kernel leaves partly untouched
 keeps its entries) to its float arrays on exit.  ``primal``, ``jvp`` and
 ``vjp`` evaluate that map, its tangent and its adjoint with the generated
-kernels, launched with the primal's grid; other arguments (int arrays)
-pass through.
+kernels, launched with the primal's grid; other arguments (int arrays,
+and those that ``--wrt`` leaves out) pass through.  Which arguments the
+derivative kernels take tangents and adjoints for, they say themselves:
+``x_bar`` follows the arguments for each such ``x``.
 """
 
 from __future__ import annotations
+
+import inspect
 
 import numpy as np
 
@@ -26,7 +30,11 @@ class Harness:
         self.k_jvp = getattr(forward_module, case.name + "_jvp")
         self.k_vjp = getattr(reverse_module, case.name + "_vjp")
         self.args = args
-        self.diff = [a for a in args if differentiable(a)]
+        params = list(inspect.signature(self.kernel.py_func).parameters)
+        adjoints = list(inspect.signature(self.k_vjp.py_func).parameters)[len(params):]
+        self.derived = [name for name in params if f"{name}_bar" in adjoints]  # the parameters differentiated
+        self.is_diff = [differentiable(a) and name in self.derived for a, name in zip(args, params)]
+        self.diff = [a for a, d in zip(args, self.is_diff) if d]
         self.grid = case.grid(args)
         self.to_device, self.to_host = to_device, to_host
 
@@ -37,12 +45,12 @@ class Harness:
 
     def primal(self, args=None):
         out = self._launch(self.kernel, list(self.args if args is None else args))
-        return np.concatenate([np.ravel(v) for v in out if isinstance(v, np.ndarray) and differentiable(v)])
+        return np.concatenate([np.ravel(v) for v, d in zip(out, self.is_diff) if d and isinstance(v, np.ndarray)])
 
     def shifted(self, direction, h):
         """The arguments moved by ``h`` times ``direction`` (one entry per differentiable argument)."""
         moves = iter(direction)
-        return [a + h * next(moves) if differentiable(a) else a for a in self.args]
+        return [a + h * next(moves) if d else a for a, d in zip(self.args, self.is_diff)]
 
     def jvp(self, direction):
         out = self._launch(self.k_jvp, list(self.args) + list(direction))

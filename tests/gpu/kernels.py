@@ -82,3 +82,28 @@ def block_sumsq(x, out):
         stride //= 2
     if tid == 0:
         cuda.atomic.add(out, 0, s[0])
+
+
+TILE = 8
+
+
+@cuda.jit
+def tiled_stencil2d(u, out):
+    """A 5-point stencil on a 2-D grid through a shared tile of sin(u): each
+    block of TILE x TILE threads loads a tile with a one-point halo, and the
+    threads inside the halo write the interior points they cover, so
+    neighbouring tiles overlap on their halos."""
+    tile = cuda.shared.array((TILE, TILE), float64)
+    tx = cuda.threadIdx.x
+    ty = cuda.threadIdx.y
+    i = cuda.blockIdx.x * (TILE - 2) + tx - 1
+    j = cuda.blockIdx.y * (TILE - 2) + ty - 1
+    v = 0.0
+    if i >= 0 and i < u.shape[0] and j >= 0 and j < u.shape[1]:
+        v = math.sin(u[i, j])
+    tile[tx, ty] = v
+    cuda.syncthreads()
+    if tx >= 1 and tx < TILE - 1 and ty >= 1 and ty < TILE - 1 and i >= 1 and i < u.shape[0] - 1 and j >= 1 \
+            and j < u.shape[1] - 1:
+        out[i, j] = 0.5 * tile[tx, ty] + 0.125 * (tile[tx - 1, ty] + tile[tx + 1, ty] + tile[tx, ty - 1]
+                                                  + tile[tx, ty + 1])

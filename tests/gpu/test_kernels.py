@@ -16,7 +16,11 @@ SOURCES = [(case, kernels) for case in CASES] + [(case, features) for case in FE
 def test_kernel_derivatives(case, source, generated):
     rng = np.random.default_rng(7)
     modules = generated[source.__name__.rsplit(".", 1)[1]]
-    harness = Harness(case, source, modules["forward"], modules["reverse"], case.args(rng, 150))
+    assert_derivatives(Harness(case, source, modules["forward"], modules["reverse"], case.args(rng, 150)), rng)
+
+
+def assert_derivatives(harness: Harness, rng: np.random.Generator) -> None:
+    """The tangent kernel against central finite differences, and the dot-product test."""
     v = harness.direction(rng)
     h = 1e-6
     fd = (harness.primal(harness.shifted(v, h)) - harness.primal(harness.shifted(v, -h))) / (2 * h)

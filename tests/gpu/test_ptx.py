@@ -2,6 +2,7 @@
 capability 9.0, with numba-cuda's NVVM and no GPU or driver (run without
 the simulator by ``tests/test_gpu.py``)."""
 
+import inspect
 import os
 
 import numpy as np
@@ -11,12 +12,13 @@ from . import features, kernels
 from .batch import BATCHED
 from .cases import CASES, FEATURE_CASES
 from .harness import differentiable
+from .test_wrt import NARROWED
 
 
 def _numba_type(value):
     from numba import float64, typeof
 
-    return typeof(value) if isinstance(value, np.ndarray) else float64
+    return typeof(value) if isinstance(value, (np.ndarray, int)) else float64
 
 
 SOURCES = [(case, kernels) for case in CASES] + [(case, features) for case in FEATURE_CASES]
@@ -24,20 +26,37 @@ SOURCES = [(case, kernels) for case in CASES] + [(case, features) for case in FE
 
 @pytest.mark.parametrize("case, source", SOURCES, ids=[case.name for case, _ in SOURCES])
 def test_compiles_to_ptx(case, source, generated_for_ptx):
+    modules = generated_for_ptx[source.__name__.rsplit(".", 1)[1]]
+    _compile(case, source, modules)
+
+
+@pytest.mark.parametrize("name, wrt, derived", NARROWED, ids=[n for n, _, _ in NARROWED])
+def test_kernels_narrowed_by_wrt_compile_to_ptx(name, wrt, derived, generated_for_ptx, tmp_path):
+    from .conftest import generate
+
+    case = next(c for c in CASES if c.name == name)
+    _compile(case, kernels, generate(tmp_path, "kernels", functions=[name], wrt=wrt))
+
+
+def _compile(case, source, modules) -> None:
+    """The kernel, its tangent and its adjoint kernels, to PTX for cc 9.0;
+    the derivative kernels take a tangent and an adjoint for each argument
+    their signature names (``x_bar`` for ``x``)."""
     from numba import void
     from numba.cuda import compile_ptx
 
     args = case.args(np.random.default_rng(0), 64)
+    kernel = getattr(source, case.name)
+    params = list(inspect.signature(kernel.py_func).parameters)
+    k_jvp, k_vjp = getattr(modules["forward"], case.name + "_jvp"), getattr(modules["reverse"], case.name + "_vjp")
+    derived = set(inspect.signature(k_vjp.py_func).parameters)
+    diff = [a for a, name in zip(args, params) if differentiable(a) and f"{name}_bar" in derived]
     primal = [_numba_type(a) for a in args]
-    modules = generated_for_ptx[source.__name__.rsplit(".", 1)[1]]
-    tangents = [t for a, t in zip(args, primal) if differentiable(a)]
-    adjoints = [_numba_type(a if isinstance(a, np.ndarray) else np.zeros(1)) for a in args if differentiable(a)]
-    kernels_to_compile = [(getattr(source, case.name), primal),
-                          (getattr(modules["forward"], case.name + "_jvp"), primal + tangents),
-                          (getattr(modules["reverse"], case.name + "_vjp"), primal + adjoints)]
-    for kernel, types in kernels_to_compile:
-        ptx, _ = compile_ptx(kernel.py_func, void(*types), cc=(9, 0))
-        assert ".target sm_90" in ptx and ".entry" in ptx, kernel.py_func.__name__
+    tangents = [_numba_type(a) for a in diff]
+    adjoints = [_numba_type(a if isinstance(a, np.ndarray) else np.zeros(1)) for a in diff]
+    for compiled, types in [(kernel, primal), (k_jvp, primal + tangents), (k_vjp, primal + adjoints)]:
+        ptx, _ = compile_ptx(compiled.py_func, void(*types), cc=(9, 0))
+        assert ".target sm_90" in ptx and ".entry" in ptx, compiled.py_func.__name__
 
 
 class _Hopper:
@@ -69,11 +88,11 @@ def test_batched_gradient_compiles_to_ptx(path, name, make_row, whole_row, gener
 
     import adxform
 
-    from .conftest import load
+    from adxform.testing import import_path
 
     module_path = tmp_path / f"{name}_batch.py"
     module_path.write_text(adxform.transform(path.read_text(), "reverse", filename=path.name, functions=[name],
                                              target="cuda"))
-    kernel = getattr(load(module_path, f"{name}_batch_ptx"), f"{name}_grad_batch")
+    kernel = getattr(import_path(module_path), f"{name}_grad_batch")
     ptx, _ = compile_ptx(kernel.py_func, void(float64[:, :], float64[:, :]), cc=(9, 0))
     assert ".target sm_90" in ptx and ".entry" in ptx

@@ -6,8 +6,8 @@ A thread's tape is a ``cuda.local.array`` whose size the compiler bounds
 its index is provably the thread's own (``accumulate.py``).  The modules
 carry no runtime helpers.  ``driver.py`` differentiates a module's kernels
 and device functions: ``forward.py`` and ``reverse.py`` per function, over
-what ``context.py`` knows of it (``kinds.py``, ``partials.py``), and
-``batch.py`` for ``--target cuda``.
+what ``context.py`` knows of it (``kinds.py``, ``partials.py``; ``returns.py``
+rewrites early returns), and ``batch.py`` for ``--target cuda``.
 """
 
 from __future__ import annotations

@@ -7,9 +7,10 @@ through its ``u[i + 1]``.  Such increments must be ``cuda.atomic.add``.  A
 plain ``+=`` is kept only where it is provably safe: every access of the
 array in the kernel (reads and writes, so every increment of its adjoint)
 is at the thread's own element, the index bound once to ``cuda.grid(1)``
-(``i, j = cuda.grid(2)`` for 2-D arrays; ``cuda.threadIdx.x`` for a shared
-array), so no two threads ever touch one adjoint element.  The choice and
-its reason are written as a comment above each increment.
+(``i, j = cuda.grid(2)`` for 2-D arrays; ``cuda.threadIdx.x``, and
+``.y`` in a 2-D block, for a shared array), so no two threads ever touch
+one adjoint element.  The choice and its reason are written as a comment
+above each increment.
 """
 
 from __future__ import annotations
@@ -21,12 +22,17 @@ from ...emit.printer import ExprPrinter
 from ...walk import expressions, statements, stmt_expressions
 from .kinds import SHARED
 
-OWN_SOURCES = {"numba.cuda.grid": "global", "numba.cuda.threadIdx.x": "block"}
+BLOCK_AXES = ("numba.cuda.threadIdx.x", "numba.cuda.threadIdx.y")
 
 
 def own_indices(func: ir.Function) -> dict[str, tuple[str, ...]]:
     """"global" / "block" -> the names that hold the thread's own index
-    (one per axis), bound once and never changed."""
+    (one per axis), bound once and never changed: ``i, j = cuda.grid(2)``;
+    ``tx = cuda.threadIdx.x`` and, in a 2-D block, ``ty =
+    cuda.threadIdx.y``.  A block whose axes are not all held so (a kernel
+    that reads ``cuda.threadIdx.y`` where no such name holds it, or
+    ``cuda.threadIdx.z``) has no own index: ``s[tx]`` is then shared by the
+    threads of a column."""
     bound: dict[str, int] = {}
     for stmt in statements(func.body):
         targets = []
@@ -38,6 +44,7 @@ def own_indices(func: ir.Function) -> dict[str, tuple[str, ...]]:
             if isinstance(t, ir.Name):
                 bound[t.id] = bound.get(t.id, 0) + 1
     own: dict[str, tuple[str, ...]] = {}
+    axes: dict[str, str] = {}  # threadIdx.x / .y -> the name that holds it
     for stmt in func.body:  # top level only: bound before anything can branch
         if not isinstance(stmt, ir.Assign):
             continue
@@ -48,8 +55,12 @@ def own_indices(func: ir.Function) -> dict[str, tuple[str, ...]]:
             continue
         if isinstance(value, ir.Call) and value.func == "numba.cuda.grid":
             own["global"] = names
-        elif isinstance(value, ir.QualName) and value.qualname == "numba.cuda.threadIdx.x":
-            own["block"] = names
+        elif isinstance(value, ir.QualName) and value.qualname in BLOCK_AXES:
+            axes[value.qualname] = names[0]
+    used = {e.qualname for stmt in statements(func.body) for root in stmt_expressions(stmt)
+            for e in expressions(root) if isinstance(e, ir.QualName) and e.qualname.startswith("numba.cuda.threadIdx.")}
+    if BLOCK_AXES[0] in axes and used <= set(axes):
+        own["block"] = tuple(axes[axis] for axis in BLOCK_AXES if axis in axes)
     return own
 
 
@@ -63,13 +74,11 @@ def plain_store_reason(func: ir.Function, array: str, kind: str, own: dict[str, 
     """Why increments of ``array``'s adjoint may be plain stores, or None
     when they must be atomic."""
     names = own.get("block" if kind == SHARED else "global")
-    if not names:
-        return None
-    for sub in accesses(func, array):
-        if len(sub.index) != len(names) or not all(isinstance(i, ir.Name) and i.id == n
-                                                   for i, n in zip(sub.index, names)):
-            return None
-    source = "cuda.threadIdx.x" if kind == SHARED else f"cuda.grid({len(names)})"
+    indices = {tuple(i.id if isinstance(i, ir.Name) else None for i in sub.index) for sub in accesses(func, array)}
+    if not names or len(indices) != 1 or sorted(next(iter(indices)), key=str) != sorted(names):
+        return None  # every access at one same index, each axis of the thread's once (s[ty, tx] as well)
+    source = ", ".join(BLOCK_AXES[:len(names)]).replace("numba.", "") if kind == SHARED \
+        else f"cuda.grid({len(names)})"
     return f"{', '.join(names)} = {source} is this thread's own element, and {array} is accessed nowhere else"
 
 

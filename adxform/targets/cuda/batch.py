@@ -4,7 +4,8 @@ For a function ``f`` of the module (made a device function), reverse mode
 adds the kernel ``f_grad_batch[grid](X, out)``: thread ``t`` evaluates the
 gradient of ``f`` at row ``t`` of ``X`` into row ``t`` of ``out``.  A row
 holds the arguments: one column per float parameter, or, for a function of
-one array, the array itself (``X`` has one more axis than it).
+one array, the array itself (``X`` has one more axis than it); ``out`` has
+a column per parameter differentiated (those ``--wrt`` names).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def batch_kernel(ctx: Context) -> ir.Function | None:
     vjp = f"module.{func.name}_vjp"
     if scalars:
         args: list[ir.Expr] = [ir.Subscript(ir.Name(X), [ir.Name(t), ir.Const(k)]) for k in range(len(func.params))]
-        parts = [names.fresh(f"{p.name}_bar") for p in func.params]
+        parts = [names.fresh(f"{p.name}_bar") for p in ctx.diff_params()]  # --wrt: the columns of out
         value = names.fresh("value")
         body: list[ir.Stmt] = [ir.Assign(ir.Tuple([ir.Name(value)] + [ir.Name(p) for p in parts]),
                                          ir.Call(vjp, args + [ir.Const(1.0)]))]

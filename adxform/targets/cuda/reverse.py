@@ -13,10 +13,16 @@ forward sweep.  Conventions (docs/gpu.md)::
     k_vjp[grid](a1, …, an, b1, …, bk)   # array adjoints in/out; a scalar's is a 1-element array, added into
     f_vjp(a1, …, an, y_bar, B1, …, Bm) -> (y, b1, …, bk)   # B: array adjoints, added into (--target cuda)
 
+A loop whose length only a ``bound(trips=N)`` directive knows is counted:
+its pushes are guarded by ``trips < N``, so the tape is never overrun, it is
+reversed ``min(trips, N)`` times, and a thread whose loop went past N adds
+``past_bound`` (NaN then, 0.0 otherwise) into every adjoint it touches, so
+its wrong adjoints show (``overrun_check``).
+
 Restrictions, each a diagnostic: an array the kernel writes is not read by
 it (so every thread's reverse sweep sees the inputs it read), shared-memory
-values enter only linearly (their old values are never taped), and an early
-``return`` in a kernel.
+values enter only linearly (their old values are never taped), and a
+``return`` in a kernel's loop (``returns.py`` rewrites the others).
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from ...naming import Namer
 from ...walk import expressions, names_read, same, statements, stmt_expressions, stmt_reads
 from .accumulate import atomic_reason, own_indices, plain_store_reason
 from .. import target_of
-from .context import Context, statement_text
+from .context import Context, statement_text, written_elements
 from .kinds import ARRAY, FLOAT, INT, SHARED
 from .tape import counted
 
@@ -45,8 +51,9 @@ class Reverse:
         if ctx.exclusive:  # --target cuda: a device function given the rows of one problem
             self.plain.update({a: f"one thread per problem: {a} is this thread's own" for a in arrays
                                if ctx.kinds[a] == ARRAY})
-        self.written = {t.value.id for s in statements(func.body) for t in _written_elements(s)}
+        self.written = ctx.written
         self.needed: set[str] = set()
+        self.poison = False  # some loop may run past its bound: every increment adds past_bound (NaN then)
         self.check_written_not_read()
 
     def check_written_not_read(self) -> None:
@@ -67,9 +74,10 @@ class Reverse:
             self.reset()
             fwd, rev = self.block(self.ctx.func.body)
             reads = {n for s in statements(rev) for n in stmt_reads(s)} & set(self.ctx.kinds)
-            if reads <= self.needed:
+            if reads <= self.needed and self.poison == self.checked:
                 return self.assemble(fwd, rev)
             self.needed |= reads
+            self.poison = self.checked
 
     def reset(self) -> None:
         self.bar = copy.deepcopy(self.base)
@@ -86,6 +94,9 @@ class Reverse:
         self.depth = 0  # loops around the statement being built
         self.counters = 0
         self.noted: set[str] = set()
+        self.guards: list[ir.Expr] = []  # per loop around here that a directive bounds: its trips below the bound
+        self.checked = False  # a loop checks its bound (overrun_check)
+        self.past_bound = self.bar.fresh("past_bound")
 
     def assemble(self, fwd: list[ir.Stmt], rev: list[ir.Stmt]) -> ir.Function:
         ctx, func = self.ctx, self.ctx.func
@@ -93,9 +104,11 @@ class Reverse:
         prologue = self.tape.setup()
         prologue += [ir.Assign(ir.Name(n), ir.Const(0.0 if ctx.kinds[n] == FLOAT else 0))
                      for n in sorted(self.pushed - self.params)]
-        floats = sorted(n for n, k in ctx.kinds.items() if k == FLOAT)
+        floats = sorted(n for n, k in ctx.kinds.items() if k == FLOAT and n not in ctx.constants)
         prologue += [ir.Assign(ir.Name(self.scalar_bar(n)), ir.Const(0.0)) for n in floats]
         prologue += self.shared_bars()
+        if self.poison:
+            prologue.append(ir.Assign(ir.Name(self.past_bound), ir.Const(0.0)))
         if ctx.is_kernel:
             bars = [ir.Param(self.bar(p.name), None, p.pos) for p in diff]
             epilogue: list[ir.Stmt] = []
@@ -104,14 +117,15 @@ class Reverse:
                     epilogue.append(ir.Pass(note=f"cuda.atomic.add: every thread adds its part of the adjoint of "
                                                  f"the scalar {p.name}"))
                     epilogue.append(ir.ExprStmt(ir.Call("numba.cuda.atomic.add", [
-                        ir.Name(self.bar(p.name)), ir.Const(0), ir.Name(self.thread_bar[p.name])])))
+                        ir.Name(self.bar(p.name)), ir.Const(0), self.poisoned(ir.Name(self.thread_bar[p.name]))])))
             doc = (f"Adjoint kernel of {func.name}, launched with its grid: ({', '.join(b.name for b in bars)}) "
                    "are in/out; a scalar's adjoint is a 1-element array, added into.")
             return ir.Function(f"{func.name}_vjp", list(func.params) + bars, prologue + fwd + rev + epilogue,
                                func.pos, doc + self.tape_note(), target=func.target)
         scalars = [p for p in diff if ctx.kinds[p.name] == FLOAT]
         arrays = [ir.Param(self.bar(p.name), None, p.pos) for p in diff if ctx.kinds[p.name] == ARRAY]
-        out = ir.Return(ir.Tuple([ir.Name(self.result)] + [ir.Name(self.scalar_bar(p.name)) for p in scalars]))
+        out = ir.Return(ir.Tuple([ir.Name(self.result)] + [self.poisoned(ir.Name(self.scalar_bar(p.name)))
+                                                           for p in scalars]))
         returned = f"({func.name}(...), the adjoints of ({', '.join(p.name for p in scalars)}))" if scalars \
             else f"({func.name}(...),)"
         added = f"; ({', '.join(a.name for a in arrays)}) are in/out, added into." if arrays else "."
@@ -123,8 +137,24 @@ class Reverse:
         sizes = counted(self.tape.size)
         if not sizes:
             return " Nothing is taped."
+        overrun = (" A thread whose loop runs past its bound(trips=N) stops taping it, and every adjoint it adds "
+                   "into becomes NaN.") if self.poison else ""
         return (f" Tape: a cuda.local.array per thread ({', '.join(sizes)}), sized from the loop trip counts; "
-                "nothing is recomputed.")
+                "nothing is recomputed." + overrun)
+
+    def poisoned(self, amount: ir.Expr) -> ir.Expr:
+        """``amount`` plus ``past_bound`` where a loop may overrun its tape: a
+        thread's increments are NaN once its adjoint cannot be right."""
+        return ir.BinOp("+", amount, ir.Name(self.past_bound)) if self.poison else amount
+
+    def overrun_check(self, counter: str, bound: int) -> list[ir.Stmt]:
+        """After a loop that a directive bounds: past the bound it was not
+        taped (its pushes are guarded), so this thread's adjoints are wrong;
+        they become NaN rather than silently wrong."""
+        self.checked = True
+        return [ir.Pass(note=f"past bound(trips={bound}) the loop was not taped: this thread's adjoints become NaN"),
+                ir.If(ir.Compare(">", ir.Name(counter), ir.Const(bound)),
+                      [ir.Assign(ir.Name(self.past_bound), ir.QualName("math.nan"))], [])]
 
     def shared_bars(self) -> list[ir.Stmt]:
         """A zeroed shared adjoint array per shared array, before any thread uses one."""
@@ -136,8 +166,11 @@ class Reverse:
                 bar = ir.Name(self.bar(name))
                 k = self.bar.fresh("k")
                 out.append(ir.Assign(bar, copy.deepcopy(stmt.value), stmt.pos))
+                shape = stmt.value.args[0]
+                element = [ir.Name(k)] if not isinstance(shape, ir.Tuple) else [  # a 2-D array, row by row
+                    ir.BinOp("//", ir.Name(k), _columns(bar)), ir.BinOp("%", ir.Name(k), _columns(bar))]
                 out.append(ir.For(k, _thread_in_block(), ir.Attribute(copy.deepcopy(bar), "size"), _block_size(),
-                                  [ir.Assign(ir.Subscript(copy.deepcopy(bar), [ir.Name(k)]), ir.Const(0.0))]))
+                                  [ir.Assign(ir.Subscript(copy.deepcopy(bar), element), ir.Const(0.0))]))
         if out:
             out.append(ir.ExprStmt(ir.Call("numba.cuda.syncthreads", [])))
         return out
@@ -190,7 +223,8 @@ class Reverse:
         array = leaf.value.id
         reason = self.plain[array]
         note = f"plain +=: {reason}" if reason else f"cuda.atomic.add: {atomic_reason(self.ctx.func, array)}"
-        return [ir.Pass(pos, note=note), self.target.accumulate(target, amount, pos, exclusive=reason is not None)]
+        return [ir.Pass(pos, note=note), self.target.accumulate(target, self.poisoned(amount), pos,
+                                                                exclusive=reason is not None)]
 
     # -- overwrites ----------------------------------------------------------------------
 
@@ -208,6 +242,8 @@ class Reverse:
                                  "it makes sizes the thread's tape (see docs/gpu.md)")
             return [], []
         self.pushed.add(name)
+        if self.guards:  # never past the tape's end: a loop past its bound is not taped (overrun_check)
+            push = [ir.If(_all(self.guards), push, [])]
         return push, self.tape.pop(ir.Name(name), kind)
 
     # -- statements ----------------------------------------------------------------------
@@ -325,14 +361,19 @@ class Reverse:
         rev = [ir.If(copy.deepcopy(test), body_r, else_r, stmt.pos)] if body_r or else_r else []
         return fwd, rev + pop
 
-    def loop_body(self, body: list[ir.Stmt], trips: int | None) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
-        outer = self.tape.multiplier
+    def loop_body(self, body: list[ir.Stmt], trips: int | None,
+                  guard: ir.Expr | None = None) -> tuple[list[ir.Stmt], list[ir.Stmt], bool]:
+        """(forward, reverse, whether the body pushes onto the tape); ``guard``
+        (its trips below a directive's bound) guards the body's pushes."""
+        outer, before = self.tape.multiplier, dict(self.tape.size)
         self.tape.multiplier = None if outer is None or trips is None else outer * trips
         self.depth += 1
+        self.guards += [guard] if guard is not None else []
         fwd, rev = self.block(body)
+        self.guards = self.guards[:-1] if guard is not None else self.guards
         self.depth -= 1
         self.tape.multiplier = outer
-        return fwd, rev
+        return fwd, rev, self.tape.size != before
 
     def range_loop(self, stmt: ir.For) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
         changed = {n for s in statements(stmt.body) for n in _bound(s)}
@@ -343,36 +384,62 @@ class Reverse:
                                       "positive constant,")
             return [stmt], []
         self.assigned.add(stmt.var)
-        trips = _directive_trips(stmt)
+        bound = _directive_trips(stmt)
         start, stop = build.int_value(stmt.start), build.int_value(stmt.stop)
-        if trips is None and start is not None and stop is not None:
-            trips = max(0, (stop - start + step - 1) // step)
-        fwd_body, rev_body = self.loop_body(stmt.body, trips)
+        known = max(0, (stop - start + step - 1) // step) if start is not None and stop is not None else None
+        if known is not None and bound is not None and known > bound:
+            self.ctx.refuse(stmt.directive.pos, f"a bound(trips={bound}) on a loop of {known} trips")
+        counter = self.bar.fresh("trips") if known is None and bound is not None else None
+        guard = ir.Compare("<", ir.Name(counter), ir.Const(bound)) if counter is not None else None
+        fwd_body, rev_body, taped = self.loop_body(stmt.body, known if known is not None else bound, guard)
+        if counter is not None and taped:  # counted, and reversed only as far as it was taped
+            self.ctx.kinds[counter] = INT
+            self.needed.add(counter)
+            push, pop = self.save(counter, stmt.pos)
+            fwd = push + [ir.Assign(ir.Name(counter), ir.Const(0), stmt.pos),
+                          ir.For(stmt.var, stmt.start, stmt.stop, stmt.step,
+                                 fwd_body + [build.increment(ir.Name(counter))], stmt.pos)]
+            return fwd + self.overrun_check(counter, bound), self.reversed_trips(stmt, counter, bound, rev_body) + pop
         fwd = [ir.For(stmt.var, stmt.start, stmt.stop, stmt.step, fwd_body, stmt.pos)]
         if not rev_body:
             return fwd, []
         if step == 1:  # the index itself counts down
             return fwd, [ir.For(stmt.var, build.sub(copy.deepcopy(stmt.stop), ir.Const(1)),
                                 build.sub(copy.deepcopy(stmt.start), ir.Const(1)), ir.Const(-1), rev_body, stmt.pos)]
-        r = self.bar.fresh("r")
         count = ir.BinOp("//", ir.BinOp("+", ir.BinOp("-", copy.deepcopy(stmt.stop), copy.deepcopy(stmt.start)),
-                                        ir.Const(step - 1)), ir.Const(step)) if step != 1 else \
-            build.sub(copy.deepcopy(stmt.stop), copy.deepcopy(stmt.start))
-        index = ir.Assign(ir.Name(stmt.var), build.add(copy.deepcopy(stmt.start),
-                                                       build.mul(ir.Name(r), ir.Const(step))), stmt.pos)
-        rev = [ir.For(r, build.sub(count, ir.Const(1)), ir.Const(-1), ir.Const(-1), [index] + rev_body, stmt.pos)]
-        return fwd, rev
+                                        ir.Const(step - 1)), ir.Const(step))
+        return fwd, self.reversed_trips(stmt, count, None, rev_body)
+
+    def reversed_trips(self, stmt: ir.For, count: str | ir.Expr, bound: int | None,
+                       rev_body: list[ir.Stmt]) -> list[ir.Stmt]:
+        """The reverse of a ``range`` loop by its trip number, last first:
+        the first ``min(count, bound)`` trips where a bound caps the tape."""
+        step = build.int_value(stmt.step)
+        trips = ir.Name(count) if isinstance(count, str) else count
+        if bound is not None:
+            trips = ir.Call("builtins.min", [trips, ir.Const(bound)])
+        r = self.bar.fresh("r")
+        offset = build.mul(ir.Name(r), ir.Const(step))
+        first = None if build.int_value(stmt.start) == 0 else copy.deepcopy(stmt.start)
+        index = ir.Assign(ir.Name(stmt.var), build.add(first, offset), stmt.pos)
+        return [ir.For(r, build.sub(trips, ir.Const(1)), ir.Const(-1), ir.Const(-1), [index] + rev_body, stmt.pos)]
 
     def while_loop(self, stmt: ir.While) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
         counter = self.bar.fresh("trips")
         self.ctx.kinds[counter] = INT
         self.needed.add(counter)
         push, pop = self.save(counter, stmt.pos)
-        fwd_body, rev_body = self.loop_body(stmt.body, _directive_trips(stmt))
+        bound = _directive_trips(stmt)
+        guard = ir.Compare("<", ir.Name(counter), ir.Const(bound)) if bound is not None else None
+        fwd_body, rev_body, taped = self.loop_body(stmt.body, bound, guard)
         fwd = push + [ir.Assign(ir.Name(counter), ir.Const(0), stmt.pos),
                       ir.While(stmt.test, fwd_body + [build.increment(ir.Name(counter))], stmt.pos)]
+        trips: ir.Expr = ir.Name(counter)
+        if taped and bound is not None:  # reversed only as far as it was taped
+            fwd += self.overrun_check(counter, bound)
+            trips = ir.Call("builtins.min", [trips, ir.Const(bound)])
         r = self.bar.fresh("r")
-        return fwd, [ir.For(r, ir.Const(0), ir.Name(counter), ir.Const(1), rev_body, stmt.pos)] + pop
+        return fwd, [ir.For(r, ir.Const(0), trips, ir.Const(1), rev_body, stmt.pos)] + pop
 
 
 def _cuda(name: str) -> ir.QualName:
@@ -383,6 +450,10 @@ def _thread_in_block() -> ir.Expr:
     """The thread's index in its block, flattened as CUDA numbers threads (x fastest)."""
     inner = ir.BinOp("+", _cuda("threadIdx.y"), ir.BinOp("*", _cuda("blockDim.y"), _cuda("threadIdx.z")))
     return ir.BinOp("+", _cuda("threadIdx.x"), ir.BinOp("*", _cuda("blockDim.x"), inner))
+
+
+def _columns(array: ir.Name) -> ir.Expr:
+    return ir.Subscript(ir.Attribute(copy.deepcopy(array), "shape"), [ir.Const(1)])
 
 
 def _block_size() -> ir.Expr:
@@ -406,9 +477,13 @@ def _read_expressions(stmt: ir.Stmt) -> list[ir.Expr]:
     """What ``stmt`` reads: not the array it writes an element of."""
     if isinstance(stmt, ir.Assign):
         return [stmt.value] + (list(stmt.target.index) if isinstance(stmt.target, ir.Subscript) else [])
-    if isinstance(stmt, ir.ExprStmt) and _written_elements(stmt):
+    if isinstance(stmt, ir.ExprStmt) and written_elements(stmt):
         return stmt.value.args[1:]
     return stmt_expressions(stmt)
+
+
+def _all(tests: list[ir.Expr]) -> ir.Expr:
+    return tests[0] if len(tests) == 1 else ir.BoolOp("and", copy.deepcopy(tests))
 
 
 def _directive_trips(loop: ir.For | ir.While) -> int | None:
@@ -422,15 +497,6 @@ def _bound(stmt: ir.Stmt) -> set[str]:
     if isinstance(stmt, ir.For):
         return {stmt.var}
     if not isinstance(stmt, ir.Assign):
-        return {e.value.id for e in _written_elements(stmt)}
+        return {e.value.id for e in written_elements(stmt)}
     targets = stmt.target.items if isinstance(stmt.target, ir.Tuple) else [stmt.target]
     return {t.id if isinstance(t, ir.Name) else t.value.id for t in targets}
-
-
-def _written_elements(stmt: ir.Stmt) -> list[ir.Subscript]:
-    if isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Subscript):
-        return [stmt.target]
-    if isinstance(stmt, ir.ExprStmt) and isinstance(stmt.value, ir.Call) and \
-            stmt.value.func == "numba.cuda.atomic.add" and isinstance(stmt.value.args[0], ir.Name):
-        return [ir.Subscript(stmt.value.args[0], [stmt.value.args[1]])]
-    return []

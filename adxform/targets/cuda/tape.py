@@ -3,8 +3,9 @@
 A kernel cannot grow an array, so the tape of a thread is sized from the
 code: each push site counts once, times the trip count of every loop around
 it (a ``range`` of constant length, or the ``# adxform: bound(trips=N)``
-directive on a loop whose length is not known).  A push that no bound
-covers is a diagnostic.  Floats and ints have a tape each, as on the CPU.
+directive on a loop whose length is not known, whose pushes ``reverse.py``
+guards by the loop's trip count).  A push that no bound covers is a
+diagnostic.  Floats and ints have a tape each, as on the CPU.
 """
 
 from __future__ import annotations
