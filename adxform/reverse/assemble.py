@@ -100,6 +100,7 @@ def assemble(builder: ReverseBuilder, sweeps: Sweeps, seeded: list[ir.Stmt], wat
 
     prologue = entry_checks(facts, builder.reporter.filename) + builder.tape.setup()
     prologue += [s for name in sorted(builder.fresh_stacks) for s in builder.fresh_stacks[name].setup()]
+    prologue += [s for name in sorted(builder.kept) for s in builder.kept[name].setup()]
     top_level = {t.id: builder.order[id(s)] for s in reversed(builder.body) if isinstance(s, ir.Assign)
                  for t in flat_targets(s.target) if isinstance(t, ir.Name)}  # -> its first binding on every path
     for name, site in sorted(builder.pushed_names.items()):

@@ -34,9 +34,12 @@ def transform_assign(builder: ReverseBuilder, stmt: ir.Assign, depth: int) -> Sw
         pushes, pops = save_targets(builder, stmt, flat_targets(stmt.target))
     fwd = pushes + [stmt] + builder.ndim_check(stmt.target)
     if array_name and not stmt.inplace:
-        fresh_array(builder, stmt)
+        keep = fresh_array(builder, stmt)
         alloc, adjoint = array_definition(builder, stmt)
-        return Sweeps(fwd + alloc, pops + bind_repeated_calls(adjoint, builder.bar))
+        adjoint = pops + bind_repeated_calls(adjoint, builder.bar)
+        # the old array comes back before an adjoint that reads it (w = np.tanh(w)), else after
+        rev = keep.rev + adjoint if stmt.target.id in names_read(stmt.value) else adjoint + keep.rev
+        return Sweeps(keep.fwd + fwd + alloc + builder.kept_bound(stmt), rev)
     if pops and restorable_after(stmt):
         return Sweeps(fwd, bind_repeated_calls(assign_adjoint(builder, stmt, held=True), builder.bar) + pops)
     return Sweeps(fwd, pops + bind_repeated_calls(assign_adjoint(builder, stmt), builder.bar))
@@ -117,7 +120,8 @@ def result_held(builder: ReverseBuilder, stmt: ir.Assign, target: ir.Expr, value
         return
     if held or isinstance(target, ir.Name) and (target.id in builder.recomputed
                                                 or builder.is_first_def(stmt, target.id)
-                                                or target.id in builder.fresh_stacks):
+                                                or target.id in builder.fresh_stacks
+                                                or target.id in builder.kept):
         builder.adjoints.results[id(value)] = copy.deepcopy(target)
 
 

@@ -25,6 +25,8 @@ def new_bar(builder: ReverseBuilder, stmt: ir.Stmt, name: str) -> list[ir.Stmt]:
                                       stmt.pos)]
     if not builder.is_first_def(stmt, name) and name in builder.fresh_stacks:
         alloc = [ir.If(ir.Compare("==", ir.Name(builder.fresh_stacks[name].top), ir.Const(0)), alloc, [], stmt.pos)]
+    elif name in builder.kept:  # the first binding that finds no array before it makes the one adjoint array
+        alloc = [ir.If(ir.Compare("==", ir.Name(builder.kept[name].live), ir.Const(0)), alloc, [], stmt.pos)]
     return alloc
 
 

@@ -31,7 +31,7 @@ from ..walk import flat_targets, statements, stmt_reads, sub_blocks
 from .adjoint import Adjoints
 from .recompute import silent_accumulations
 from .structure import single_exit
-from .tape import ArrayStack
+from .tape import ArrayStack, KeptArray
 
 
 class Sweeps(NamedTuple):
@@ -118,6 +118,7 @@ class ReverseBuilder:
         self.driver_reads: dict[int, set[str]] = {}  # id(reverse driver of a checkpointed loop) -> what it needs
         self.loops: list[tuple[ir.For | ir.While, list[str]]] = []  # the enclosing loops, with their fresh arrays
         self.fresh_stacks: dict[str, ArrayStack] = {}  # arrays made afresh in loops -> their stacks
+        self.kept: dict[str, KeptArray] = {}  # arrays made afresh in loops, kept by each binding (record.keep_array)
         self.walks: dict[int, ir.For] = {}  # id(primal loop) -> its reverse loop, where that walks forwards
         self.again: dict[int, list[ir.Assign | ir.If]] = {}  # id(primal loop) -> what its reverse iterations recompute
         self.y_bar = self.bar.fresh("y_bar")
@@ -168,6 +169,11 @@ class ReverseBuilder:
 
     def is_first_def(self, stmt: ir.Stmt, name: str) -> bool:
         return (id(stmt), name) in self.first_defs
+
+    def kept_bound(self, stmt: ir.Assign) -> list[ir.Stmt]:
+        """``a_live = 1`` after a binding of a kept array (``record.keep_array``)."""
+        kept = self.kept.get(stmt.target.id) if isinstance(stmt.target, ir.Name) else None
+        return [kept.bound(stmt)] if kept is not None else []
 
     def defined_before(self, stmt: ir.Stmt, name: str) -> bool:
         """Whether ``name`` is a parameter or first defined before ``stmt``."""

@@ -33,7 +33,10 @@ def transform_call(builder: ReverseBuilder, stmt: ir.Stmt, call: ir.Call, target
     callee = builder.program.facts[call.func[7:]]
     is_active = bool(callee.wrt) and any(builder.active(n) for arg in call.args for n in names_read(arg))
     elements = flat_targets(target) if target is not None else []
+    keep = fresh_array(builder, stmt) if isinstance(target, ir.Name) and builder.type(target).is_array \
+        else Sweeps([], [])
     pushes, pops = save_targets(builder, stmt, elements)
+    pushes = keep.fwd + pushes
     written = [call.args[i] for i in sorted(callee.writes) if i < len(call.args)]
     saves: list[ir.Expr] = []
     for position, array in zip(sorted(callee.writes), written):
@@ -43,20 +46,21 @@ def transform_call(builder: ReverseBuilder, stmt: ir.Stmt, call: ir.Call, target
         if base in builder.needed or is_active:
             pushes.append(builder.tape.push_array(copy.deepcopy(array)))
             saves.append(array)
-    fwd = pushes + [stmt] + [s for e in elements for s in builder.ndim_check(e)] + result_bars(builder, stmt, target)
+    fwd = pushes + [stmt] + [s for e in elements for s in builder.ndim_check(e)] + result_bars(builder, stmt, target) \
+        + (builder.kept_bound(stmt) if isinstance(target, ir.Name) else [])
     restore = [builder.tape.load_array(copy.deepcopy(a), copy.deepcopy(saves[k + 1:])) for k, a in enumerate(saves)]
     drop = [builder.tape.drop_array(copy.deepcopy(a)) for a in reversed(saves)]
+    before, after = (keep.rev, []) if keep.rev and base_name(target) in names_read(call) else ([], keep.rev)
     if not is_active:
-        return Sweeps(fwd, pops + restore + drop)
-    return Sweeps(fwd, pops + restore + call_adjoint(builder, stmt, call, target, callee) + restore + drop)
+        return Sweeps(fwd, before + pops + restore + drop + after)
+    return Sweeps(fwd, before + pops + restore + call_adjoint(builder, stmt, call, target, callee) + restore + drop
+                  + after)
 
 
 def result_bars(builder: ReverseBuilder, stmt: ir.Stmt, target: ir.Expr | None) -> list[ir.Stmt]:
     """Adjoint arrays for the active arrays a call's result binds, where
     nothing gave them one yet: at their first definition, or where they
     are made afresh in a loop (then taped, ``fresh_array``)."""
-    if isinstance(target, ir.Name) and builder.type(target).is_array:
-        fresh_array(builder, stmt)
     return [s for e in (flat_targets(target) if target is not None else [])
             if isinstance(e, ir.Name) and builder.type(e).is_array and builder.active(e.id)
             for s in new_bar(builder, stmt, e.id)]

@@ -17,7 +17,7 @@ from .. import build, ir
 from ..walk import same, statements
 from .builder import ReverseBuilder, Sweeps
 from .loops import own_statements
-from .tape import ArrayStack
+from .tape import ArrayStack, KeptArray
 
 
 def save(builder: ReverseBuilder, stmt: ir.Stmt, target: ir.Expr) -> Sweeps:
@@ -74,32 +74,54 @@ def save_array(builder: ReverseBuilder, array: ir.Expr) -> Sweeps:
                                                              tape.drop_array(copy.deepcopy(array))])
 
 
-def fresh_array(builder: ReverseBuilder, stmt: ir.Assign) -> None:
+def fresh_array(builder: ReverseBuilder, stmt: ir.Assign) -> Sweeps:
     """``a = <new array>`` in a loop, where ``a`` did not exist before the
-    loop: there is no old array to save.  Instead what ``a`` holds at the
-    end of each iteration is pushed, on a stack of its own, and put back
-    into ``a`` (the last iteration's array, of the same shape) at the head
-    of each reversed iteration, before anything reads it; writes into
-    its elements during the iteration are saved and restored as usual
-    (``loop_body`` places the pushes and loads)."""
+    loop: there is no old array to save.  Where the loop binds ``a`` once,
+    in its own body, and never jumps, what ``a`` holds at the end of each
+    iteration is pushed, on a stack of its own, and put back into ``a``
+    (the last iteration's array, of the same shape) at the head of each
+    reversed iteration, before anything reads it (``loop_body`` places the
+    pushes and loads).  Elsewhere (in a branch, bound twice, in a loop that
+    jumps) the array is *kept* by the binding itself (``keep_array``).
+    Either way writes into its elements are saved and restored as usual."""
     name = stmt.target.id
     if builder.is_first_def(stmt, name) or builder.defined_before(stmt, name) or not builder.loops \
             or id(stmt) in builder.row_views or name in builder.results:  # (a return's value is bound once)
-        return
+        return Sweeps([], [])
     loop, fresh = builder.loops[-1]
     if name not in builder.needed or name in fresh:
-        return
+        return Sweeps([], [])
     bindings = sum(isinstance(s, ir.Assign) and isinstance(s.target, ir.Name) and s.target.id == name
                    and not s.inplace for s in statements(loop.body))
     jumps = any(isinstance(s, (ir.Break, ir.Continue)) for s in own_statements(loop.body))
+    vtype = builder.facts.types.env[name]
     what = f"an array '{name}' made afresh inside a loop"
-    if not any(s is stmt for s in loop.body) or bindings > 1 or jumps:
-        builder.refuse(stmt.pos, f"{what}, in a branch, bound twice, or in a loop that jumps")
-    elif builder.facts.types.env[name].dtype != "float64" or name in builder.aliased:
-        builder.refuse(stmt.pos, f"{what}, of dtype {builder.facts.types.env[name].dtype} or sharing its memory")
+    if vtype.dtype != "float64" or name in builder.aliased:
+        builder.refuse(stmt.pos, f"{what}, of dtype {vtype.dtype} or sharing its memory")
+    elif not any(s is stmt for s in loop.body) or bindings > 1 or jumps or name in builder.kept:
+        if vtype.ndim:
+            return keep_array(builder, stmt, name)
+        builder.refuse(stmt.pos, f"{what}, of dimensions adxform does not know, in a branch, bound twice, or in a "
+                       "loop that jumps")
     else:
         fresh.append(name)
         builder.fresh_stacks.setdefault(name, ArrayStack(builder.bar, name))
+    return Sweeps([], [])
+
+
+def keep_array(builder: ReverseBuilder, stmt: ir.Assign, name: str) -> Sweeps:
+    """A binding of an array made afresh in a loop, in a branch or bound
+    twice or in a loop that jumps: the binding pushes the old contents of
+    ``a``, where it held an array already (``a_live``, pushed on the int
+    tape: the first binding finds none), and the reverse sweep loads them
+    back into ``a`` after the binding's adjoint, under the same control
+    flow.  Like the arrays of ``fresh_array``, all have one shape."""
+    kept = builder.kept.setdefault(name, KeptArray(builder.bar, name, builder.facts.types.env[name].ndim))
+    live = ir.Name(kept.live)
+    push = ir.If(ir.Compare("==", copy.deepcopy(live), ir.Const(1)), [kept.stack.push(ir.Name(name))], [], stmt.pos)
+    load = ir.If(ir.Compare("==", copy.deepcopy(live), ir.Const(1)), kept.stack.pop(ir.Name(name)), [], stmt.pos)
+    return Sweeps([push, builder.tape.push(copy.deepcopy(live), ir.INT)],
+                  builder.tape.pop(copy.deepcopy(live), ir.INT) + [load])
 
 
 def may_rebind(builder: ReverseBuilder, stmt: ir.Assign, name: str) -> bool:

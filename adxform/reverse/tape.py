@@ -100,6 +100,25 @@ class ArrayStack:
                 ir.Assign(ir.Name(self.top), ir.Const(0))]
 
 
+class KeptArray:
+    """The names behind ``keep_array``: the stack of ``a``'s old contents
+    and ``a_live``, 1 once ``a`` holds an array."""
+
+    def __init__(self, namer: Namer, name: str, ndim: int):
+        self.name, self.ndim = name, ndim
+        self.stack = ArrayStack(namer, name)
+        self.live = namer.fresh(f"{name}_live")
+
+    def setup(self) -> list[ir.Stmt]:
+        """The stack, ``a_live = 0``, and an empty ``a`` of its dimensions:
+        numba types the push of ``a`` before its first binding from it."""
+        empty = ir.Call("numpy.empty", [ir.Tuple([ir.Const(0)] * self.ndim)])
+        return self.stack.setup() + [ir.Assign(ir.Name(self.live), ir.Const(0)), ir.Assign(ir.Name(self.name), empty)]
+
+    def bound(self, stmt: ir.Stmt) -> ir.Stmt:
+        return ir.Assign(ir.Name(self.live), ir.Const(1), stmt.pos)
+
+
 def _push_array(tape: ir.Name, top: ir.Name, array: ir.Expr) -> ir.Stmt:
     return ir.Assign(ir.Tuple([tape, top]), ir.Call("module._tape_push_array", [tape, top, array]))
 

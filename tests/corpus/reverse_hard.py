@@ -388,3 +388,32 @@ def nested_thresholds(x: np.ndarray) -> float:
                 s += 3.0 * t
             t = t * 0.5
     return s
+
+
+def array_in_branch(u, v):
+    # an array made afresh in a loop, in a branch: each binding keeps the array it replaces (fuzz seed 30041)
+    s = 0.0
+    for i in range(u.shape[0]):
+        if u[i] > 0.0:
+            A = np.outer(u, v)
+            s += np.sum(np.sin(A)) * u[i]
+        else:
+            s = s * 0.5 + v[0]
+    return s
+
+
+def array_bound_twice_with_jumps(u, v):
+    # bound twice in a while loop that breaks and continues; the second binding reads the first
+    s = 0.0
+    k = 0
+    while k < 4 and s < 50.0:
+        k += 1
+        w = u[0] * u
+        if np.sum(w * v) < -5.0:
+            break
+        w = np.tanh(w) + v
+        s += np.sum(w * w)
+        if s > 40.0:
+            continue
+        s += 0.1 * np.sum(w) + v[0]
+    return s
