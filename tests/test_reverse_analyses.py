@@ -1,5 +1,5 @@
 """The analyses reverse mode stands on (adxform/analysis/bindings.py,
-sharing.py, cost.py), each on a small function whose answer is worked out
+sharing.py, cost.py, increments.py), each on a small function whose answer is worked out
 by hand from the source."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from adxform import ir
 from adxform.analysis.bindings import (base_name, bound_on_every_path, first_definitions, loop_vars_read_outside,
                                        written_names)
 from adxform.analysis.cost import work
+from adxform.analysis.increments import unsaved_increments
 from adxform.analysis.program import FunctionFacts, Program, analyse
 from adxform.analysis.sharing import aliased_arrays, rows_bound_in_loops
 from adxform.diagnostics import Reporter
@@ -95,6 +96,37 @@ def test_rows_bound_at_the_head_of_a_loop_that_rebinds_nothing_they_read():
     assert rows_bound_in_loops(func.body, facts.types, facts.flow.written) == {id(_line(func, 4))}
     # written into: the row shares the argument's memory, which the forward sweep leaves as it is
     assert rows_bound_in_loops(func.body, facts.types, facts.flow.written | {"row"}) == set()
+
+
+INCREMENTS = """def f(x: np.ndarray, w: np.ndarray) -> float:
+    d = x.shape[0]
+    q = np.zeros(d)
+    r = np.zeros(d + 1)
+    s = 0.0
+    for j in range(d):
+        q[j] = w[j] * x[j]
+        r[j] = x[j]
+    for j in range(d):
+        q[j] += w[j] * x[j]
+        r[j] += w[j] * x[j]
+    for j in range(d):
+        q[j] += q[j] * w[j]
+    s += q[0] + r[0]
+    for j in range(d):
+        q[j] += w[j]
+    return s
+"""
+
+
+def test_unsaved_increments_follow_a_whole_overwrite_up_to_a_read():
+    facts, _ = _analysed(INCREMENTS)
+    func = facts.func
+    got = unsaved_increments(func.body, [p.name for p in func.params], aliased_arrays(func.body, facts.types))
+    # q[j] += ... on line 10 follows the loop of line 6, which overwrites all of q; r is one longer than that loop.
+    # Line 13's increment reads q, and stops the run: line 16 comes after a read of q
+    assert got == {id(_line(func, 10))}
+    # a view of q: nothing is sure of its elements
+    assert unsaved_increments(func.body, [p.name for p in func.params], {"q"}) == set()
 
 
 def test_work_weighs_a_statement_ten_per_loop_and_a_call_one_loop_more():

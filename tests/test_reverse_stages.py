@@ -78,6 +78,32 @@ def test_sweeps_save_what_the_loop_overwrites_and_reverse_it():
     assert "        n_iter += 1" in after and "    k = n_iter" in after
 
 
+TRIANGLE = """def f(x: np.ndarray, w: np.ndarray) -> float:
+    d = x.shape[0]
+    q = np.zeros(d)
+    for j in range(d):
+        q[j] = w[j] * x[j]
+    for j in range(d):
+        for m in range(j + 1, d):
+            q[m] += w[m] * x[j]
+    s = 0.0
+    for j in range(d):
+        s += q[j] * q[j]
+    return s
+"""
+
+
+def test_sweeps_save_nothing_before_increments_that_follow_a_whole_overwrite():
+    before, after = _before_after(TRIANGLE, "reverse.sweeps")
+    assert not any("_tape_push" in line for line in before)
+    # the overwrite saves each old q[j] and loads it back; the increments save nothing: the reversed
+    # overwrite loop brings all of q back, and no adjoint between them reads q
+    k = after.index("        q[j] = w[j] * x[j]")
+    assert after[k - 1] == "        ftop = _tape_put(ftape, ftop, q[j])" and "        q[j] = ftape[ftop]" in after
+    assert not any("q[m])" in line or "q[m] = ftape" in line for line in after)
+    assert after.count("            q[m] += w[m] * x[j]") == 1
+
+
 def test_slicing_drops_what_the_reverse_sweep_does_not_read_and_keeps_the_value():
     before, after = _before_after(EARLY_RETURN, "reverse.slicing")
     assert before[:_reverse_start(before)].count("        returned = True") == 1  # the last return's flag: unread

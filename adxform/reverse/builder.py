@@ -20,6 +20,7 @@ from typing import Callable, NamedTuple
 from .. import ir
 from ..analysis.bindings import bound_on_every_path, first_definitions, loop_vars_read_outside, written_names
 from ..analysis.dataflow import VIEW_METHODS, is_view
+from ..analysis.increments import unsaved_increments
 from ..analysis.program import FunctionFacts, Program
 from ..analysis.sharing import aliased_arrays, rows_bound_in_loops
 from ..checkpoint import DEFAULT_SNAPSHOTS, LoopCounter
@@ -99,6 +100,7 @@ class ReverseBuilder:
         self.needed: set[str] = set()
         self.silent = silent_accumulations(self.body)
         self.aliased = aliased_arrays(self.body, facts.types)
+        self.unsaved = unsaved_increments(self.body, [p.name for p in facts.func.params], self.aliased)
         self.row_views = rows_bound_in_loops(self.body, facts.types, facts.flow.written)
         self.loop_vars_read_outside = loop_vars_read_outside(self.body)
         # set by assemble: what f_rev reads on entry, and whether it returns f's value

@@ -5,8 +5,10 @@ Only an overwrite of a *needed* variable (one the reverse sweep reads,
 ``ReverseBuilder.needed``) pushes the old value; a first definition
 overwrites nothing.  The reverse sweep pops it back just before the
 adjoint of the overwriting statement, so every adjoint sees the values of
-its own time.  Int counters stepped by a literal are stepped back instead,
-and arrays made afresh in a loop are taped whole, on a stack of their own.
+its own time; an increment of an element whose old value no adjoint reads
+saves nothing (``analysis/increments.py``).  Int counters stepped by a
+literal are stepped back instead, and arrays made afresh in a loop are
+taped whole, on a stack of their own.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ def save(builder: ReverseBuilder, stmt: ir.Stmt, target: ir.Expr) -> Sweeps:
         return Sweeps([builder.tape.push(ir.Name(name), vtype)], builder.tape.pop(ir.Name(name), vtype))
     if isinstance(target, ir.Subscript) and isinstance(target.value, ir.Name):
         base = target.value.id
-        if base not in builder.needed:
+        if base not in builder.needed or id(stmt) in builder.unsaved:
             return Sweeps([], [])
         if builder.type(target).is_array:
             return save_array(builder, target)

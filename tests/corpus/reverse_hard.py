@@ -417,3 +417,39 @@ def array_bound_twice_with_jumps(u, v):
             continue
         s += 0.1 * np.sum(w) + v[0]
     return s
+
+
+def triangular_increments(x, w):
+    # q is overwritten whole before its increments, and only its final values are read: the increments
+    # save nothing (a Gaussian mixture's triangular product)
+    n = x.shape[0]
+    d = x.shape[1]
+    q = np.zeros(d)
+    s = 0.0
+    for i in range(n):
+        for j in range(d):
+            q[j] = math.exp(w[j]) * x[i, j]
+        for j in range(d):
+            for m in range(j + 1, d):
+                q[m] += w[j * d + m] * x[i, j]
+        for j in range(d):
+            s += q[j] * q[j]
+    return s
+
+
+def increments_read_between(x, w):
+    # the adjoints of the loop of the increments read q's intermediate values: they are saved
+    n = x.shape[0]
+    d = x.shape[1]
+    q = np.zeros(d)
+    s = 0.0
+    for i in range(n):
+        for j in range(d):
+            q[j] = math.exp(w[j]) * x[i, j]
+        for j in range(d):
+            for m in range(j + 1, d):
+                q[m] += w[j * d + m] * x[i, j]
+                s += math.sin(q[m]) * x[i, j]
+        for j in range(d):
+            s += q[j] * q[j]
+    return s
