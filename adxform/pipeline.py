@@ -31,6 +31,7 @@ from .emit import ModuleText, function_text, render_module, runtime_texts
 from .forward import forward_functions
 from .reverse import REVERSE_STAGES, reverse_functions
 from .targets.cuda.driver import as_device_functions, cuda_derivatives
+from .fold import fold_constant_branches
 from .normalize import hoist_module_calls
 from .parse import merge_rules, parse_module
 from .parse.encoding import decode_source
@@ -118,6 +119,7 @@ def _resolve_nesting(state: "State") -> None:
 
 
 def _pass_normalize(state: "State") -> None:
+    fold_constant_branches(state.module)
     hoist_module_calls(state.module)
 
 
