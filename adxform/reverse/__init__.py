@@ -10,6 +10,7 @@ from ..checkpoint import DEFAULT_SNAPSHOTS, LoopCounter
 from ..naming import Namer
 from .custom import rev_from_rule
 from .function import Checkpointing, ReverseFunction
+from .names import distinct_rev_names
 from .wrappers import public_functions
 
 
@@ -22,6 +23,7 @@ def reverse_functions(program: Program, reporter: Reporter, snapshots: int = DEF
     out: dict[str, list[ir.Function]] = {}
     entry_reads: dict[str, set[str]] = {}  # callees come first in program.order
     returns_value: dict[str, bool] = {}
+    distinct_rev_names(program)
     for name in program.order:
         if not program.needs_derivative(name):
             continue

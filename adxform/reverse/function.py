@@ -39,7 +39,8 @@ from dataclasses import dataclass
 from .. import build, ir
 from ..checkpoint import DEFAULT_SNAPSHOTS, Checkpointed, LoopCounter, carried_state
 from ..analysis.dataflow import VIEW_METHODS, is_view, view_base
-from ..analysis.program import CHECKS, FunctionFacts, Program
+from ..analysis.program import FunctionFacts, Program
+from ..analysis.runtime import RUNTIME_WRITES
 from ..analysis.types import FunctionTypes
 from ..checks import entry_checks, ndim_check
 from ..diagnostics import Reporter
@@ -66,14 +67,11 @@ from .reuse import bind_repeated_calls
 from ..analysis.liveness import live_in
 from .slicing import slice_forward
 from .structure import at_path_ends, single_exit
+from .runtime import RuntimeAdjoints, is_helper_call
 from .tape import ArrayStack
 from ..targets import CPU, Target
 
 MAX_ROUNDS = 6
-
-
-def rev_name(name: str) -> str:
-    return f"{name}_rev"
 
 
 @dataclass
@@ -125,6 +123,7 @@ class ReverseFunction:
         self.aliased = _aliased_arrays(self.body, facts.types)
         self.row_views = _rows_bound_in_loops(self.body, facts.types, facts.flow.written)
         self.loop_vars_read_outside = _loop_vars_read_outside(self.body)
+        self.runtime = RuntimeAdjoints(self)  # the runtime helpers of a generated module read back
 
     # -- driver --------------------------------------------------------------------------
 
@@ -310,6 +309,8 @@ class ReverseFunction:
             self.refuse(nested[0].pos, "an assignment into a subscript of a subscript (write 'a[i, j] = …' for "
                         "'a[i][j] = …')")
             return [stmt], []
+        if is_helper_call(stmt.value, self.program.module):
+            return self.runtime.sweeps(stmt, stmt.value)
         if isinstance(stmt.value, ir.Call) and stmt.value.func.startswith("module."):
             return self.call(stmt, stmt.value, stmt.target)
         pushes: list[ir.Stmt] = []
@@ -452,8 +453,8 @@ class ReverseFunction:
         return [ir.Assign(self.bar_of(target), ir.Const(0.0), stmt.pos)]
 
     def _ExprStmt(self, stmt: ir.ExprStmt, depth: int) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
-        if isinstance(stmt.value, ir.Call) and stmt.value.func[7:] in CHECKS:  # a runtime check read back
-            return [stmt], []
+        if is_helper_call(stmt.value, self.program.module):
+            return self.runtime.sweeps(stmt, stmt.value)
         if isinstance(stmt.value, ir.Call) and stmt.value.func.startswith("module."):
             return self.call(stmt, stmt.value, None)
         return [stmt], []
@@ -554,7 +555,7 @@ class ReverseFunction:
                 outs.append(bar)
                 scalar_args.append((arg, bar))
         args += self.counts_argument()
-        rev_call = ir.Call("module." + rev_name(callee.func.name), args, [], call.pos)
+        rev_call = ir.Call("module." + callee.rev_name, args, [], call.pos)
         out.append(ir.Assign(ir.Tuple(outs), rev_call, stmt.pos) if outs else ir.ExprStmt(rev_call, stmt.pos))
         out += zeros
         for arg, bar in scalar_args:
@@ -745,7 +746,7 @@ class ReverseFunction:
         """Room on the tapes for every iteration of a loop whose pushes per
         iteration are known (no nested loop, no array push), or for the
         arrays of a fixed size it pushes."""
-        per_iteration = pushes_per_iteration(fwd_body)
+        per_iteration = pushes_per_iteration(fwd_body, self.tape.names)
         if per_iteration is None and depth > 0:
             return []
         if per_iteration is None:  # array pushes: room on the float tape for those of a fixed size
@@ -754,7 +755,7 @@ class ReverseFunction:
                 if push.args[0].id == self.tape.names["float"][0]:
                     total = build.add(total, ir.Attribute(copy.deepcopy(push.args[2]), "size"))
             return [] if total is None else [self.tape.reserve("float", build.mul(build.trip_count(loop), total))]
-        put_pushes(fwd_body)
+        put_pushes(fwd_body, self.tape.names)
         count = build.trip_count(loop)
         return [self.tape.reserve(kind, build.mul(ir.Const(n), copy.deepcopy(count)))
                 for kind, n in sorted(per_iteration.items()) if n]
@@ -777,7 +778,7 @@ class ReverseFunction:
         primal's work, else the public wrapper runs the primal for it
         (``self.returns_value`` says which)."""
         reads = live_in(after)
-        writes = {name: facts.writes for name, facts in self.program.facts.items()}
+        writes = {**RUNTIME_WRITES, **{name: facts.writes for name, facts in self.program.facts.items()}}
         plain, self.entry_reads = slice_forward(fwd, reads, writes)
         self.returns_value = self.value_fused = False
         if self.output is None:
@@ -842,7 +843,7 @@ class ReverseFunction:
         doc = (f"Adjoint of {func.name}: array adjoints ({', '.join(self.bar(p) for p in wrt_arrays)}) are "
                f"in/out; returns ({', '.join(returned)}). Leaves out {func.name}'s side effects on its "
                "arguments: the public wrappers run the primal for those.")
-        return ir.Function(rev_name(func.name), params, prologue + fwd + after, func.pos, doc, target=func.target)
+        return ir.Function(facts.rev_name, params, prologue + fwd + after, func.pos, doc, target=func.target)
 
 
 # -- helpers ------------------------------------------------------------------------------------------------
@@ -882,8 +883,9 @@ def _written_names(stmt: ir.Stmt, program: Program) -> set[str]:
         out.add(stmt.var)
     for expr in stmt_expressions(stmt):
         for call in (e for e in expressions(expr) if isinstance(e, ir.Call) and e.func.startswith("module.")):
-            callee = program.facts[call.func[7:]]
-            out.update(b for i in callee.writes if i < len(call.args) for b in [_base_name(call.args[i])] if b)
+            callee = call.func[7:]
+            writes = program.facts[callee].writes if callee in program.facts else RUNTIME_WRITES[callee]
+            out.update(b for i in writes if i < len(call.args) for b in [_base_name(call.args[i])] if b)
     return out
 
 
