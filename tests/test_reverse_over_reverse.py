@@ -147,3 +147,24 @@ def f(a: np.ndarray, t: np.ndarray) -> float:
     assert_close([value], [mod.f(*copy_args(args))], 1e-15, "f through f_jvp")
     expected = directional_difference(mod.f, args, [0, 1], direction)[0]
     assert_close([tangent], expected, RTOL, "f_jvp against central differences")
+
+
+def test_a_generated_module_reversed_whole(tmp_path):
+    """Without --func, reverse mode over a generated module differentiates
+    its derivatives, not again the functions it holds the reverse mode of:
+    ``cube_root_grad_grad`` is the second derivative of the cube root."""
+    source = (GOLDEN_DIR / "newton" / "newton.py").read_text()
+    first = adxform.transform(source, "reverse", filename="newton.py", jit="none")
+    mod = load_module_from_text(adxform.transform(first, "reverse", filename="newton_vjp.py", jit="none"),
+                                tmp_path / "newton_rev_rev.py")
+    for a in (0.6, 2.7, 8.0):
+        assert abs(mod.cube_root_grad_grad(a) + 2.0 / 9.0 * a ** (-5.0 / 3.0)) <= 1e-9 * a ** (-5.0 / 3.0)
+
+
+def test_reversing_again_what_a_generated_module_reversed_is_a_clash():
+    source = (GOLDEN_DIR / "rosenbrock" / "rosenbrock.py").read_text()
+    first = adxform.transform(source, "reverse", filename="rosenbrock.py", jit="none")
+    with pytest.raises(DiagnosticError) as err:
+        adxform.transform(first, "reverse", filename="rosenbrock_vjp.py", functions=["rosenbrock"])
+    assert {d.code for d in err.value.diagnostics} == {"name-clash"}
+    assert all("--func rosenbrock_grad" in d.note for d in err.value.diagnostics)

@@ -18,7 +18,7 @@ from ..diagnostics import Reporter, UsageError
 from ..rules import TABLE, library
 from ..walk import calls, names_read, statements
 from .activity import active_variables
-from .custom import custom_rules, expected_params, rule_functions
+from .custom import RULE_SUFFIXES, custom_rules, expected_params, rule_functions
 from .dataflow import DataFlow, data_flow
 from .module_types import type_module
 from .runtime import RUNTIME_WRITES, helper_of
@@ -197,8 +197,8 @@ def analyse(module: ir.Module, functions: list[str] | None, wrt: list[str] | Non
                 raise UsageError(f"'{name}' is the custom rule of '{rules[name]}', not a function to differentiate")
         roots = [name for name in known if name in functions]
     else:
-        roots = [name for name in known
-                 if not name.startswith("_") and name not in rules and name not in module.derived]
+        roots = [name for name in known if not name.startswith("_") and name not in rules
+                 and name not in module.derived and not _reversed_already(module, name, mode)]
 
     cuda_roots = [name for name in roots if name in module.functions and module.functions[name].target.startswith("cuda")]
     roots = [name for name in roots if name not in cuda_roots]  # targets/cuda differentiates them
@@ -232,6 +232,15 @@ def analyse(module: ir.Module, functions: list[str] | None, wrt: list[str] | Non
     _assign_wrt(program, wrt)
     _check_calls_without_rule(program, reporter)
     return program
+
+
+def _reversed_already(module: ir.Module, name: str, mode: str) -> bool:
+    """Whether ``name`` is a function of a generated reverse module that the
+    module already holds the reverse mode of (``g`` beside ``g_vjp``): by
+    default reverse mode over the module differentiates its derivatives
+    (``g_grad``), not ``g`` again, whose ``g_vjp`` and ``g_grad`` it would
+    write anew."""
+    return mode == "reverse" and module.generated and f"{name}{RULE_SUFFIXES[mode]}" in module.functions
 
 
 def _check_rules(program: Program, reporter: Reporter) -> None:
