@@ -45,7 +45,9 @@ def carries_derivative(expr: ir.Expr, active: set[str]) -> bool:
         return any(carries_derivative(item, active) for item in expr.items)
     if isinstance(expr, ir.Call):
         return any(carries_derivative(expr.args[i], active) for i in _differentiable_arguments(expr))
-    return False  # constants, comparisons, boolean operations, slices
+    if isinstance(expr, ir.BoolOp):  # its value is an operand: a number where the operands are numbers
+        return any(carries_derivative(value, active) for value in expr.values)
+    return False  # constants, comparisons, slices
 
 
 def _differentiable_arguments(call: ir.Call) -> range | tuple[int, ...]:

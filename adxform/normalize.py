@@ -14,18 +14,26 @@ into fresh temporaries just before their statement::
     g(a * k)                  ->     g_arg = a * k
                                      g(g_arg)
 
-Calls are not hoisted out of places that are evaluated conditionally or
-repeatedly (a branch of ``a if c else b``, the right of ``and``/``or``, a
-``while`` test) nor out of tests, whose value is never differentiated; a
-differentiated call left in a branch of a conditional expression is
-refused later with a diagnostic.
+A conditional expression with a call in a branch becomes an ``if``
+statement that binds a temporary, so the call is evaluated only on its own
+branch::
+
+    y = g(x) if c else 1.0    ->     if c:
+                                         g_val = g(x)
+                                     else:
+                                         g_val = 1.0
+                                     y = g_val
+
+Calls are not hoisted out of other places that are evaluated conditionally
+or repeatedly (the right of ``and``/``or``, a ``while`` test) nor out of
+tests, whose value is never differentiated.
 """
 
 from __future__ import annotations
 
 from . import ir
 from .naming import Namer
-from .walk import flat_targets, sub_blocks
+from .walk import expressions, flat_targets, sub_blocks
 
 
 class Hoister:
@@ -56,6 +64,13 @@ class Hoister:
             """``node`` with its module calls (but ``top``) and their computed
             arguments bound to temporaries, in the order Python evaluates
             them."""
+            callees = _module_callees(node) if isinstance(node, ir.IfExp) else []
+            if callees:  # a branch calls the module: the conditional expression becomes an `if` statement
+                name = self.fresh(callees[0])
+                branches = [self.block([ir.Assign(ir.Name(name, node.pos), branch, stmt.pos)])
+                            for branch in (node.body, node.orelse)]
+                before.append(ir.If(node.test, *branches, stmt.pos))
+                return ir.Name(name, node.pos)
             if isinstance(node, (ir.IfExp, ir.BoolOp, ir.Compare)):
                 return node  # evaluated conditionally, or a test
             if not (isinstance(node, ir.Call) and node.func.startswith("module.")):
@@ -77,6 +92,13 @@ class Hoister:
         elif isinstance(stmt, ir.Return) and stmt.value is not None:
             stmt.value = hoist(stmt.value, None)
         return before + [stmt]
+
+
+def _module_callees(node: ir.IfExp) -> list[str]:
+    """The functions of the module that a branch of ``node`` calls (its
+    test is not differentiated, and stays where it is)."""
+    return [e.func[7:] for branch in (node.body, node.orelse) for e in expressions(branch)
+            if isinstance(e, ir.Call) and e.func.startswith("module.")]
 
 
 def _is_variable(arg: ir.Expr) -> bool:

@@ -306,6 +306,9 @@ INPUTS: dict[str, Builder] = {
     "unannotated.lstm": lambda rng: (0.5 * _v(rng, (12, 3)), 0.5 * _v(rng, (12, 3)), _v(rng, (4, 3)), _v(rng, 3)),
     "unannotated.mlp_loss": lambda rng: (0.3 * _v(rng, (5, 4)), 0.3 * _v(rng, (4, 3)), _v(rng, (6, 5)),
                                          rng.integers(0, 3, 6)),
+    "unannotated.call_in_choice": lambda rng: (_v(rng, 4, 0.2, 0.6), _away(rng, 3, (-1.0, -0.4), (0.0, 1.0))),
+    "unannotated.unused_alias": lambda rng: (_v(rng, 4), _v(rng, (4, 4))),
+    "unannotated.outer_then_dot": lambda rng: (_v(rng, 5), _v(rng, 3), _i(rng, 1, 3)),
     "unannotated.mixture_loglik": lambda rng: (_v(rng, 8), _v(rng, 3), _v(rng, 3, -0.3, 0.3), _v(rng, 3, 0.2, 0.5)),
     # golden cases (golden/<case>/<case>.py)
     "rosenbrock.rosenbrock": lambda rng: (_v(rng, 12, -1.5, 1.5),),

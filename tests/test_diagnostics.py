@@ -197,6 +197,9 @@ CASES: dict[str, Case] = {
     "bitwise-xor": Case(_def("return x ^ 2", "x: int"), "unsupported-operator", 2, 14),
     "left-shift": Case(_def("return x << 2", "x: int"), "unsupported-operator", 2, 14),
     "invert": Case(_def("return ~x", "x: int"), "unsupported-operator", 2, 12),
+    # `a and b or c` of numbers is one of them: differentiated as a bool it had no derivative at all
+    "and-or-of-numbers": Case(_def("return x > 0.0 and x * x or 1.0 + x"), "unsupported-operator", 2, 12,
+                              note="b if a else c"),
     # -- directives (SPEC §5) --------------------------------------------------------------
     "directive-above-no-loop": Case(_def("# adxform: checkpoint\ny = x\nreturn y"), "misplaced-directive", 2, 5),
     "directive-blank-line-before-loop": Case(_def("# adxform: checkpoint\n\nfor i in range(3):\n    x = x * 2.0\nreturn x"), "misplaced-directive", 2, 5),
@@ -354,3 +357,18 @@ def test_every_diagnostic_code_of_the_fence_is_covered() -> None:
     fence_codes = {code for code, _ in UNSUPPORTED.values()}
     covered = {case.code for case in CASES.values()}
     assert fence_codes <= covered, sorted(fence_codes - covered)
+
+
+def test_reverse_refuses_and_or_of_numbers_too() -> None:
+    """Reverse mode had no adjoint for `x > 0.0 and y or z`: a gradient of
+    zero, silently (forward mode gave a tangent of zero)."""
+    with pytest.raises(adxform.DiagnosticError) as info:
+        adxform.transform(CASES["and-or-of-numbers"].source, "reverse", filename=FILENAME, jit="none")
+    assert [(d.code, d.line, d.col) for d in info.value.diagnostics] == [("unsupported-operator", 2, 12)]
+
+
+def test_and_of_conditions_is_differentiated() -> None:
+    """`and` of comparisons stays a test: only its value as a number is refused."""
+    source = _def("y = 0.0\nif x > 0.0 and x < 2.0:\n    y = x * x\nreturn y")
+    for mode in ("forward", "reverse"):
+        assert "def f_" in adxform.transform(source, mode, filename=FILENAME, jit="none")

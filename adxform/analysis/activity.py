@@ -13,7 +13,7 @@ that outlive it: its array parameters (and their aliases).
 from __future__ import annotations
 
 from .. import ir
-from ..walk import names_read, statements
+from ..walk import flat_targets, names_read, statements, stmt_expressions
 from .dataflow import DataFlow, reachable
 from .types import FunctionTypes
 
@@ -30,5 +30,24 @@ def outputs(func: ir.Function, flow: DataFlow) -> set[str]:
 
 def active_variables(func: ir.Function, types: FunctionTypes, flow: DataFlow, wrt: list[str]) -> set[str]:
     varied = reachable(set(wrt), flow.edges)
-    useful = reachable(outputs(func, flow), flow.reverse_edges())
+    useful = reachable(outputs(func, flow), flow.reverse_edges()) - bound_only(func)
     return {name for name in varied & useful if types.env.get(name, ir.NONE).is_differentiable}
+
+
+def bound_only(func: ir.Function) -> set[str]:
+    """The variables the body binds and never reads nor writes into
+    (``A = M`` left over from an edit): what they hold reaches nothing,
+    though an alias of an output looks useful to the data flow, which
+    counts writes through it."""
+    bound, used = set(), set()
+    for stmt in statements(func.body):
+        for expr in stmt_expressions(stmt):
+            if isinstance(stmt, ir.Assign) and expr is stmt.target and not stmt.inplace:
+                for target in flat_targets(expr):
+                    if isinstance(target, ir.Name):
+                        bound.add(target.id)
+                    else:
+                        used.update(names_read(target))
+            else:
+                used.update(names_read(expr))
+    return bound - used

@@ -149,7 +149,13 @@ class ExprTyper:
         return ir.Type("array", dtype="bool", ndim=max(t.ndim for t in arrays)) if arrays else ir.BOOL
 
     def _BoolOp(self, e: ir.BoolOp) -> ir.Type:
-        return ir.BOOL
+        """``a and b`` is one of its operands: a bool in a test, a number
+        where the operands are numbers (``x > 0.0 and y``), which derivative
+        code refuses (``report_bool_value``)."""
+        result = ir.BOOL
+        for value in e.values:
+            result = unify(result, self.type(value)) or UNKNOWN
+        return result
 
     def _IfExp(self, e: ir.IfExp) -> ir.Type:
         return unify(self.type(e.body), self.type(e.orelse)) or UNKNOWN
@@ -196,6 +202,15 @@ class ExprTyper:
 
     def _Tuple(self, e: ir.Tuple) -> ir.Type:
         return ir.Type("tuple", items=tuple(self.type(i) for i in e.items))
+
+
+def report_bool_value(reporter: Reporter, e: ir.BoolOp, function: str) -> None:
+    """A differentiated ``and``/``or`` of numbers: both modes refuse it, as
+    its value is an operand chosen at run time (differentiated as a bool it
+    would silently have no derivative)."""
+    reporter.error(e.pos, f"'{e.op}' of numbers is not in the differentiable subset: its value is one of them (in function '{function}')",
+                   "unsupported-operator", note="write the choice as a conditional expression, `b if a else c` for "
+                   "`a and b or c`")
 
 
 MATRIX_PRODUCTS = ("numpy.dot", "numpy.matmul", "numpy.outer", "method.dot")

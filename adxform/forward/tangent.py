@@ -16,11 +16,13 @@ import copy
 from .. import build, ir
 from ..analysis.dataflow import VIEW_METHODS
 from ..analysis.program import FunctionFacts, Program
-from ..diagnostics import Reporter
+from ..analysis.types import report_bool_value
+from ..diagnostics import InternalError, Reporter
 from ..invariants import check_derivative
 from ..naming import Namer
 from ..rules import TABLE, instantiate
 from ..rules.templates import axis_of, sum_over
+from ..walk import expressions
 
 
 # Operators whose tangent sums terms of the operands' tangents: where an
@@ -98,7 +100,13 @@ class Tangents:
     def _Const(self, e: ir.Const) -> None:
         return None
 
-    _QualName = _Compare = _BoolOp = _Slice = _Const
+    _QualName = _Compare = _Slice = _Const
+
+    def _BoolOp(self, e: ir.BoolOp) -> None:
+        if self.type(e).is_differentiable and any(isinstance(n, ir.Name) and n.id in self.facts.active
+                                                  for n in expressions(e)):
+            report_bool_value(self.reporter, e, self.facts.func.name)
+        return None
 
     # -- operators -----------------------------------------------------------------------
 
@@ -179,9 +187,8 @@ class Tangents:
     def _Call(self, e: ir.Call) -> ir.Expr | None:
         if e.func.startswith("module."):
             if any(self.of(arg) is not None for arg in e.args):
-                self.reporter.error(e.pos, f"a call to '{e.func[7:]}' inside a conditional expression or a "
-                                    f"boolean operation cannot be differentiated (in function '{self.facts.func.name}')",
-                                    "unsupported-call-position", note="assign the call to a variable first")
+                raise InternalError(f"line {e.pos.line}:{e.pos.col}: internal error: the call of "
+                                    f"'{e.func[7:]}' was not hoisted out of its expression (normalize.py)")
             return None
         rule = TABLE.get(e.func)
         if rule is None or rule.kind == "constant":

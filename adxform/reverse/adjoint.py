@@ -31,7 +31,8 @@ import copy
 
 from .. import build, ir
 from ..analysis.program import FunctionFacts
-from ..diagnostics import Reporter
+from ..analysis.types import report_bool_value
+from ..diagnostics import InternalError, Reporter
 from ..invariants import check_derivative
 from ..naming import Namer
 from ..rules import TABLE, instantiate
@@ -294,13 +295,19 @@ class Adjoints:
     def _Const(self, e: ir.Expr, seed: ir.Expr) -> list[ir.Stmt]:
         return []
 
-    _QualName = _Compare = _BoolOp = _Slice = _Const
+    _QualName = _Compare = _Slice = _Const
+
+    def _BoolOp(self, e: ir.BoolOp, seed: ir.Expr) -> list[ir.Stmt]:
+        if self.is_active(e):
+            report_bool_value(self.reporter, e, self.facts.func.name)
+        return []
 
     # -- calls -------------------------------------------------------------------------------
 
     def _Call(self, e: ir.Call, seed: ir.Expr) -> list[ir.Stmt]:
         if e.func.startswith("module."):
-            return self.refuse(e, f"a call to '{e.func[7:]}' inside a conditional expression or a boolean operation")
+            raise InternalError(f"line {e.pos.line}:{e.pos.col}: internal error: the call of "
+                                f"'{e.func[7:]}' was not hoisted out of its expression (normalize.py)")
         rule = TABLE.get(e.func)
         if rule is None or rule.kind == "constant":
             return []

@@ -784,7 +784,9 @@ class ReverseFunction:
         if self.output is None:
             return plain
         value = self.output  # computed before the reverse sweep restores anything
-        if self.type(value).is_array and set(names_read(value)) & self.needed:
+        if self.type(value).is_array and view_base(value, self.facts.types) in self.needed:
+            # it shares memory with an array the reverse sweep restores; a value made afresh needs no copy
+            # (nor can take one where it may be a number: `np.dot(v, v)` of a v of unknown ndim)
             value = ir.Call("method.copy", [value])
         store = ir.Assign(ir.Name(self.value_name), value, self.output.pos)
         valued, entry = slice_forward(fwd + [store], reads | {self.value_name}, writes)

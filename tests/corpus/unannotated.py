@@ -205,3 +205,35 @@ def early_array_return(A, v, y):
 def lead_times_rest(u):
     # u[0] is a number beside the slice u[1:], not a row (fuzz seed 7259)
     return np.sum(u[0] * u[1:]) + np.linalg.norm(0.5 + u[1:])
+
+
+def _energy(u, x):
+    return np.sum(u * u) * x
+
+
+def call_in_choice(u, v):
+    # a call in a branch of a conditional expression runs on its own branch only (fuzz seed 30116)
+    s = 0.0
+    k = 0
+    while k < 3 and s < 2.0:
+        k += 1
+        s += min(s, u[0]) if v[2] < -0.2 else _energy(u, s + 1.0)
+    return (_energy(u, 0.1) if v[0] > 0.0 else 1.5) + 0.1 * s
+
+
+def unused_alias(u, M):
+    # A is bound in the loop and never read: it needs no adjoint, though it shares M's memory (fuzz seed 30007)
+    s = 0.0
+    for i in range(u.shape[0]):
+        s = s * np.cos(M[0, i]) + u[i]
+        A = M
+    return s + np.sum(M[-1])
+
+
+def outer_then_dot(u, v, k):
+    # v is a vector only through np.outer, which takes any ndim: np.dot(v, v) is returned as it is, not copied
+    # as an array would be (fuzz seed 17)
+    t = np.sum(u[2:])
+    for i in range(k):
+        A = np.outer(v, v)
+    return np.dot(v, v) + 0.1 * t
