@@ -37,6 +37,7 @@ reverse sweep reads them where they are.
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 from .. import ir
 from ..analysis.runtime import helper_of
@@ -45,8 +46,6 @@ Sweeps = tuple[list[ir.Stmt], list[ir.Stmt]]
 # the helpers without an adjoint yet -> what they stand for in the module read back
 UNSUPPORTED = {
     **dict.fromkeys(("_revolve_plan", "_revolve_split", "_revolve_next", "_snapshot_slots"), "a checkpointed loop"),
-    **dict.fromkeys(("_unbroadcast", "_add_into", "_sum_product", "_matmul_bar_a", "_matmul_bar_b"),
-                    "the adjoint of a whole-array operation"),
     **dict.fromkeys(("_tape_take_array", "_tape_give_array"), "a module already reversed twice"),
 }
 
@@ -149,6 +148,108 @@ class RuntimeAdjoints:
         array_bar, tape_bar = self.bar(array), self.bar(tape)
         give = [ir.ExprStmt(_call("_tape_give_array", array_bar, tape_bar, end))] if array_bar and tape_bar else []
         return fwd, give + restore
+
+    # -- whole-array adjoints: linear in their arrays --------------------------------------------
+
+    def view_bar(self, expr: ir.Expr) -> ir.Expr | None:
+        """The adjoint of an active array or of a view of one (``u_bar[2:]``)."""
+        if isinstance(expr, ir.Subscript):
+            base = self.bar(expr.value)
+            return ir.Subscript(base, copy.deepcopy(expr.index)) if base is not None else None
+        return self.bar(expr)
+
+    def added(self, operand: ir.Expr, seed: ir.Expr) -> list[ir.Stmt]:
+        """``operand``'s adjoint plus ``seed``, which has the shape that
+        ``operand`` was broadcast up to, or a smaller one that broadcasts up
+        to it: numpy's ``+=`` stretches the seed, and a scalar operand
+        receives the seed's sum."""
+        if not self.reverse.adjoints.is_active(operand):
+            return []
+        if not self.reverse.type(operand).is_array:
+            return self.reverse.adjoints.increments(operand, ir.Call("numpy.sum", [seed]))
+        bar = self.view_bar(operand)
+        return [ir.Assign(bar, ir.BinOp("+", copy.deepcopy(bar), seed), inplace=True)]
+
+    def written(self, stmt: ir.Stmt, array: ir.Expr) -> Sweeps:
+        """The statement, which adds into ``array``, with the array's old
+        contents saved where the reverse sweep reads them."""
+        base = array.value if isinstance(array, ir.Subscript) else array
+        if isinstance(base, ir.Name) and base.id in self.reverse.needed:
+            push, pop = self.reverse.save_array(array)
+            return push + [stmt], pop
+        return [stmt], []
+
+    def _add_into(self, stmt, args) -> Sweeps:
+        """``target += factor * seed``, the seed summed down to the target's
+        shape: the seed's adjoint gets the target's, stretched back."""
+        target, seed = args[0], args[1]
+        fwd, pops = self.written(stmt, target)
+        target_bar = self.view_bar(target)
+        if target_bar is None:
+            return fwd, pops
+        scaled = ir.BinOp("*", copy.deepcopy(args[2]), target_bar) if len(args) > 2 else target_bar
+        return fwd, pops + self.added(seed, scaled)
+
+    def _unbroadcast(self, stmt, args) -> Sweeps:
+        """``t = _unbroadcast(seed, shape)``, the seed summed down to
+        ``shape``: the seed's adjoint gets ``t``'s, stretched back."""
+        target = stmt.target
+        fwd, pops = self.saved(stmt, [target])
+        if not isinstance(target, ir.Name) or not self.reverse.active(target.id):
+            return fwd, pops
+        self.reverse.fresh_array(stmt)
+        adjoint = self.added(args[0], ir.Name(self.reverse.bar(target.id))) + self.reverse.zero_bar(stmt, target)
+        return fwd + self.reverse.new_bar(stmt, target.id), pops + adjoint
+
+    def _sum_product(self, stmt, args) -> Sweeps:
+        """``np.sum(a * b)`` without the product: reversed as that statement."""
+        return self.reversed_as(stmt, ir.Call("numpy.sum", [ir.BinOp("*", args[0], args[1])]))
+
+    def _matmul_bar_a(self, stmt, args) -> Sweeps:
+        """``out + g @ b.T`` (matrices: vectors follow other conventions)."""
+        return self.product(stmt, args, ir.BinOp("@", args[0], ir.Attribute(args[2], "T")))
+
+    def _matmul_bar_b(self, stmt, args) -> Sweeps:
+        """``out + a.T @ g`` (matrices)."""
+        return self.product(stmt, args, ir.BinOp("@", ir.Attribute(args[1], "T"), args[0]))
+
+    def product(self, stmt: ir.Stmt, args: list[ir.Expr], term: ir.Expr) -> Sweeps:
+        """An adjoint of ``@`` that adds ``term`` into ``out`` (the last
+        argument; None: a new array): the adjoints of ``term``'s operands
+        get ``out``'s."""
+        if any(self.reverse.type(operand).ndim not in (0, 2) for operand in args[1:3]):
+            self.reverse.refuse(stmt.pos, "reverse mode over the adjoint of '@' of a vector in a generated module")
+            return [stmt], []
+        checks = [self.matrix_check(stmt, operand) for operand in args[1:3] if not self.reverse.type(operand).ndim]
+        out = args[3]
+        if isinstance(out, ir.Const):
+            fwd, rev = self.reversed_as(stmt, term)
+            return checks + fwd, rev
+        fwd, pops = self.written(stmt, out)
+        out_bar = self.view_bar(out)
+        increments = self.reverse.adjoints.increments(term, out_bar) if out_bar is not None else []
+        return checks + fwd, pops + increments
+
+    def matrix_check(self, stmt: ir.Stmt, operand: ir.Expr) -> ir.Stmt:
+        """``_check_ndim(operand, 2, ...)`` where the module read back does
+        not show the operand's ndim: the adjoint is written for matrices."""
+        pos = stmt.pos
+        where = f"{Path(pos.file or self.reverse.reporter.filename).name}:{pos.line}:{pos.col}"
+        message = f"{where}: reverse mode over this adjoint of '@' is written for matrices, so its operands " \
+                  "must be 2-D arrays"
+        return ir.ExprStmt(_call("_check_ndim", operand, ir.Const(2), ir.Const(message)), pos)
+
+    def reversed_as(self, stmt: ir.Assign, value: ir.Expr) -> Sweeps:
+        """The sweeps of ``stmt`` as if it assigned ``value``, an expression
+        of numpy with the helper's values and derivatives; the forward sweep
+        keeps the helper."""
+        call = stmt.value
+        stmt.value = value
+        try:
+            fwd, rev = self.reverse._Assign(stmt, 0)
+        finally:
+            stmt.value = call
+        return fwd, rev
 
     # -- integers and checks: replayed, no adjoint -----------------------------------------------
 
