@@ -170,3 +170,18 @@ def test_reversing_again_what_a_generated_module_reversed_is_a_clash():
         adxform.transform(first, "reverse", filename="rosenbrock_vjp.py", functions=["rosenbrock"])
     assert {d.code for d in err.value.diagnostics} == {"name-clash"}
     assert all("--func rosenbrock_grad" in d.note for d in err.value.diagnostics)
+
+
+def test_the_adjoint_of_a_product_with_a_vector_is_refused_when_it_runs(tmp_path):
+    """The module read back does not show that ``v`` is a vector: reversed
+    again, the adjoint of ``@`` checks on the way that its operands are
+    matrices, and names the line."""
+    source = "import numpy as np\n\n\ndef f(a: np.ndarray, v: np.ndarray) -> float:\n" \
+             "    return np.sum(np.tanh(a @ v))\n"
+    first = adxform.transform(source, "reverse", filename="product.py", jit="none")
+    second = adxform.transform(first, "reverse", filename="product_vjp.py", functions=["f_grad"], jit="none")
+    mod = load_module_from_text(second, tmp_path / "product_rev_rev.py")
+    rng = rng_for("vector product")
+    a, v = rng.standard_normal((3, 4)), rng.standard_normal(4)
+    with pytest.raises(ValueError, match=r"product_vjp\.py:\d+:\d+: .*must be 2-D arrays"):
+        mod.f_grad_vjp(a, v, (np.ones((3, 4)), np.ones(4)))

@@ -32,6 +32,14 @@ runs, ``tape_bar`` holds only zeros, so where the inner tape grows it is
 replaced by zeros of the new size.  Int tapes (trip counts, branch flags)
 have no adjoint: the outer forward sweep replays them, and the outer
 reverse sweep reads them where they are.
+
+The adjoints of whole-array numpy (``_add_into``, ``_unbroadcast``,
+``_sum_product``, the adjoints of ``@``) are linear in their arrays: each
+is reversed as the numpy statement it stands for (``target += seed``
+summed down, ``np.sum(a * b)``, ``out += g @ b.T``), the seeds stretched
+back up by numpy's broadcasting.  The adjoints of ``@`` are taken for
+matrices, as the reverse module writes them for ``x @ w``; the
+conventions of a vector operand are refused.
 """
 
 from __future__ import annotations
@@ -168,6 +176,8 @@ class RuntimeAdjoints:
         if not self.reverse.type(operand).is_array:
             return self.reverse.adjoints.increments(operand, ir.Call("numpy.sum", [seed]))
         bar = self.view_bar(operand)
+        if bar is None:  # not a variable or a view of one: a seed of the operand's shape goes through increments
+            return self.reverse.adjoints.increments(operand, seed)
         return [ir.Assign(bar, ir.BinOp("+", copy.deepcopy(bar), seed), inplace=True)]
 
     def written(self, stmt: ir.Stmt, array: ir.Expr) -> Sweeps:
