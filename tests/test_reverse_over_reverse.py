@@ -185,3 +185,45 @@ def test_the_adjoint_of_a_product_with_a_vector_is_refused_when_it_runs(tmp_path
     a, v = rng.standard_normal((3, 4)), rng.standard_normal(4)
     with pytest.raises(ValueError, match=r"product_vjp\.py:\d+:\d+: .*must be 2-D arrays"):
         mod.f_grad_vjp(a, v, (np.ones((3, 4)), np.ones(4)))
+
+
+# the first module's tape outgrows its first 1024 slots: at once (a loop that reserves room), or a push at a
+# time (a while loop); the tape's adjoint grows with it
+GROWING_TAPES = {
+    "_tape_reserve(ftape": '''import numpy as np
+
+
+def f(x: np.ndarray) -> float:
+    s = 0.0
+    for i in range(x.shape[0]):
+        for j in range(x.shape[0]):
+            s = np.sin(s + x[i] * x[j])
+    return s
+''',
+    "_tape_push(ftape": '''import numpy as np
+
+
+def f(x: np.ndarray) -> float:
+    s = x[0]
+    k = 0
+    while k < 1500:
+        s = np.sin(s) * x[1] + x[0]
+        k += 1
+    return s
+''',
+}
+
+
+@pytest.mark.parametrize("grows", list(GROWING_TAPES))
+def test_an_inner_tape_that_grows(grows, tmp_path):
+    source = GROWING_TAPES[grows]
+    first = adxform.transform(source, "reverse", filename="growing.py", jit="none")
+    assert f"ftape = {grows}" in first or f"ftape, ftop = {grows}" in first
+    second = load_module_from_text(adxform.transform(first, "reverse", filename="growing_vjp.py",
+                                                     functions=["f_grad"], jit="none"), tmp_path / "growing_rr.py")
+    hvp = load_module_from_text(adxform.transform(source, "hvp", jit="none"), tmp_path / "growing_hvp.py")
+    rng = rng_for("growing tape " + grows)
+    x, w = rng.uniform(-0.5, 0.5, 40), rng.standard_normal(40)
+    gradient, hw = second.f_grad_vjp(x.copy(), w.copy())
+    assert_close([gradient], [hvp.f_value_and_grad(x.copy())[1]], 1e-12, "f_grad through f_grad_vjp")
+    assert_close([hw], [hvp.f_hvp(x.copy(), w.copy())[2]], 1e-10, "H w against f_hvp")
