@@ -329,3 +329,5 @@ class Module:
     # Functions adxform wrote and read back (the nested derivatives of nesting.py): never roots, and
     # a derivative generated under the same name takes their place
     derived: set[str] = field(default_factory=set)
+    # whether adxform wrote this module (its header says so): its g_rev, g_vjp... are its own derivatives
+    generated: bool = False

@@ -31,6 +31,7 @@ from .emit import ModuleText, function_text, render_module, runtime_texts
 from .forward import forward_functions
 from .reverse import REVERSE_STAGES, reverse_functions
 from .targets.cuda.driver import as_device_functions, cuda_derivatives
+from .fold import fold_constant_branches
 from .normalize import hoist_module_calls
 from .parse import merge_rules, parse_module
 from .parse.encoding import decode_source
@@ -118,6 +119,7 @@ def _resolve_nesting(state: "State") -> None:
 
 
 def _pass_normalize(state: "State") -> None:
+    fold_constant_branches(state.module)
     hoist_module_calls(state.module)
 
 
@@ -149,10 +151,13 @@ def _check_clashes(state: "State") -> None:
         for func in functions:
             own = module.functions.get(func.name)
             if own is not None and func.name not in module.derived:
+                note = (f"this module, which adxform wrote, holds the derivatives of '{primal}' already: "
+                        f"differentiate them (--func {primal}_grad)" if module.generated else
+                        f"rename this function: in a module that defines '{primal}', '{func.name}' means the "
+                        "derivative adxform writes")
                 state.reporter.error(own.pos, f"'{func.name}' is the name adxform gives a derivative of "
                                      f"'{primal}', and this module defines a function of that name",
-                                     "name-clash", note=f"rename this function: in a module that defines "
-                                     f"'{primal}', '{func.name}' means the derivative adxform writes")
+                                     "name-clash", note=note)
 
 
 PASSES: list[tuple[str, Callable[["State"], None]]] = [

@@ -88,6 +88,22 @@ def f(x: float, a: float, c: float) -> float:
 '''
 
 
+TAPED_VJP = '''import numpy as np
+
+
+def g(x: np.ndarray, a: float) -> float:
+    s = 0.0
+    for i in range(x.shape[0]):
+        s = np.sin(s * a + x[i])
+    return s
+
+
+def f(x: np.ndarray, a: float) -> float:
+    value, x_bar, a_bar = g_vjp(x, a, 1.5)
+    return value * a_bar + np.sum(x_bar * x_bar)
+'''
+
+
 def _modules(source: str, name: str, tmp_path):
     return [load_module_from_text(adxform.transform(source, mode, jit="none", functions=[name]),
                                   tmp_path / f"{name}_{mode}.py") for mode in ("forward", "reverse")]
@@ -116,6 +132,13 @@ def test_a_vjp_without_tapes_in_both_modes(tmp_path):
     """Reverse mode goes through g_vjp itself where g's reverse code keeps
     no tape (scalar code): reverse over reverse."""
     check_grads(_modules(SCALAR_VJP, "f", tmp_path), "f", (0.7, 1.3, 0.4))
+
+
+def test_a_vjp_with_a_tape_in_both_modes(tmp_path):
+    """Where g's reverse code keeps a tape (a value overwritten in a loop),
+    reverse mode over g_vjp differentiates its pushes and pops too."""
+    rng = np.random.default_rng(4)
+    check_grads(_modules(TAPED_VJP, "f", tmp_path), "f", (rng.uniform(-1, 1, 5), 0.7))
 
 
 def test_while_solver_through_its_gradient(tmp_path):

@@ -2,7 +2,8 @@
 called directly, compiled by numba and as plain Python (``--jit none``),
 against numpy: the adjoint increments into views (``_add_into``), the sum
 of a product (``_sum_product``), the adjoints of ``@`` that add into their
-target (``_matmul_bar_a``, ``_matmul_bar_b``) and the array tapes.
+target (``_matmul_bar_a``, ``_matmul_bar_b``), the array tapes and the
+adjoints of their pushes and loads (reverse over reverse).
 
 Each helper is met with the shapes the generated code hands it: seeds of
 the target's shape and stretched ones, strided and 2-D views, vectors and
@@ -19,7 +20,8 @@ from adxform import ir
 from adxform.emit import runtime_helpers
 from helpers import load_module_from_text
 
-HELPERS = ["_add_into", "_sum_product", "_matmul_bar_a", "_matmul_bar_b", "_tape_push_array", "_tape_load_array"]
+HELPERS = ["_add_into", "_sum_product", "_matmul_bar_a", "_matmul_bar_b", "_tape_push_array", "_tape_load_array",
+           "_tape_take_array", "_tape_give_array"]
 
 
 @pytest.fixture(scope="module", params=["none", "numba"])
@@ -144,6 +146,35 @@ def test_array_tape_round_trip(rt, shape):
     rt._tape_load_array(view, tape, top)
     np.testing.assert_array_equal(view, saved)
     np.testing.assert_array_equal(base, before)  # nothing outside the view moved
+
+
+@pytest.mark.parametrize("shape", [(5,), (3, 4)])
+def test_tape_adjoints_of_array_pushes_and_loads(rt, shape):
+    """``_tape_take_array`` adds the slots from ``top`` into an adjoint array
+    (C order) and clears them; ``_tape_give_array`` adds an adjoint array
+    into the slots that end at ``top`` and clears it.  Views with steps
+    too; nothing else moves."""
+    rng = np.random.default_rng(6)
+    size = int(np.prod(shape))
+    tape_bar = rng.standard_normal(size + 5)
+    before = tape_bar.copy()
+    base = rng.standard_normal(tuple(2 * n for n in shape))
+    base_before = base.copy()
+    every_other = tuple(slice(None, None, 2) for _ in shape)
+    view = base[every_other]
+    start = view.copy()
+    rt._tape_take_array(view, tape_bar, 2)
+    np.testing.assert_allclose(view, start + before[2:2 + size].reshape(shape), rtol=1e-15)
+    assert not tape_bar[2:2 + size].any()
+    np.testing.assert_array_equal(np.delete(tape_bar, range(2, 2 + size)), np.delete(before, range(2, 2 + size)))
+
+    given = view.copy()
+    rt._tape_give_array(view, tape_bar, 2 + size)
+    np.testing.assert_allclose(tape_bar[2:2 + size], given.ravel(), rtol=1e-15)
+    assert not view.any()
+    outside = np.ones(base.shape, dtype=bool)
+    outside[every_other] = False
+    np.testing.assert_array_equal(base[outside], base_before[outside])
 
 
 @pytest.mark.parametrize(("a_shape", "b_shape"), [((6, 4), (4,)), ((4,), (4, 3)), ((5, 4), (4, 3))])

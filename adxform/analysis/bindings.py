@@ -15,6 +15,7 @@ from __future__ import annotations
 from .. import ir
 from ..walk import expressions, flat_targets, statements, stmt_expressions, stmt_reads, sub_blocks, target_names
 from .program import Program
+from .runtime import RUNTIME_WRITES
 
 
 def base_name(expr: ir.Expr) -> str | None:
@@ -82,8 +83,9 @@ def written_names(stmt: ir.Stmt, program: Program) -> set[str]:
         out.add(stmt.var)
     for expr in stmt_expressions(stmt):
         for call in (e for e in expressions(expr) if isinstance(e, ir.Call) and e.func.startswith("module.")):
-            callee = program.facts[call.func[7:]]
-            out.update(b for i in callee.writes if i < len(call.args) for b in [base_name(call.args[i])] if b)
+            callee = call.func[7:]
+            writes = program.facts[callee].writes if callee in program.facts else RUNTIME_WRITES[callee]
+            out.update(b for i in writes if i < len(call.args) for b in [base_name(call.args[i])] if b)
     return out
 
 

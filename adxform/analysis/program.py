@@ -18,7 +18,7 @@ from ..diagnostics import Reporter, UsageError
 from ..rules import TABLE, library
 from ..walk import calls, names_read, statements
 from .activity import active_variables
-from .custom import custom_rules, expected_params, rule_functions
+from .custom import RULE_SUFFIXES, custom_rules, expected_params, rule_functions
 from .dataflow import DataFlow, data_flow
 from .module_types import type_module
 from .runtime import RUNTIME_WRITES, helper_of
@@ -33,6 +33,10 @@ class FunctionFacts:
     writes: set[int]  # positions of the array parameters it writes into
     wrt: list[str] = field(default_factory=list)  # differentiated parameters
     active: set[str] = field(default_factory=set)
+    rev_name: str = ""  # its reverse function, f_rev (reverse/names.py picks another beside a generated one)
+
+    def __post_init__(self) -> None:
+        self.rev_name = self.rev_name or f"{self.func.name}_rev"
 
     @property
     def is_procedure(self) -> bool:
@@ -66,8 +70,6 @@ UNKNOWN_FUNCTION_NOTE = ("supported: the numpy and math functions that `adxform 
                          "this module, and other math functions and numpy ufuncs where nothing differentiated flows "
                          "into them; to supply a rule, call it from a function g of this module and define g_jvp / "
                          "g_vjp here or in a --rules FILE (see docs/custom-rules.md)")
-REVERSE_OVER_REVERSE_NOTE = ("a generated module goes back through `adxform forward` (forward over reverse); for "
-                             "second derivatives of the source, `adxform hvp` writes f_hvp and f_hessian")
 # functions refused on purpose, with what to write instead
 NO_RULE_ADVICE = {
     "numpy.asarray": "np.asarray may return its argument itself, an alias adxform does not follow: use the array "
@@ -114,7 +116,7 @@ class CallGraph:
         if call.func.startswith("module."):
             callee = call.func[7:]
             if helper_of(call, self.module) is not None and callee not in self.module.rejected:
-                return  # a runtime helper of a generated module: nothing to follow (_check_reverse_over_helpers)
+                return  # a runtime helper of a generated module: differentiated by forward/ and reverse/runtime.py
             if self.state.get(callee) == "visiting":
                 cycle = " -> ".join(path[path.index(callee):] + [callee])
                 self.reporter.error(call.pos, f"recursion is not in the differentiable subset: {cycle}{where}",
@@ -177,28 +179,6 @@ def _check_calls_without_rule(program: Program, reporter: Reporter) -> None:
     reporter.check()
 
 
-# the runtime checks of the parameters a forward module makes: reverse mode over it keeps them as they are
-CHECKS = ("_check_ndim", "_check_number")
-
-
-def _check_reverse_over_helpers(program: Program, reporter: Reporter) -> None:
-    """Reverse mode has no adjoints of the runtime helpers (tapes grown in
-    place, the revolve schedule) but the checks: a generated module goes
-    back in through forward mode only.  A nested ``g_grad`` reaches them through its custom
-    rule, whose body is never differentiated."""
-    for name in program.order:
-        facts = program.facts[name]
-        if not facts.wrt or name in program.custom:
-            continue
-        for call in calls(facts.func.body):
-            if helper_of(call, program.module) is not None and call.func[7:] not in CHECKS:
-                reporter.error(call.pos, f"reverse mode over adxform's runtime helper '{call.func[7:]}' is not "
-                               f"supported yet (in function '{name}')", "unknown-function",
-                               note=REVERSE_OVER_REVERSE_NOTE)
-                break
-    reporter.check()
-
-
 def _is_int_constant(expr: ir.Expr) -> bool:
     if isinstance(expr, ir.UnaryOp) and expr.op == "-":
         expr = expr.operand
@@ -217,8 +197,8 @@ def analyse(module: ir.Module, functions: list[str] | None, wrt: list[str] | Non
                 raise UsageError(f"'{name}' is the custom rule of '{rules[name]}', not a function to differentiate")
         roots = [name for name in known if name in functions]
     else:
-        roots = [name for name in known
-                 if not name.startswith("_") and name not in rules and name not in module.derived]
+        roots = [name for name in known if not name.startswith("_") and name not in rules
+                 and name not in module.derived and not _reversed_already(module, name, mode)]
 
     cuda_roots = [name for name in roots if name in module.functions and module.functions[name].target.startswith("cuda")]
     roots = [name for name in roots if name not in cuda_roots]  # targets/cuda differentiates them
@@ -250,10 +230,17 @@ def analyse(module: ir.Module, functions: list[str] | None, wrt: list[str] | Non
     program.roots = _pick_roots(program, roots, explicit=bool(functions), reporter=reporter, others=cuda_roots)
     program.cuda_roots = cuda_roots
     _assign_wrt(program, wrt, {p.name for name in cuda_roots for p in module.functions[name].params})
-    if mode == "reverse":
-        _check_reverse_over_helpers(program, reporter)
     _check_calls_without_rule(program, reporter)
     return program
+
+
+def _reversed_already(module: ir.Module, name: str, mode: str) -> bool:
+    """Whether ``name`` is a function of a generated reverse module that the
+    module already holds the reverse mode of (``g`` beside ``g_vjp``): by
+    default reverse mode over the module differentiates its derivatives
+    (``g_grad``), not ``g`` again, whose ``g_vjp`` and ``g_grad`` it would
+    write anew."""
+    return mode == "reverse" and module.generated and f"{name}{RULE_SUFFIXES[mode]}" in module.functions
 
 
 def _check_rules(program: Program, reporter: Reporter) -> None:

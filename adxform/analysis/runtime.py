@@ -63,6 +63,8 @@ HELPERS: dict[str, Helper] = {
     "_tape_put": Helper(_fixed(ir.INT), frozenset({0}), params="-i-"),
     "_tape_push_array": Helper(_with_top, frozenset({0}), params="-i-"),
     "_tape_load_array": Helper(_fixed(ir.NONE), frozenset({0}), params="--i"),
+    "_tape_take_array": Helper(_fixed(ir.NONE), frozenset({0, 1}), params="--i"),
+    "_tape_give_array": Helper(_fixed(ir.NONE), frozenset({0, 1}), params="--i"),
     "_trip_count": Helper(_fixed(ir.INT), params="iii"),
     "_memory_bounds": Helper(_fixed(ir.Type("tuple", items=(ir.INT, ir.INT))), params="a"),
     "_element_addresses": Helper(_fixed(INT_ARRAY), params="a"),

@@ -83,6 +83,20 @@ class RuntimeTangents:
         return [ir.ExprStmt(_call("_tape_load_array", array, self.zero_or(args[1]), args[2]), stmt.pos)] \
             if array else []
 
+    def _tape_take_array(self, stmt, args):
+        return self._moved("_tape_take_array", stmt, args)
+
+    def _tape_give_array(self, stmt, args):
+        return self._moved("_tape_give_array", stmt, args)
+
+    def _moved(self, name: str, stmt, args):
+        """The helpers of reverse over reverse move adjoints between an array
+        and a tape's adjoint (linear in both): the same move of tangents."""
+        array, tape = self.of(args[0]), self.of(args[1])
+        if array is None and tape is None:
+            return []
+        return [ir.ExprStmt(_call(name, self.zero_or(args[0]), self.zero_or(args[1]), args[2]), stmt.pos)]
+
     def _snapshot_slots(self, stmt, args):
         dot = self.dot_of_target(stmt)
         return [ir.Assign(dot, _call("_snapshot_slots", self.zero_or(args[0]), args[1]), stmt.pos)] if dot else []

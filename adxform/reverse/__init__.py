@@ -12,6 +12,7 @@ from .assemble import FUSION, MERGE, SLICING, SWEEPS, Watch
 from .builder import Checkpointing
 from .custom import rev_from_rule
 from .function import STRUCTURE, no_watch, reverse_function
+from .names import distinct_rev_names
 from .wrappers import public_functions
 
 # the stages of one function's reverse mode, in the order they run; --dump-after names them
@@ -29,6 +30,7 @@ def reverse_functions(program: Program, reporter: Reporter, snapshots: int = DEF
     out: dict[str, list[ir.Function]] = {}
     entry_reads: dict[str, set[str]] = {}  # callees come first in program.order
     returns_value: dict[str, bool] = {}
+    distinct_rev_names(program)
     for name in program.order:
         if not program.needs_derivative(name):
             continue

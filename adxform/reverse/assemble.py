@@ -20,9 +20,10 @@ from .. import ir
 from ..analysis.cost import work
 from ..analysis.dataflow import view_base
 from ..analysis.liveness import live_in
+from ..analysis.runtime import RUNTIME_WRITES
 from ..checks import entry_checks
 from ..walk import flat_targets
-from .builder import ReverseBuilder, Sweeps, rev_name
+from .builder import ReverseBuilder, Sweeps
 from .fusion import fuse_value
 from .merge import merge_increments
 from .slicing import slice_forward
@@ -50,7 +51,7 @@ def slice_sweep(builder: ReverseBuilder, fwd: list[ir.Stmt], after: list[ir.Stmt
     ``fuse`` computes it in the reverse sweep (``builder.returns_value``
     says whether ``_rev`` returns it)."""
     reads = live_in(after)
-    writes = {name: facts.writes for name, facts in builder.program.facts.items()}
+    writes = {**RUNTIME_WRITES, **{name: facts.writes for name, facts in builder.program.facts.items()}}
     plain, builder.entry_reads = slice_forward(fwd, reads, writes)
     builder.returns_value = False
     if builder.output is None:
@@ -122,7 +123,7 @@ def assemble(builder: ReverseBuilder, sweeps: Sweeps, seeded: list[ir.Stmt], wat
     def rev_function(fwd: list[ir.Stmt], after: list[ir.Stmt]) -> ir.Function:
         values = [ir.Name(builder.value_name)] if builder.returns_value else []
         returned = ir.Return(ir.Tuple(values + [ir.Name(builder.bar(p)) for p in wrt_scalars]))
-        return ir.Function(rev_name(func.name), params, prologue + fwd + after + [returned], func.pos,
+        return ir.Function(facts.rev_name, params, prologue + fwd + after + [returned], func.pos,
                            target=func.target)
 
     after = bars + seeded + rev

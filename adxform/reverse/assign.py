@@ -14,6 +14,7 @@ from .builder import ReverseBuilder, Sweeps
 from .calls import transform_call
 from .record import fresh_array, may_rebind, save_array, save_targets
 from .reuse import bind_repeated_calls
+from .runtime import RuntimeAdjoints, is_helper_call
 
 
 def transform_assign(builder: ReverseBuilder, stmt: ir.Assign, depth: int) -> Sweeps:
@@ -22,6 +23,8 @@ def transform_assign(builder: ReverseBuilder, stmt: ir.Assign, depth: int) -> Sw
         builder.refuse(nested[0].pos, "an assignment into a subscript of a subscript (write 'a[i, j] = …' for "
                        "'a[i][j] = …')")
         return Sweeps([stmt], [])
+    if is_helper_call(stmt.value, builder.program.module):  # a runtime helper of a module read back
+        return RuntimeAdjoints(builder).sweeps(stmt, stmt.value)
     if isinstance(stmt.value, ir.Call) and stmt.value.func.startswith("module."):
         return transform_call(builder, stmt, stmt.value, stmt.target)
     pushes: list[ir.Stmt] = []

@@ -44,10 +44,6 @@ class Sweeps(NamedTuple):
 
 
 
-def rev_name(name: str) -> str:
-    return f"{name}_rev"
-
-
 @dataclass
 class Checkpointing:
     """The settings of checkpointed loops: the snapshot count of a directive

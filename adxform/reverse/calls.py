@@ -12,18 +12,19 @@ import copy
 
 from .. import ir
 from ..analysis.bindings import base_name
-from ..analysis.program import CHECKS, FunctionFacts
+from ..analysis.program import FunctionFacts
 from ..walk import flat_targets, names_read, statements, stmt_expressions
 from .bars import captured_seed, new_bar, zero_bar
-from .builder import ReverseBuilder, Sweeps, rev_name
+from .builder import ReverseBuilder, Sweeps
 from .record import fresh_array, save_targets
+from .runtime import RuntimeAdjoints, is_helper_call
 
 
 def transform_expr_stmt(builder: ReverseBuilder, stmt: ir.ExprStmt, depth: int) -> Sweeps:
     """A call for its effect: a module function's (reversed as a call), or a
     runtime check read back, which the forward sweep keeps as it is."""
-    if isinstance(stmt.value, ir.Call) and stmt.value.func[7:] in CHECKS:  # a runtime check read back
-        return Sweeps([stmt], [])
+    if is_helper_call(stmt.value, builder.program.module):  # a runtime helper of a module read back
+        return RuntimeAdjoints(builder).sweeps(stmt, stmt.value)
     if isinstance(stmt.value, ir.Call) and stmt.value.func.startswith("module."):
         return transform_call(builder, stmt, stmt.value, None)
     return Sweeps([stmt], [])
@@ -122,7 +123,7 @@ def call_adjoint(builder: ReverseBuilder, stmt: ir.Stmt, call: ir.Call, target: 
             outs.append(bar)
             scalar_args.append((arg, bar))
     args += builder.counts_argument()
-    rev_call = ir.Call("module." + rev_name(callee.func.name), args, [], call.pos)
+    rev_call = ir.Call("module." + callee.rev_name, args, [], call.pos)
     out.append(ir.Assign(ir.Tuple(outs), rev_call, stmt.pos) if outs else ir.ExprStmt(rev_call, stmt.pos))
     out += zeros
     for arg, bar in scalar_args:

@@ -206,7 +206,7 @@ def reserve(builder: ReverseBuilder, loop: ir.For, fwd_body: list[ir.Stmt], dept
     """Room on the tapes for every iteration of a loop whose pushes per
     iteration are known (no nested loop, no array push), or for the
     arrays of a fixed size it pushes."""
-    per_iteration = pushes_per_iteration(fwd_body)
+    per_iteration = pushes_per_iteration(fwd_body, builder.tape.names)
     if per_iteration is None and depth > 0:
         return []
     tape = builder.tape
@@ -216,7 +216,7 @@ def reserve(builder: ReverseBuilder, loop: ir.For, fwd_body: list[ir.Stmt], dept
             if push.args[0].id == tape.names["float"][0]:
                 total = build.add(total, ir.Attribute(copy.deepcopy(push.args[2]), "size"))
         return [] if total is None else [tape.reserve("float", build.mul(build.trip_count(loop), total))]
-    put_pushes(fwd_body)
+    put_pushes(fwd_body, builder.tape.names)
     count = build.trip_count(loop)
     return [tape.reserve(kind, build.mul(ir.Const(n), copy.deepcopy(count)))
             for kind, n in sorted(per_iteration.items()) if n]

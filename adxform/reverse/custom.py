@@ -12,7 +12,6 @@ from __future__ import annotations
 from .. import ir
 from ..analysis.program import FunctionFacts
 from ..naming import Namer
-from .builder import rev_name
 
 
 def rev_from_rule(facts: FunctionFacts, rule: str, bar: Namer, y_bar: str, counted: bool) -> ir.Function:
@@ -28,7 +27,7 @@ def rev_from_rule(facts: FunctionFacts, rule: str, bar: Namer, y_bar: str, count
     if facts.is_procedure:
         params += [ir.Param(bar(p), None) for p in arrays] + counts
         call = ir.Call(f"module.{rule}", args + [ir.Name(bar(p)) for p in arrays])
-        return ir.Function(rev_name(func.name), params, [ir.Return(call)], func.pos, doc)
+        return ir.Function(facts.rev_name, params, [ir.Return(call)], func.pos, doc)
     value = bar.fresh("value")
     params += [ir.Param(y_bar, None)] + [ir.Param(bar(p), None) for p in arrays] + counts
     fresh = {p: bar.fresh(f"{p}_rule_bar") for p in arrays}
@@ -38,4 +37,4 @@ def rev_from_rule(facts: FunctionFacts, rule: str, bar: Namer, y_bar: str, count
     body += [ir.Assign(ir.Name(bar(p)), ir.BinOp("+", ir.Name(bar(p)), ir.Name(fresh[p])), inplace=True)
              for p in arrays]
     body.append(ir.Return(ir.Tuple([ir.Name(value)] + [ir.Name(bar(p)) for p in scalars])))
-    return ir.Function(rev_name(func.name), params, body, func.pos, doc)
+    return ir.Function(facts.rev_name, params, body, func.pos, doc)

@@ -67,15 +67,18 @@ def countdown(var: str, start: ir.Expr, stop: ir.Expr, step: int, body: list[ir.
             ir.While(ir.Compare(">", ir.Name(var), start), [step_down] + body, pos)]
 
 
-def pushes_per_iteration(body: list[ir.Stmt]) -> dict[str, int] | None:
-    """The most scalar pushes one iteration makes, per tape; None when a
-    nested loop or an array push makes that unknown."""
+def pushes_per_iteration(body: list[ir.Stmt], tapes: dict[str, tuple[str, str]]) -> dict[str, int] | None:
+    """The most scalar pushes one iteration makes on the function's own
+    ``tapes`` (kind -> (tape, top)), per tape; None when a nested loop or
+    an array push makes that unknown.  Pushes on other tapes are primal
+    statements of a generated module read back, which grow their own."""
+    kinds = {tape: kind for kind, (tape, _) in tapes.items()}
     counts = {"float": 0, "int": 0}
     for stmt in body:
         if isinstance(stmt, (ir.For, ir.While)):
             return None
         if isinstance(stmt, ir.If):
-            branches = [pushes_per_iteration(stmt.body), pushes_per_iteration(stmt.orelse)]
+            branches = [pushes_per_iteration(stmt.body, tapes), pushes_per_iteration(stmt.orelse, tapes)]
             if None in branches:
                 return None
             for kind in counts:
@@ -84,9 +87,8 @@ def pushes_per_iteration(body: list[ir.Stmt]) -> dict[str, int] | None:
             func = stmt.value.func
             if func == "module._tape_push_array":
                 return None
-            if func == "module._tape_push":
-                tape = stmt.value.args[0]
-                counts["float" if tape.id.startswith("ftape") else "int"] += 1
+            if func == "module._tape_push" and stmt.value.args[0].id in kinds:
+                counts[kinds[stmt.value.args[0].id]] += 1
     return counts
 
 
@@ -104,14 +106,17 @@ def array_pushes_of_fixed_size(loop: ir.For, body: list[ir.Stmt]) -> list[ir.Cal
             and stmt.value.func == "module._tape_push_array" and not set(names_read(stmt.value.args[2])) & bound]
 
 
-def put_pushes(body: list[ir.Stmt]) -> None:
-    """In a loop whose room on the tapes is reserved, pushes become
-    ``top = _tape_put(tape, top, value)``: no growth test, and the tape
-    array is not rebound (and reference counted) at every iteration."""
+def put_pushes(body: list[ir.Stmt], tapes: dict[str, tuple[str, str]]) -> None:
+    """In a loop whose room on the function's own ``tapes`` is reserved,
+    their pushes become ``top = _tape_put(tape, top, value)``: no growth
+    test, and the tape array is not rebound (and reference counted) at
+    every iteration."""
+    own = {tape for tape, _ in tapes.values()}
     for k, stmt in enumerate(body):
         if isinstance(stmt, ir.If):
-            put_pushes(stmt.body)
-            put_pushes(stmt.orelse)
-        elif isinstance(stmt, ir.Assign) and isinstance(stmt.value, ir.Call) and stmt.value.func == "module._tape_push":
+            put_pushes(stmt.body, tapes)
+            put_pushes(stmt.orelse, tapes)
+        elif isinstance(stmt, ir.Assign) and isinstance(stmt.value, ir.Call) \
+                and stmt.value.func == "module._tape_push" and stmt.value.args[0].id in own:
             tape, top, value = stmt.value.args
             body[k] = ir.Assign(copy.deepcopy(top), ir.Call("module._tape_put", [tape, top, value]), stmt.pos)

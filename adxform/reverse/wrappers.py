@@ -20,7 +20,6 @@ from .. import build, ir
 from ..analysis.program import FunctionFacts
 from ..naming import Namer
 from ..checkpoint.instrument import COUNTS
-from .builder import rev_name
 
 
 def public_functions(facts: FunctionFacts, bar: Namer, y_bar: str, rev_returns_value: bool,
@@ -53,7 +52,7 @@ def _wrappers(facts: FunctionFacts, bar: Namer, y_bar: str, rev_returns_value: b
     rev_args = args + ([] if facts.is_procedure else [ir.Name(y_bar)]) + [ir.Name(bar(p)) for p in arrays]
     if not facts.is_procedure:
         body += [ir.Assign(ir.Name(bar(p)), build.call("numpy.zeros_like", ir.Name(p))) for p in arrays]
-    rev = ir.Call("module." + rev_name(func.name), rev_args + ([ir.Name(COUNTS)] if counted else []))
+    rev = ir.Call("module." + facts.rev_name, rev_args + ([ir.Name(COUNTS)] if counted else []))
     body.append(ir.Assign(ir.Tuple(results), rev) if results else ir.ExprStmt(rev))
     if written or not (facts.is_procedure or rev_returns_value):
         # f's side effects or value: the primal, from the arguments as they came

@@ -453,3 +453,19 @@ def increments_read_between(x, w):
         for j in range(d):
             s += q[j] * q[j]
     return s
+
+
+def constant_branches(u, x):
+    # branches decided by constants are folded: numba prunes them, and the reverse sweep read what they bind
+    # (fuzz seeds 50106, 50034 under numba)
+    s = 0.0
+    c = 0
+    if c > 1:
+        A = np.outer(u, u)
+        for i in range(u.shape[0]):
+            s += A[0, i] * x
+    else:
+        s = np.sum(u * u) * x
+    if 0.1 < -0.2:
+        s = 2.0 * s
+    return s + x * x
