@@ -11,6 +11,10 @@ and that only meets float arithmetic (``0.1 * x``), is taken for a float
 diagnostic would ask every one of them for an annotation.  An array passed
 there would get a derivative written for a number, so the derivative
 functions refuse it on entry with a message that says how to declare it.
+
+A product of arrays of unknown ndim bound to a name (``t = np.dot(u, u)``)
+is a number or an array depending on them; where nothing else tells, the
+arrays are taken for vectors (``analysis/types.py``) and checked on entry.
 """
 
 from __future__ import annotations
@@ -49,7 +53,20 @@ def ndim_check(facts: FunctionFacts, target: ir.Expr, filename: str) -> list[ir.
     return [ir.ExprStmt(ir.Call("module._check_ndim", [ir.Name(target.id), ir.Const(ndim), ir.Const(message)]))]
 
 
+def assumed_vector_checks(facts: FunctionFacts, filename: str) -> list[ir.Stmt]:
+    """``_check_ndim(u, 1, message)`` for each parameter taken for a vector
+    because a product of it is bound to a name (``assume_vectors``)."""
+    checks: list[ir.Stmt] = []
+    for name, pos in facts.types.assumed_vectors.items():
+        where = f"{Path(pos.file or filename).name}:{pos.line}:{pos.col}"
+        message = (f"{where}: nothing in '{facts.func.name}' shows how many dimensions '{name}' has, and this "
+                   f"product is a number for vectors but an array otherwise, so adxform differentiated '{name}' "
+                   f"as a 1-D array; to pass a matrix, declare the types to numba (`f8[:, :]` in the signature)")
+        checks.append(ir.ExprStmt(ir.Call("module._check_ndim", [ir.Name(name), ir.Const(1), ir.Const(message)])))
+    return checks
+
+
 def entry_checks(facts: FunctionFacts, filename: str) -> list[ir.Stmt]:
     """Every check of the parameters, on entry."""
-    return assumed_float_checks(facts, filename) + [
+    return assumed_float_checks(facts, filename) + assumed_vector_checks(facts, filename) + [
         s for p in facts.func.params for s in ndim_check(facts, ir.Name(p.name), filename)]

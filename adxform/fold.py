@@ -12,7 +12,10 @@ copy of the primal in the generated module see the code numba runs.
 
 A name is a constant where its last binding on every path is a number
 literal: bindings in a loop body, or in a branch not folded, end that (the
-loop runs them again; the branch may not run).
+loop runs them again; the branch may not run).  Statements after a
+``return``, ``break`` or ``continue`` of their block never run and are
+dropped, as numba drops them: a folded branch that returns leaves its
+block's tail unreachable.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from .walk import flat_targets, statements
 COMPARISONS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq,
                "!=": operator.ne}
 Number = int | float | bool
+LEAVING = (ir.Return, ir.Break, ir.Continue)
 
 
 def fold_constant_branches(module: ir.Module) -> None:
@@ -37,6 +41,8 @@ def _block(body: list[ir.Stmt], constants: dict[str, Number]) -> list[ir.Stmt]:
     place) holds the names bound to numbers on entry, and on exit."""
     out: list[ir.Stmt] = []
     for stmt in body:
+        if out and isinstance(out[-1], LEAVING):  # what follows never runs (a folded branch returned)
+            break
         if isinstance(stmt, ir.If):
             test = _value(stmt.test, constants)
             if isinstance(test, (int, float, bool)):  # decided: the side that runs, folded in its turn

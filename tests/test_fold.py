@@ -28,3 +28,9 @@ def test_a_name_bound_in_an_unfolded_branch_is_not_a_constant() -> None:
     text = _folded("c = 0\nif x > 0.0:\n    c = 2\nif c > 1:\n    x = x * 2.0\nreturn x")
     primal = text[text.index("def f(x)"):text.index("def f_jvp")]
     assert "if c > 1:" in primal and "x * 2.0" in primal
+
+
+def test_statements_after_a_folded_return_are_dropped() -> None:
+    text = _folded("if 0.5 > 0.0:\n    return x * 2.0\ny = x * 3.0\nreturn y")
+    primal = text[text.index("def f(x)"):text.index("def f_jvp")]
+    assert "x * 2.0" in primal and "x * 3.0" not in primal and "if " not in primal

@@ -303,3 +303,31 @@ def test_the_ndim_taken_from_element_reads_is_checked_in_both_modes(mode, tmp_pa
     with pytest.raises(ValueError, match=r"m.py:6:24: adxform differentiates an element of 'M' here, so 'M' "
                                          r"must be a 1-D array"):
         call()
+
+
+@pytest.mark.parametrize("mode", ["forward", "reverse"])
+def test_operands_of_a_bound_product_taken_for_vectors_are_checked(mode, tmp_path):
+    """``t = np.dot(u, u)`` is a number for a vector and an array for a
+    matrix, and ``t *= c`` is differentiated differently for each: with
+    nothing else to tell, ``u`` is taken for a vector, and a matrix is
+    refused on entry in both modes, with where and how to declare one."""
+    source = "import numpy as np\n\n\ndef f(u, c):\n    t = np.dot(u, u)\n    t *= 0.5 + c\n    return t\n"
+    module = _load(source, mode, tmp_path)
+    u = np.ones((2, 2))
+    call = (lambda: module.f_jvp(u, 2.0, u, 1.0)) if mode == "forward" else (lambda: module.f_grad(u, 2.0))
+    with pytest.raises(ValueError, match=r"m.py:5:9: nothing in 'f' shows how many dimensions 'u' has.*"
+                                         r"differentiated 'u' as a 1-D array.*`f8\[:, :\]`"):
+        call()
+    vector = np.array([0.5, -1.5])
+    if mode == "reverse":
+        u_bar, c_bar = module.f_grad(vector, 2.0)
+        np.testing.assert_allclose(u_bar, 5.0 * vector, rtol=1e-14)
+        assert c_bar == pytest.approx(2.5, rel=1e-14)
+
+
+def test_a_product_bound_to_an_array_keeps_its_operands_open():
+    """``logits = X @ W`` read as ``logits[r, 0]`` is an array: nothing is
+    assumed of ``X`` and ``W`` (a matrix product)."""
+    source = ("import numpy as np\n\n\ndef f(W, X):\n    logits = X @ W\n    total = 0.0\n"
+              "    for r in range(logits.shape[0]):\n        total += logits[r, 0] * logits[r, 1]\n    return total\n")
+    assert "shows how many dimensions" not in adxform.transform(source, "reverse", filename="m.py", jit="none")

@@ -23,7 +23,7 @@ from .. import build, ir
 from ..diagnostics import Reporter
 from ..rules import TABLE, library
 from ..rules.registry import matmul_type
-from ..walk import expressions, statements, stmt_expressions
+from ..walk import expressions, names_read, statements, stmt_expressions
 from .evidence import FLOAT, MATRIX, REDUCED, VECTOR, ParameterEvidence, decide, indexes_with_elements
 from .runtime import HELPERS, RUNTIME_CONSTANTS
 
@@ -83,6 +83,9 @@ class FunctionTypes:
     # parameters taken to be floats on the evidence of float arithmetic alone, which an
     # array would pass as well: the derivative functions check on entry that they are numbers
     assumed_floats: list[str] = field(default_factory=list)
+    # array parameters of unknown ndim taken for vectors, as operands of a product bound to a
+    # name (``assume_vectors``) -> where that product is: checked on entry as well
+    assumed_vectors: dict[str, ir.Pos] = field(default_factory=dict)
 
     def of(self, expr: ir.Expr) -> ir.Type:
         return ExprTyper(self.env, self.constants, self.signatures, self.least).type(expr)
@@ -214,6 +217,7 @@ def report_bool_value(reporter: Reporter, e: ir.BoolOp, function: str) -> None:
 
 
 MATRIX_PRODUCTS = ("numpy.dot", "numpy.matmul", "numpy.outer", "method.dot")
+NUMBER_PRODUCTS = ("numpy.dot", "numpy.matmul", "method.dot")  # a number for two vectors
 
 
 def least_ndim(func: ir.Function, name: str) -> int:
@@ -243,6 +247,16 @@ def _dimensions_of_rows(func: ir.Function, name: str, seen: set[str]) -> list[in
             if row_ndim:
                 shown.append(len(stmt.value.index) + row_ndim)
     return shown
+
+
+def _product_operands(func: ir.Function, names: set[str]) -> set[str]:
+    """Those of ``names`` that are an operand of ``@`` or ``np.dot`` themselves."""
+    found = set()
+    for expr in _all_expressions(func.body):
+        operands = [expr.left, expr.right] if isinstance(expr, ir.BinOp) and expr.op == "@" else \
+            expr.args[:2] if isinstance(expr, ir.Call) and expr.func in MATRIX_PRODUCTS else []
+        found |= {o.id for o in operands if isinstance(o, ir.Name) and o.id in names}
+    return found
 
 
 def _consuming(index: list[ir.Expr]) -> list[ir.Expr]:
@@ -348,6 +362,7 @@ class FunctionTyper:
         self.returns: list[tuple[ir.Type, ir.Pos]] = []
         self.report_now = False
         self.assumed_floats: list[str] = []
+        self.assumed_vectors: dict[str, ir.Pos] = {}
 
     def run(self) -> FunctionTypes:
         subscripted = {e.value.id for e in _all_expressions(self.func.body)
@@ -380,12 +395,51 @@ class FunctionTyper:
         if vectors:
             params.update(vectors)
             self.sweep(params)
+        self.assume_vectors(params)
         self.report_now = True  # a last sweep reports what is still wrong
         self.returns = []
         self.block(self.func.body)
         elements = {**element_reads(self.func, self.unknown_ndims()), **{name: elements[name] for name in exact}}
         return FunctionTypes(self.env, self.return_type(), self.constants, self.signatures, self.least,
-                             elements, self.own, self.assumed_floats)
+                             elements, self.own, self.assumed_floats, self.assumed_vectors)
+
+    def assume_vectors(self, params: dict[str, ir.Type | None]) -> None:
+        """``t = np.dot(u, u)`` with ``u`` of unknown ndim is a number for
+        vectors and an array for matrices, and the derivative code of an
+        update in place that follows (``t *= c``: a tangent written into or
+        bound afresh) depends on which.  Where nothing shows ``t`` to be an
+        array and no operand to have two dimensions, the array parameters of
+        unknown ndim the operands read are taken for vectors, as users
+        mostly mean them, and checked on entry (``assumed_vectors``); not
+        where that makes the body subscript a number.  Without an update in
+        place the derivative code serves both, and nothing is assumed
+        (``y = A @ x; np.sum(y * y)`` with a matrix ``A``)."""
+        updated = {s.target.id for s in statements(self.func.body)
+                   if isinstance(s, ir.Assign) and s.inplace and isinstance(s.target, ir.Name)}
+        assumed: dict[str, ir.Pos] = {}
+        for stmt in statements(self.func.body):
+            product = stmt.value if isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Name) \
+                and stmt.target.id in updated else None
+            operands = [product.left, product.right] if isinstance(product, ir.BinOp) and product.op == "@" else \
+                product.args[:2] if isinstance(product, ir.Call) and product.func in NUMBER_PRODUCTS else []
+            kinds = [self.env.get(o.id, UNKNOWN) if isinstance(o, ir.Name) else self.typer().type(o) for o in operands]
+            if len(kinds) != 2 or not all(k.is_array and k.ndim <= 1 for k in kinds) \
+                    or least_ndim(self.func, stmt.target.id):
+                continue
+            for name in sorted({n for o in operands for n in names_read(o)}):
+                ptype = params.get(name)
+                if ptype is not None and ptype.is_array and not ptype.ndim and least_ndim(self.func, name) <= 1:
+                    assumed.setdefault(name, product.pos)
+        if not assumed:
+            return
+        before = {name: params[name] for name in assumed}
+        params.update({name: ir.Type("array", dtype=params[name].dtype, ndim=1) for name in assumed})
+        self.sweep(params)
+        if self.subscripts_a_number():
+            params.update(before)
+            self.sweep(params)
+            return
+        self.assumed_vectors = assumed
 
     def subscripts_a_number(self) -> bool:
         """Whether the body, as typed now, subscripts a name that holds a number."""
@@ -461,6 +515,9 @@ class FunctionTyper:
         if not unknown:
             return {}
         facts = ParameterEvidence(self.func, self.typer().type, self.callee_kinds(), unknown).collect()
+        for name in _product_operands(self.func, unknown):
+            if least_ndim(self.func, name) >= 2:  # a product takes at most two (``_check_matmul_operands``)
+                facts[name].add(MATRIX)
         return {name: ir.Type("array", dtype=params[name].dtype, ndim=1 if VECTOR in facts[name] else 2)
                 for name in sorted(unknown) if VECTOR in facts[name] or MATRIX in facts[name]}
 

@@ -128,12 +128,21 @@ class ReturnLowering:
         assert output is not None
         return output
 
+    def bind(self, value: ir.Expr, pos: ir.Pos) -> list[ir.Stmt]:
+        """``result = e``; ``return a, b`` binds one item a statement,
+        ``result = a; result2 = b`` (``a`` and ``b`` cannot read the fresh
+        names), so that each item is a binding of its own: an array item
+        gets its adjoint array like any other array binding."""
+        if self.width and isinstance(value, ir.Tuple) and len(value.items) == self.width:
+            return [ir.Assign(ir.Name(name, pos), item, pos) for name, item in zip(self.results, value.items)]
+        return [ir.Assign(self.target(pos), value, pos)]
+
     def block(self, body: list[ir.Stmt], in_loop: bool) -> list[ir.Stmt]:
         out: list[ir.Stmt] = []
         for stmt in body:
             if isinstance(stmt, ir.Return):
                 if self.result is not None and stmt.value is not None:
-                    out.append(ir.Assign(self.target(stmt.pos), stmt.value, stmt.pos))
+                    out += self.bind(stmt.value, stmt.pos)
                 out.append(ir.Assign(ir.Name(self.flag), ir.Const(True), stmt.pos))
                 out.append(ir.Break(stmt.pos) if in_loop else ir.Return(None, stmt.pos))
                 continue

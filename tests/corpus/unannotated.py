@@ -250,3 +250,22 @@ def zero_factors(x, y):
     # a product with a zero factor has no derivative, and gets none (it was an internal error in both modes)
     s = x * 0.0 + 0.0 / y
     return s + x * y
+
+
+def pair_from_two_returns(u, x, M):
+    # each item of `return a, b` is a binding of its own: the array-typed first item gets its adjoint on each
+    # path; M is a matrix, as np.sum(M, axis=1) shows two dimensions and a product takes at most two
+    # (fuzz seed 65275)
+    t = np.min(u[:-1] / (1.0 + u[:-1] ** 2))
+    if t - x <= -0.2:
+        return np.dot(u, M @ (M @ u)), min(u[-1], u[1])
+    return np.dot(np.sum(M, axis=1), np.arctan(u)) + 0.1 * x, u[-1]
+
+
+def product_scaled_in_place(u, x):
+    # np.dot(u, u) of a u that nothing shows the dimensions of is a number for a vector: u is taken for one,
+    # and checked on entry, so that `t *= c` scales a number (fuzz seed 60905)
+    A = np.outer(u, u)
+    t = np.dot(u, u)
+    t *= 1.0 + 0.5 * np.tanh(x)
+    return t + 0.1 * np.sum(A)

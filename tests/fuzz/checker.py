@@ -56,6 +56,9 @@ FD_RTOL = 1e-6
 KINK_RTOL = 1e-7  # the two step sizes agree this well at a smooth point
 FD_STEP = 1e-3
 POINTS = 4  # input points tried before giving up on finite differences
+# a value this large has derivatives that may overflow to inf or nan in one mode and not the other
+# (u ends at -6e273 where an iteration squares it): a point of no use, not a wrong derivative
+HUGE = 1e100
 
 CORRECT, REFUSED, TOOL_BUG, WRONG, INVALID = "correct", "refused", "tool-bug", "wrong-derivative", "invalid"
 FAILURES = (TOOL_BUG, WRONG)
@@ -102,6 +105,7 @@ class RuntimeRefusal(Exception):
 
 # what the message of each run-time refusal says -> its code in the histogram
 RUNTIME_REFUSALS = {"adxform differentiates an element of": "runtime-ndim-check",
+                    "this product is a number for vectors": "runtime-ndim-check",
                     "so adxform differentiated it as a number": "runtime-number-check"}
 
 
@@ -250,6 +254,9 @@ def primal_outputs(subject: Subject, args: Sequence) -> tuple[list[np.ndarray], 
     outputs = _array_outputs(subject.program, work) if subject.program.procedure else flatten(value)
     if not all(np.all(np.isfinite(o)) for o in outputs):
         raise Invalid("the primal gave a non-finite value")
+    largest = max((float(np.max(np.abs(o), initial=0.0)) for o in outputs), default=0.0)
+    if largest > HUGE:
+        raise Invalid(f"the primal's values blow up (|value| up to {largest:.1e}): derivatives overflow")
     return outputs, work
 
 
