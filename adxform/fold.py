@@ -11,8 +11,9 @@ here, into the statements of the side that runs, and both modes and the
 copy of the primal in the generated module see the code numba runs.
 
 A name is a constant where its last binding on every path is a number
-literal: bindings in a loop body, or in a branch not folded, end that (the
-loop runs them again; the branch may not run).  Statements after a
+literal, or a step of a constant by one (``c = 0; c += 1``): bindings in a
+loop body, or in a branch not folded, end that (the loop runs them again;
+the branch may not run).  Statements after a
 ``return``, ``break`` or ``continue`` of their block never run and are
 dropped, as numba drops them: a folded branch that returns leaves its
 block's tail unreachable.
@@ -28,12 +29,21 @@ from .walk import flat_targets, statements
 COMPARISONS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq,
                "!=": operator.ne}
 Number = int | float | bool
+ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul}
 LEAVING = (ir.Return, ir.Break, ir.Continue)
 
 
 def fold_constant_branches(module: ir.Module) -> None:
     for func in module.functions.values():
-        func.body = _block(func.body, {})
+        func.body = fold_block(func.body)
+
+
+def fold_block(body: list[ir.Stmt]) -> list[ir.Stmt]:
+    """A function body with its decided branches folded (its blocks changed
+    in place).  Reverse mode folds again after lowering its returns, which
+    copies the statements after a branch that returns into the other side,
+    where a name may be a constant that it was not before."""
+    return _block(body, {})
 
 
 def _block(body: list[ir.Stmt], constants: dict[str, Number]) -> list[ir.Stmt]:
@@ -55,10 +65,12 @@ def _block(body: list[ir.Stmt], constants: dict[str, Number]) -> list[ir.Stmt]:
                 constants.pop(name, None)
             stmt.body = _block(stmt.body, dict(constants))
         out.append(stmt)
+        before = dict(constants)  # `c += 1` reads the c of before
         _forget_bound(stmt, constants)
-        if isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Name) and not stmt.inplace and \
-                isinstance(stmt.value, ir.Const) and isinstance(stmt.value.value, (int, float, bool)):
-            constants[stmt.target.id] = stmt.value.value
+        if isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Name):
+            value = _value(stmt.value, before)
+            if isinstance(value, (int, float)) and (stmt.inplace or isinstance(stmt.value, ir.Const)):
+                constants[stmt.target.id] = value
     return out
 
 
@@ -72,6 +84,9 @@ def _value(expr: ir.Expr, constants: dict[str, Number]) -> Number | None:
     if isinstance(expr, ir.UnaryOp) and expr.op in ("not", "-"):
         operand = _value(expr.operand, constants)
         return None if operand is None else (not operand) if expr.op == "not" else -operand
+    if isinstance(expr, ir.BinOp) and expr.op in ARITHMETIC:
+        left, right = _value(expr.left, constants), _value(expr.right, constants)
+        return None if left is None or right is None else ARITHMETIC[expr.op](left, right)
     if isinstance(expr, ir.Compare) and expr.op in COMPARISONS:
         left, right = _value(expr.left, constants), _value(expr.right, constants)
         return None if left is None or right is None else COMPARISONS[expr.op](left, right)

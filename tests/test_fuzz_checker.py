@@ -200,3 +200,28 @@ def test_finite_differences_see_a_kink(point, smooth):
         assert difference is not None and abs(float(difference[0]) - (np.sign(point) + 2.0 * point)) < 1e-9
     else:
         assert difference is None
+
+
+EXPLODING = '''import numpy as np
+
+
+def f(u, x):
+    n = u.shape[0]
+    w = (u * x + 2.0) * SCALE
+    for k in range(12):
+        w = w * w * w
+    if x > 10.0:
+        return np.sum(w)
+    return np.sum(np.tanh(u)) * x
+'''
+
+
+@pytest.mark.parametrize(("scale", "kind"), [(1.5, "invalid"), (1e-3, CORRECT)])
+def test_a_point_where_values_explode_is_invalid(scale, kind, tmp_path):
+    """Values that overflow in a branch not returned (``w`` cubed twelve
+    times), or derivatives beyond 1e12 in both modes, make a point of no
+    use where rounding decides (fuzz seeds 70891, 72226): invalid, not a
+    wrong derivative.  Nothing explodes at a thousandth of the inputs."""
+    source = EXPLODING.replace("SCALE", repr(scale))
+    program = Program(source, "f", (Param("u", VECTOR), Param("x", FLOAT)), "float", 4, (), 3)
+    assert check_program(program, tmp_path, "none").kind == kind

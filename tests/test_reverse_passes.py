@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from adxform import ir
 from adxform.emit.printer import StmtPrinter
-from adxform.reverse.merge import merge_increments
+from adxform.naming import fresh_name
+from adxform.reverse.merge import hold_increments, merge_increments
 
 
 def _increment(target: ir.Expr, op: str, right: ir.Expr) -> ir.Assign:
@@ -39,3 +40,36 @@ def test_increments_merge_inside_loops():
                                                                _increment(s, "+", ir.Name("b"))])
     merged = merge_increments([loop])
     assert merged[0] is loop and _text(loop.body) == ["s_bar += a + b"]
+
+
+def _held(stmts: list[ir.Stmt], primal: set[str]) -> list[str]:
+    taken: set[str] = set()
+    hold_increments(stmts, primal, lambda wanted: fresh_name(wanted, taken))
+    return _text(stmts)
+
+
+def test_increments_of_one_element_apart_are_held_in_a_local():
+    """x_bar[i] is read and written once: the first increment's value is
+    held, the statements between only add into adjoint arrays or bind
+    temporaries, and the last increment adds what was held."""
+    x_i, x_next = (ir.Subscript(ir.Name("x_bar"), [index]) for index in (ir.Name("i"),
+                                                                      ir.BinOp("+", ir.Name("i"), ir.Const(1))))
+    stmts = [_increment(x_i, "-", ir.Name("t2_bar")), ir.Assign(ir.Name("t2_bar"), ir.Const(0.0)),
+             _increment(x_next, "+", ir.Name("t1_bar")), ir.Assign(ir.Name("t"), ir.Subscript(ir.Name("x"), [ir.Name("i")])),
+             _increment(x_i, "+", ir.Name("t"))]
+    assert _held(stmts, {"x", "i", "t"}) == ["t_held = -t2_bar", "t2_bar = 0.0", "x_bar[i + 1] += t1_bar",
+                                             "t = x[i]", "x_bar[i] += t_held + t"]
+
+
+def test_increments_stay_apart_where_something_between_reads_an_adjoint_array_or_moves_the_element():
+    x_i = ir.Subscript(ir.Name("x_bar"), [ir.Name("i")])
+    between = {
+        "reads the array": ir.Assign(ir.Name("t_bar"), ir.Subscript(ir.Name("x_bar"), [ir.Name("j")])),
+        "reads another adjoint array, maybe a view": ir.Assign(ir.Name("t_bar"), ir.Subscript(ir.Name("u_bar"), [ir.Name("j")])),
+        "binds the index": ir.Assign(ir.Name("i"), ir.Const(0)),
+        "calls": ir.ExprStmt(ir.Call("module._add_into", [ir.Name("u_bar"), ir.Name("a")])),
+        "sets an element": ir.Assign(ir.Subscript(ir.Name("u_bar"), [ir.Name("j")]), ir.Const(0.0)),
+    }
+    for what, stmt in between.items():
+        stmts = [_increment(x_i, "+", ir.Name("a")), stmt, _increment(x_i, "+", ir.Name("b"))]
+        assert _held(stmts, {"i", "j"})[0] == "x_bar[i] += a", what

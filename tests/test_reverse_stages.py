@@ -93,14 +93,13 @@ TRIANGLE = """def f(x: np.ndarray, w: np.ndarray) -> float:
 """
 
 
-def test_sweeps_save_nothing_before_increments_that_follow_a_whole_overwrite():
+def test_sweeps_save_nothing_that_no_later_adjoint_reads():
     before, after = _before_after(TRIANGLE, "reverse.sweeps")
     assert not any("_tape_push" in line for line in before)
-    # the overwrite saves each old q[j] and loads it back; the increments save nothing: the reversed
-    # overwrite loop brings all of q back, and no adjoint between them reads q
-    k = after.index("        q[j] = w[j] * x[j]")
-    assert after[k - 1] == "        ftop = _tape_put(ftape, ftop, q[j])" and "        q[j] = ftape[ftop]" in after
-    assert not any("q[m])" in line or "q[m] = ftape" in line for line in after)
+    # nothing is saved: only the adjoint of the last loop reads q, and it runs first, on q's final values
+    # (the zeros the overwrite replaces and the partial sums the increments replace are read by no adjoint
+    # that runs after theirs: reverse/tbr.py, analysis/increments.py)
+    assert not any("ftape" in line for line in after)
     assert after.count("            q[m] += w[m] * x[j]") == 1
 
 
@@ -144,3 +143,28 @@ def test_merge_joins_the_increments_of_one_adjoint():
                                                               "        x_bar[i] += x[i] * s_bar"]
     assert [line for line in after if "x_bar[i]" in line] == ["        x_bar[i] += s_bar * x[i] + x[i] * s_bar"]
     assert after[1].startswith('    """Adjoint of f:')
+
+
+WORK_ARRAY = """def f(x: np.ndarray, tmp: np.ndarray) -> float:
+    s = 0.0
+    for i in range(x.shape[0]):
+        tmp[i] = 2.0 * x[i]
+    for i in range(x.shape[0]):
+        s += tmp[i] * tmp[i]
+    for i in range(x.shape[0]):
+        tmp[i] = x[i] * x[i]
+    for i in range(x.shape[0]):
+        s += tmp[i] * x[i]
+    return s
+"""
+
+
+def test_a_work_array_is_saved_only_where_an_earlier_adjoint_reads_it():
+    """The first fill of ``tmp`` replaces what no adjoint reads (those that
+    read tmp run before it is undone), the second what the adjoint of the
+    first sum reads: only the second saves (reverse/tbr.py)."""
+    _, after = _before_after(WORK_ARRAY, "reverse.sweeps")
+    fills = [k for k, line in enumerate(after) if line.startswith("        tmp[i] = ") and "ftape" not in line]
+    assert len(fills) == 2
+    assert after[fills[0] - 1] == "    for i in range(x.shape[0]):"
+    assert after[fills[1] - 1] == "        ftop = _tape_put(ftape, ftop, tmp[i])"

@@ -25,7 +25,7 @@ from ..checks import entry_checks
 from ..walk import flat_targets
 from .builder import ReverseBuilder, Sweeps
 from .fusion import fuse_value
-from .merge import merge_increments
+from .merge import hold_increments, merge_increments
 from .slicing import slice_forward
 
 SWEEPS, SLICING, FUSION, MERGE = "reverse.sweeps", "reverse.slicing", "reverse.fusion", "reverse.merge"
@@ -134,6 +134,7 @@ def assemble(builder: ReverseBuilder, sweeps: Sweeps, seeded: list[ir.Stmt], wat
     fwd, rev = fuse(builder, fwd, rev)
     watch(FUSION, rev_function(fwd, bars + seeded + rev))
     merged = merge_increments(bars + seeded + rev)
+    hold_increments(merged, set(env), builder.bar.fresh)
     function = rev_function(fwd, merged)
     returned = ([f"{func.name}'s value"] if builder.returns_value else []) + [builder.bar(p) for p in wrt_scalars]
     function.docstring = (f"Adjoint of {func.name}: array adjoints ({', '.join(builder.bar(p) for p in wrt_arrays)}) "

@@ -31,7 +31,7 @@ def transform_assign(builder: ReverseBuilder, stmt: ir.Assign, depth: int) -> Sw
     pops: list[ir.Stmt] = []
     array_name = isinstance(stmt.target, ir.Name) and builder.type(stmt.target).is_array
     if array_name and stmt.inplace:
-        if stmt.target.id in builder.needed:
+        if stmt.target.id in builder.needed_after_undoing(stmt):
             pushes, pops = save_array(builder, stmt.target)
     else:
         pushes, pops = save_targets(builder, stmt, flat_targets(stmt.target))

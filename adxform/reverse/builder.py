@@ -26,6 +26,7 @@ from ..analysis.sharing import aliased_arrays, rows_bound_in_loops
 from ..checkpoint import DEFAULT_SNAPSHOTS, LoopCounter
 from ..checks import ndim_check
 from ..diagnostics import Reporter
+from ..fold import fold_block
 from ..naming import Namer
 from ..targets import CPU, Target
 from ..walk import flat_targets, statements, stmt_reads, sub_blocks
@@ -70,7 +71,8 @@ class ReverseBuilder:
         self.program = program
         self.reporter = reporter
         base = Namer(facts.func, "bar")
-        self.body, self.output, introduced = single_exit(facts.func, base)
+        body, self.output, introduced = single_exit(facts.func, base)
+        self.body = fold_block(body)
         # several returns: the value is in variables of the lowering's, one per item of a returned tuple,
         # and a flag says whether a return was taken
         results = [e.id for e in (self.output.items if isinstance(self.output, ir.Tuple) else [self.output])
@@ -94,6 +96,8 @@ class ReverseBuilder:
                 if (id(stmt), name) in self.first_defs:
                     self.defined_at.setdefault(name, self.order[id(stmt)])
         self.needed: set[str] = set()
+        # id(stmt) -> what the reverse sweep reads once stmt is undone (tbr.py), grown like ``needed``
+        self.needed_at: dict[int, set[str]] = {}
         self.silent = silent_accumulations(self.body)
         self.aliased = aliased_arrays(self.body, facts.types)
         self.unsaved = unsaved_increments(self.body, [p.name for p in facts.func.params], self.aliased)
@@ -111,6 +115,7 @@ class ReverseBuilder:
                 self.bar(name)
         self.tape = self.target.tape(self.bar)
         self.adjoints = Adjoints(self.facts, self.bar, self.reporter, self.target)
+        self.rev_of: dict[int, list[ir.Stmt]] = {}  # id(primal stmt) -> its part of the reverse sweep
         self.pushed_names: dict[str, int] = {}  # name -> where it is first saved (tape or snapshot)
         self.recomputed: set[str] = set()  # iteration-local values recomputed, not taped
         self.driver_reads: dict[int, set[str]] = {}  # id(reverse driver of a checkpointed loop) -> what it needs
@@ -165,6 +170,11 @@ class ReverseBuilder:
                 if inner is not None else None
         return None
 
+    def needed_after_undoing(self, stmt: ir.Stmt) -> set[str]:
+        """What the reverse sweep reads once ``stmt`` is undone: the values
+        ``stmt`` overwrites that are worth saving (tbr.py)."""
+        return self.needed_at.get(id(stmt), self.needed)
+
     def is_first_def(self, stmt: ir.Stmt, name: str) -> bool:
         return (id(stmt), name) in self.first_defs
 
@@ -204,4 +214,5 @@ def transform_block(builder: ReverseBuilder, body: list[ir.Stmt], depth: int) ->
         f, r = builder.transforms[type(stmt)](builder, stmt, depth)
         fwd += f
         revs.append(r)
+        builder.rev_of[id(stmt)] = r
     return Sweeps(fwd, [s for r in reversed(revs) for s in r])

@@ -44,7 +44,7 @@ def transform_call(builder: ReverseBuilder, stmt: ir.Stmt, call: ir.Call, target
         base = base_name(array)
         if base is None or entry_value_unused(builder, stmt, base, callee, position):
             continue
-        if base in builder.needed or is_active:
+        if base in builder.needed_after_undoing(stmt) or is_active:
             pushes.append(builder.tape.push_array(copy.deepcopy(array)))
             saves.append(array)
     fwd = pushes + [stmt] + [s for e in elements for s in builder.ndim_check(e)] + result_bars(builder, stmt, target) \

@@ -31,6 +31,7 @@ from .assemble import Watch, assemble, seed
 from .assign import transform_assign
 from .builder import Checkpointing, ReverseBuilder, Transform, transform_block
 from .calls import transform_expr_stmt
+from .tbr import needed_by_position
 from .control import transform_break, transform_for, transform_if, transform_lowered, transform_pass, transform_while
 
 MAX_ROUNDS = 6
@@ -69,7 +70,10 @@ def reverse_function(facts: FunctionFacts, program: Program, reporter: Reporter,
         sweeps = transform_block(builder, builder.body, depth=0)
         seeded = seed(builder)
         reads = builder.reads(sweeps.rev + seeded)
-        if reads <= builder.needed:
+        at = needed_by_position(builder.body, builder.rev_of, builder.reads)
+        if reads <= builder.needed and all(at[k] <= builder.needed_at.get(k, set()) for k in at):
             break
         builder.needed |= reads
+        for k, names in at.items():
+            builder.needed_at[k] = builder.needed_at.get(k, set()) | names
     return assemble(builder, sweeps, seeded, watch), builder

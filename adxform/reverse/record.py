@@ -27,7 +27,7 @@ def save(builder: ReverseBuilder, stmt: ir.Stmt, target: ir.Expr) -> Sweeps:
     reverse sweep reads it; returns (push, pop)."""
     if isinstance(target, ir.Name):
         name = target.id
-        if (name not in builder.needed or name in builder.recomputed or builder.is_first_def(stmt, name)
+        if (name not in builder.needed_after_undoing(stmt) or name in builder.recomputed or builder.is_first_def(stmt, name)
                 or id(stmt) in builder.silent or name in builder.results):
             return Sweeps([], [])  # (a return's value is bound once: the function ends there)
         vtype = builder.facts.types.env[name]
@@ -48,7 +48,7 @@ def save(builder: ReverseBuilder, stmt: ir.Stmt, target: ir.Expr) -> Sweeps:
         return Sweeps([builder.tape.push(ir.Name(name), vtype)], builder.tape.pop(ir.Name(name), vtype))
     if isinstance(target, ir.Subscript) and isinstance(target.value, ir.Name):
         base = target.value.id
-        if base not in builder.needed or id(stmt) in builder.unsaved:
+        if base not in builder.needed_after_undoing(stmt) or id(stmt) in builder.unsaved:
             return Sweeps([], [])
         if builder.type(target).is_array:
             return save_array(builder, target)

@@ -71,12 +71,11 @@ def step_rev(u, k, dt, u_bar):
     for i in range(1, n - 1):  # heat.py:10
         lap = old[i - 1] - 2.0 * old[i] + old[i + 1]  # heat.py:11
         t_bar = u_bar[i]
-        old_bar[i] += t_bar  # heat.py:12
         dt_bar += t_bar * (k * lap + 0.1 * math.sin(old[i]))  # heat.py:12
         t_bar2 = dt * t_bar
         k_bar += t_bar2 * lap  # heat.py:12
         lap_bar += k * t_bar2  # heat.py:12
-        old_bar[i] += 0.1 * t_bar2 * math.cos(old[i])  # heat.py:12
+        old_bar[i] += t_bar + 0.1 * t_bar2 * math.cos(old[i])  # heat.py:12
         u_bar[i] = 0.0  # heat.py:12
         old_bar[i - 1] += lap_bar  # heat.py:11
         old_bar[i] -= 2.0 * lap_bar  # heat.py:11

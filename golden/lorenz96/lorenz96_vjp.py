@@ -177,9 +177,7 @@ def rk4_step_rev(x, dt, x_bar):
     tmp = np.empty(n)  # lorenz96.py:19
     tmp_bar = np.zeros_like(tmp)  # lorenz96.py:19
     rhs(x, k1)  # lorenz96.py:20
-    ftape = _tape_reserve(ftape, ftop + n)
     for i in range(n):  # lorenz96.py:21
-        ftop = _tape_put(ftape, ftop, tmp[i])
         tmp[i] = x[i] + 0.5 * dt * k1[i]  # lorenz96.py:22
     rhs(tmp, k2)  # lorenz96.py:23
     ftape = _tape_reserve(ftape, ftop + n)
@@ -232,11 +230,7 @@ def rk4_step_rev(x, dt, x_bar):
         k2_bar[i] += 0.5 * dt * t_bar2  # lorenz96.py:25
         tmp_bar[i] = 0.0  # lorenz96.py:25
     rhs_rev(tmp, k2, tmp_bar, k2_bar)  # lorenz96.py:23
-    i = n  # lorenz96.py:21
-    while i > 0:  # lorenz96.py:21
-        i -= 1  # lorenz96.py:21
-        ftop -= 1
-        tmp[i] = ftape[ftop]
+    for i in range(n):  # lorenz96.py:21
         t_bar = tmp_bar[i]
         x_bar[i] += t_bar  # lorenz96.py:22
         dt_bar += 0.5 * (t_bar * k1[i])  # lorenz96.py:22

@@ -469,3 +469,22 @@ def constant_branches(u, x):
     if 0.1 < -0.2:
         s = 2.0 * s
     return s + x * x
+
+
+def constant_after_return(u, x):
+    # `c += 1` of a constant is a constant (c < 1 is decided), and the statements after a branch that returns are
+    # copied into its other side by the reverse sweep's lowering, where c is a constant of each side: all folded,
+    # as numba prunes them (fuzz seed 80082 under numba)
+    s = 0.0
+    c = 0
+    if u[0] > 0.0:
+        c += 1
+        if c < 1:
+            return 0.5 * x
+        c = 3
+        if u[1] > 0.0:
+            return x * u[0]
+    for i in range(u.shape[0]):
+        if c >= 2:
+            s += u[i] * x
+    return s + x * u[2]
