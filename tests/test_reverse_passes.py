@@ -73,3 +73,15 @@ def test_increments_stay_apart_where_something_between_reads_an_adjoint_array_or
     for what, stmt in between.items():
         stmts = [_increment(x_i, "+", ir.Name("a")), stmt, _increment(x_i, "+", ir.Name("b"))]
         assert _held(stmts, {"i", "j"})[0] == "x_bar[i] += a", what
+
+
+def test_two_products_of_the_same_factors_merge_doubled():
+    """The partials of ``x * x`` (``s * x`` and ``x * s``), and of ``0.5 * x * x``."""
+    x, s = ir.Name("x"), ir.Name("s_bar")
+    square = [_increment(ir.Name("x_bar"), "+", ir.BinOp("*", s, x)), _increment(ir.Name("x_bar"), "+", ir.BinOp("*", x, s))]
+    half = [_increment(ir.Name("x_bar"), "+", ir.BinOp("*", ir.Const(0.5), ir.BinOp("*", s, x))),
+            _increment(ir.Name("x_bar"), "+", ir.BinOp("*", ir.BinOp("*", ir.Const(0.5), x), s))]
+    different = [_increment(ir.Name("x_bar"), "+", ir.BinOp("*", s, x)), _increment(ir.Name("x_bar"), "+", ir.BinOp("*", s, s))]
+    assert _text(merge_increments(square)) == ["x_bar += 2.0 * (s_bar * x)"]
+    assert _text(merge_increments(half)) == ["x_bar += s_bar * x"]
+    assert _text(merge_increments(different)) == ["x_bar += s_bar * x + s_bar * s_bar"]

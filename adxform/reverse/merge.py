@@ -3,9 +3,10 @@
 The adjoint of ``loss += r * r`` adds two partials into ``r_bar``, and that
 of ``u[i] = u[i] + c * u[i]`` two into ``u_bar[i]``::
 
-    r_bar += loss_bar * r              r_bar += loss_bar * r + r * loss_bar
+    r_bar += loss_bar * r              r_bar += 2.0 * (loss_bar * r)
     r_bar += r * loss_bar       ->
 
+(two products of the same factors are one, doubled).
 Each increment of an array element is a load and a store that the next
 one must wait for, which stops numba vectorising the adjoint loop; one
 increment of the sum is a single read-modify-write.  Two increments merge
@@ -64,12 +65,43 @@ def _reads_target(stmt: ir.Assign) -> bool:
 
 
 def _combined(first: ir.BinOp, second: ir.BinOp) -> ir.BinOp:
-    """``t + a`` and ``t - b`` -> ``t + (a - b)``; ``t - a`` and ``t - b`` -> ``t - (a + b)``."""
+    """``t + a`` and ``t - b`` -> ``t + (a - b)``; ``t - a`` and ``t - b`` -> ``t - (a + b)``;
+    ``t + s * x`` and ``t + x * s`` (the two partials of ``x * x``) -> ``t + 2.0 * (s * x)``."""
+    if first.op == second.op and _same_product(first.right, second.right):
+        return ir.BinOp(first.op, first.left, _doubled(first.right))
     if first.op == "-":
         right = build.add(first.right, second.right) if second.op == "-" else build.sub(first.right, second.right)
         return ir.BinOp("-", first.left, right)
     right = build.add(first.right, second.right) if second.op == "+" else build.sub(first.right, second.right)
     return ir.BinOp("+", first.left, right)
+
+
+def _same_product(a: ir.Expr, b: ir.Expr) -> bool:
+    """Whether two products have the same factors, in any order and grouping."""
+    left, right = _factors(a), _factors(b)
+    if len(left) != len(right) or len(left) < 2:
+        return False
+    unmatched = list(right)
+    for factor in left:
+        match = next((k for k, other in enumerate(unmatched) if same(factor, other)), None)
+        if match is None:
+            return False
+        unmatched.pop(match)
+    return True
+
+
+def _factors(expr: ir.Expr) -> list[ir.Expr]:
+    if isinstance(expr, ir.BinOp) and expr.op == "*":
+        return _factors(expr.left) + _factors(expr.right)
+    return [expr]
+
+
+def _doubled(product: ir.Expr) -> ir.Expr:
+    """``2.0 * p``, the constant folded in where ``p`` starts with one."""
+    if isinstance(product, ir.BinOp) and product.op == "*" and isinstance(product.left, ir.Const) \
+            and isinstance(product.left.value, float):
+        return build.mul(ir.Const(2.0 * product.left.value), product.right)
+    return build.mul(ir.Const(2.0), product)
 
 
 def hold_increments(stmts: list[ir.Stmt], primal: set[str], fresh: Callable[[str], str]) -> None:

@@ -297,7 +297,7 @@ def fixed_point_rev(a, y_bar):
     a_bar = 0.0
     x_bar = 0.0
     x_new_bar = 0.0
-    x_bar += y_bar * x + x * y_bar  # checkpoint.py:29
+    x_bar += 2.0 * (y_bar * x)  # checkpoint.py:29
     while action != _TERMINATE:  # checkpoint.py:25
         if action == _TAKESHOT:
             step_snaps[lo] = step

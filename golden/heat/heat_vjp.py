@@ -126,7 +126,7 @@ def loss_rev(u0, k, nsteps, y_bar, u0_bar):
     total_bar = 0.0
     total_bar += y_bar / u.shape[0]  # heat.py:22
     for i in range(u.shape[0]):  # heat.py:20
-        u_bar[i] += total_bar * u[i] + u[i] * total_bar  # heat.py:21
+        u_bar[i] += 2.0 * (total_bar * u[i])  # heat.py:21
     _ = nsteps  # heat.py:17
     while _ > 0:  # heat.py:17
         _ -= 1  # heat.py:17

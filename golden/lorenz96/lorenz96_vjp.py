@@ -281,7 +281,7 @@ def final_energy_rev(x0, dt, nsteps, y_bar, x0_bar):
     e_bar = 0.0
     e_bar += y_bar  # lorenz96.py:41
     for i in range(x.shape[0]):  # lorenz96.py:39
-        x_bar[i] += 0.5 * (e_bar * x[i]) + 0.5 * x[i] * e_bar  # lorenz96.py:40
+        x_bar[i] += e_bar * x[i]  # lorenz96.py:40
     _ = nsteps  # lorenz96.py:36
     while _ > 0:  # lorenz96.py:36
         _ -= 1  # lorenz96.py:36

@@ -102,10 +102,10 @@ def energy_rev(pos, mass, eps, y_bar, pos_bar, mass_bar):
             mass_bar[j] += mass[i] * t_bar3  # nbody.py:16
             r_bar -= t_bar2 * (mass[i] * mass[j]) / (r * r)  # nbody.py:16
             t_bar = r_bar * (0.5 / r)
-            dx_bar += t_bar * dx + dx * t_bar  # nbody.py:15
-            dy_bar += t_bar * dy + dy * t_bar  # nbody.py:15
-            dz_bar += t_bar * dz + dz * t_bar  # nbody.py:15
-            eps_bar += t_bar * eps + eps * t_bar  # nbody.py:15
+            dx_bar += 2.0 * (t_bar * dx)  # nbody.py:15
+            dy_bar += 2.0 * (t_bar * dy)  # nbody.py:15
+            dz_bar += 2.0 * (t_bar * dz)  # nbody.py:15
+            eps_bar += 2.0 * (t_bar * eps)  # nbody.py:15
             r_bar = 0.0  # nbody.py:15
             pos_bar[i, 2] += dz_bar  # nbody.py:14
             pos_bar[j, 2] -= dz_bar  # nbody.py:14

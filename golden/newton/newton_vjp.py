@@ -69,10 +69,10 @@ def cube_root_rev(a, y_bar):
         dx_bar -= x_bar  # newton.py:12
         t_bar = dx_bar / (3.0 * x * x)
         t_bar2 = t_bar * x
-        x_bar += t_bar2 * x + x * t_bar2 + x * x * t_bar  # newton.py:11
+        x_bar += 2.0 * (t_bar2 * x) + x * x * t_bar  # newton.py:11
         a_bar -= t_bar  # newton.py:11
         t_bar3 = -(dx_bar * (x * x * x - a) / (3.0 * x * x * (3.0 * x * x)))
-        x_bar += 3.0 * (t_bar3 * x) + 3.0 * x * t_bar3  # newton.py:11
+        x_bar += 6.0 * (t_bar3 * x)  # newton.py:11
         dx_bar = 0.0  # newton.py:11
     if a > 1.0:  # newton.py:8
         a_bar += x_bar  # newton.py:8
@@ -126,10 +126,10 @@ def smooth_clip_rev(x, lo, hi, y_bar2):
     x_bar = 0.0
     y_bar = 0.0
     if y > 0.0:  # newton.py:26
-        y_bar += y_bar2 * y + y * y_bar2  # newton.py:26
+        y_bar += 2.0 * (y_bar2 * y)  # newton.py:26
     else:
         t_bar3 = -y_bar2
-        y_bar += t_bar3 * y + y * t_bar3  # newton.py:26
+        y_bar += 2.0 * (t_bar3 * y)  # newton.py:26
     if x < lo:  # newton.py:20
         lo_bar += y_bar  # newton.py:21
         t_bar = -(y_bar * (1.0 / (1.0 + (lo - x))))
