@@ -377,11 +377,12 @@ def finite_difference(subject: Subject, args: Sequence, direction: list, h: floa
     return [(a - 8.0 * b + 8.0 * c - d) / (12.0 * h) for a, b, c, d in zip(m2, m1, p1, p2)]
 
 
-def smooth_difference(subject: Subject, args: Sequence, direction: list) -> list[np.ndarray] | None:
+def smooth_difference(subject: Subject, args: Sequence, direction: list,
+                      step: float = FD_STEP) -> list[np.ndarray] | None:
     """The Richardson extrapolation of the differences at two step sizes,
     or None when the two disagree (a kink or jump nearby)."""
-    coarse = finite_difference(subject, args, direction, FD_STEP)
-    fine = finite_difference(subject, args, direction, FD_STEP / 2)
+    coarse = finite_difference(subject, args, direction, step)
+    fine = finite_difference(subject, args, direction, step / 2)
     if close(fine, coarse, KINK_RTOL):
         return None
     return [(16.0 * f - c) / 15.0 for f, c in zip(fine, coarse)]
@@ -426,7 +427,14 @@ def check_point(subject: Subject, args: list, rng: np.random.Generator) -> bool:
     reference = smooth_difference(subject, args, direction)
     if reference is None:
         return False
-    expect(close(tangent, reference, FD_RTOL), WRONG, "finite-differences")
+    if close(tangent, reference, FD_RTOL):
+        # the differences may be off where higher derivatives are large, or a jump lies within both stencils
+        # alike (fuzz seed 102400: right to 1e-8 at steps of 1e-6, 4e-5 off at 1e-3): a step 100 times smaller
+        # decides
+        reference = smooth_difference(subject, args, direction, FD_STEP / 100)
+        if reference is None:
+            return False
+        expect(close(tangent, reference, FD_RTOL), WRONG, "finite-differences")
     return True
 
 
