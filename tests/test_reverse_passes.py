@@ -5,6 +5,7 @@ from __future__ import annotations
 from adxform import ir
 from adxform.emit.printer import StmtPrinter
 from adxform.naming import fresh_name
+from adxform.reverse.deadloads import drop_dead_loads
 from adxform.reverse.merge import hold_increments, merge_increments
 
 
@@ -85,3 +86,30 @@ def test_two_products_of_the_same_factors_merge_doubled():
     assert _text(merge_increments(square)) == ["x_bar += 2.0 * (s_bar * x)"]
     assert _text(merge_increments(half)) == ["x_bar += s_bar * x"]
     assert _text(merge_increments(different)) == ["x_bar += s_bar * x + s_bar * s_bar"]
+
+
+def _load(name: str) -> ir.ExprStmt:
+    return ir.ExprStmt(ir.Call("module._tape_load_array", [ir.Name(name), ir.Name("ftape"), ir.Name("ftop")]))
+
+
+def test_loads_that_nothing_reads_before_the_next_load_are_dropped():
+    """The load after a callee's adjoint, in a loop whose iterations start
+    by loading the same array (the same statement object twice, as
+    calls.py writes it): dropped; the one the call reads stays, as does a
+    load of an array that may share memory with another (not in ``arrays``)."""
+    load_x = _load("x")
+    call = ir.ExprStmt(ir.Call("module.g_rev", [ir.Name("x"), ir.Name("x_bar")]))
+    step = ir.Assign(ir.Name("ftop"), ir.BinOp("-", ir.Name("ftop"), ir.Attribute(ir.Name("x"), "size")), inplace=True)
+    loop = ir.While(ir.Compare(">", ir.Name("s"), ir.Const(0)), [load_x, call, load_x, _load("v"), step])
+    body = [loop, ir.Return(ir.Name("x_bar"))]
+    drop_dead_loads(body, {"x"})
+    assert _text(loop.body) == ["_tape_load_array(x, ftape, ftop)", "g_rev(x, x_bar)",
+                                "_tape_load_array(v, ftape, ftop)", "ftop -= x.size"]
+
+
+def test_a_load_read_after_the_loop_stays():
+    load_x = _load("x")
+    loop = ir.While(ir.Name("more"), [load_x, ir.ExprStmt(ir.Call("module.g_rev", [ir.Name("x")])), load_x])
+    body = [loop, ir.Return(ir.BinOp("*", ir.Subscript(ir.Name("x"), [ir.Const(0)]), ir.Const(2.0)))]
+    drop_dead_loads(body, {"x"})
+    assert len(loop.body) == 3

@@ -25,6 +25,7 @@ from ..checks import entry_checks
 from ..walk import flat_targets
 from .builder import ReverseBuilder, Sweeps
 from .fusion import fuse_value
+from .deadloads import drop_dead_loads
 from .merge import hold_increments, merge_increments
 from .slicing import slice_forward
 
@@ -136,6 +137,8 @@ def assemble(builder: ReverseBuilder, sweeps: Sweeps, seeded: list[ir.Stmt], wat
     merged = merge_increments(bars + seeded + rev)
     hold_increments(merged, set(env), builder.bar.fresh)
     function = rev_function(fwd, merged)
+    params = {p.name for p in func.params}
+    drop_dead_loads(function.body, {n for n, t in env.items() if t.is_array and n not in params | builder.aliased})
     returned = ([f"{func.name}'s value"] if builder.returns_value else []) + [builder.bar(p) for p in wrt_scalars]
     function.docstring = (f"Adjoint of {func.name}: array adjoints ({', '.join(builder.bar(p) for p in wrt_arrays)}) "
                           f"are in/out; returns ({', '.join(returned)}). Leaves out {func.name}'s side effects on "

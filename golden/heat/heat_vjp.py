@@ -133,7 +133,6 @@ def loss_rev(u0, k, nsteps, y_bar, u0_bar):
         _tape_load_array(u, ftape, ftop)
         k_bar2, dt_bar = step_rev(u, k, 0.05, u_bar)  # heat.py:18
         k_bar += k_bar2  # heat.py:18
-        _tape_load_array(u, ftape, ftop)
         ftop -= u.size
     u0_bar += u_bar  # heat.py:16
     return value, k_bar

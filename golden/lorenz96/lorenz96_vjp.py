@@ -288,7 +288,6 @@ def final_energy_rev(x0, dt, nsteps, y_bar, x0_bar):
         _tape_load_array(x, ftape, ftop)
         dt_bar2, = rk4_step_rev(x, dt, x_bar)  # lorenz96.py:37
         dt_bar += dt_bar2  # lorenz96.py:37
-        _tape_load_array(x, ftape, ftop)
         ftop -= x.size
     x0_bar += x_bar  # lorenz96.py:35
     return value, dt_bar
