@@ -84,7 +84,7 @@ class FunctionTypes:
     # array would pass as well: the derivative functions check on entry that they are numbers
     assumed_floats: list[str] = field(default_factory=list)
     # array parameters of unknown ndim taken for vectors, as operands of a product bound to a
-    # name (``assume_vectors``) -> where that product is: checked on entry as well
+    # name that is then updated in place (``assume_vectors``) -> where that product is: checked on entry
     assumed_vectors: dict[str, ir.Pos] = field(default_factory=dict)
 
     def of(self, expr: ir.Expr) -> ir.Type:
@@ -249,14 +249,17 @@ def _dimensions_of_rows(func: ir.Function, name: str, seen: set[str]) -> list[in
     return shown
 
 
+def _operands(expr: ir.Expr | None, products: tuple[str, ...] = MATRIX_PRODUCTS) -> list[ir.Expr]:
+    """The two operands of ``a @ b`` or of a call of ``products``; none for another expression."""
+    if isinstance(expr, ir.BinOp) and expr.op == "@":
+        return [expr.left, expr.right]
+    return expr.args[:2] if isinstance(expr, ir.Call) and expr.func in products else []
+
+
 def _product_operands(func: ir.Function, names: set[str]) -> set[str]:
     """Those of ``names`` that are an operand of ``@`` or ``np.dot`` themselves."""
-    found = set()
-    for expr in _all_expressions(func.body):
-        operands = [expr.left, expr.right] if isinstance(expr, ir.BinOp) and expr.op == "@" else \
-            expr.args[:2] if isinstance(expr, ir.Call) and expr.func in MATRIX_PRODUCTS else []
-        found |= {o.id for o in operands if isinstance(o, ir.Name) and o.id in names}
-    return found
+    return {o.id for expr in _all_expressions(func.body) for o in _operands(expr)
+            if isinstance(o, ir.Name) and o.id in names}
 
 
 def _consuming(index: list[ir.Expr]) -> list[ir.Expr]:
@@ -420,8 +423,7 @@ class FunctionTyper:
         for stmt in statements(self.func.body):
             product = stmt.value if isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Name) \
                 and stmt.target.id in updated else None
-            operands = [product.left, product.right] if isinstance(product, ir.BinOp) and product.op == "@" else \
-                product.args[:2] if isinstance(product, ir.Call) and product.func in NUMBER_PRODUCTS else []
+            operands = _operands(product, NUMBER_PRODUCTS)
             kinds = [self.env.get(o.id, UNKNOWN) if isinstance(o, ir.Name) else self.typer().type(o) for o in operands]
             if len(kinds) != 2 or not all(k.is_array and k.ndim <= 1 for k in kinds) \
                     or least_ndim(self.func, stmt.target.id):

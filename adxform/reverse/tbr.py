@@ -12,9 +12,10 @@ not saved where only later statements' adjoints read ``x`` (the work array
 
 ``needed_by_position`` maps id(statement) to that set, from the reverse
 code each statement produced in one round of construction
-(``ReverseBuilder.rev_of``).  A statement without a record (one whose
-reverse was built from a copy) has no entry, and the function's ``needed``
-serves for it, as it always did.
+(``ReverseBuilder.rev_of``).  A block with a statement without a record
+(one whose reverse was built from a copy) has no entries, nor have the
+blocks inside it, and the function's ``needed`` serves for them, as it
+always did.
 """
 
 from __future__ import annotations
@@ -33,10 +34,10 @@ def needed_by_position(body: list[ir.Stmt], rev_of: dict[int, list[ir.Stmt]],
     ``stmt`` has been undone, for the statements of ``body`` and nested
     ones; ``context``: what the reverse sweep reads after the whole block."""
     found: dict[int, set[str]] = {}
+    if any(id(stmt) not in rev_of for stmt in body):
+        return found  # what a statement without a record reads is not known: the block keeps ``needed``
     before = set(context)  # read once the statements so far are undone
     for stmt in body:
-        if id(stmt) not in rev_of:
-            continue
         outer = frozenset(before)
         before |= reads(rev_of[id(stmt)])
         found[id(stmt)] = set(before)
