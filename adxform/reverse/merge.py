@@ -111,22 +111,26 @@ def hold_increments(stmts: list[ir.Stmt], primal: set[str], fresh: Callable[[str
     variables (the rest are adjoints and temporaries), ``fresh`` names the
     locals."""
     arrays = _array_like(stmts, primal)
-    _hold_in(stmts, primal, arrays, fresh)
-    _drop_passes(stmts)
+    emptied: set[int] = set()
+    _hold_in(stmts, primal, arrays, fresh, emptied)
+    _drop(stmts, emptied)
 
 
-def _drop_passes(block: list[ir.Stmt]) -> None:
-    """The increments whose names the next one adds, gone (``pass`` where a block would be left empty)."""
+def _drop(block: list[ir.Stmt], emptied: set[int]) -> None:
+    """The increments whose value, a name, the later one adds instead
+    (``pass`` in their place until now), gone; ``pass`` stays where a block
+    would be left empty."""
     for stmt in block:
         for inner in sub_blocks(stmt):
-            _drop_passes(inner)
-    block[:] = [s for s in block if not isinstance(s, ir.Pass)] or block[:1]
+            _drop(inner, emptied)
+    block[:] = [s for s in block if id(s) not in emptied] or block[:1]
 
 
-def _hold_in(block: list[ir.Stmt], primal: set[str], arrays: set[str], fresh: Callable[[str], str]) -> None:
+def _hold_in(block: list[ir.Stmt], primal: set[str], arrays: set[str], fresh: Callable[[str], str],
+             emptied: set[int]) -> None:
     for stmt in block:
         for inner in sub_blocks(stmt):
-            _hold_in(inner, primal, arrays, fresh)
+            _hold_in(inner, primal, arrays, fresh, emptied)
     for k, first in enumerate(block):
         if not _element_increment(first, primal):
             continue
@@ -137,6 +141,7 @@ def _hold_in(block: list[ir.Stmt], primal: set[str], arrays: set[str], fresh: Ca
                 between = {n for s in block[k + 1:later] if isinstance(s, ir.Assign) for n in names_read(s.target)}
                 if isinstance(value, ir.Name) and value.id not in between:  # still holds it: no copy needed
                     held, block[k] = value, ir.Pass(first.pos)
+                    emptied.add(id(block[k]))
                 else:
                     held = ir.Name(fresh("t_held"))
                     block[k] = ir.Assign(held, value, first.pos)
