@@ -297,11 +297,16 @@ def test_the_ndim_taken_from_element_reads_is_checked_in_both_modes(mode, tmp_pa
     make it a row and the derivative silently wrong, so both modes refuse
     it on entry."""
     source = "import numpy as np\n\n\ndef f(M, x):\n    n = M.shape[0]\n    return np.sum(M) + M[n - 1] * x\n"
-    module = _load(source, mode, tmp_path)
-    M = np.ones((2, 2))
-    call = (lambda: module.f_jvp(M, 1.0, M, 1.0)) if mode == "forward" else (lambda: module.f_grad(M, 1.0))
-    with pytest.raises(ValueError, match=r"m.py:6:24: adxform differentiates an element of 'M' here, so 'M' "
-                                         r"must be a 1-D array"):
+    _refused_on_entry(_load(source, mode, tmp_path), mode, 1.0,
+                      r"m.py:6:24: adxform differentiates an element of 'M' here, so 'M' must be a 1-D array")
+
+
+def _refused_on_entry(module, mode: str, scalar: float, match: str) -> None:
+    """``f(matrix, scalar)`` through ``f_jvp`` or ``f_grad`` raises ``match``."""
+    matrix = np.ones((2, 2))
+    call = (lambda: module.f_jvp(matrix, scalar, matrix, 1.0)) if mode == "forward" \
+        else (lambda: module.f_grad(matrix, scalar))
+    with pytest.raises(ValueError, match=match):
         call()
 
 
@@ -313,11 +318,8 @@ def test_operands_of_a_bound_product_taken_for_vectors_are_checked(mode, tmp_pat
     refused on entry in both modes, with where and how to declare one."""
     source = "import numpy as np\n\n\ndef f(u, c):\n    t = np.dot(u, u)\n    t *= 0.5 + c\n    return t\n"
     module = _load(source, mode, tmp_path)
-    u = np.ones((2, 2))
-    call = (lambda: module.f_jvp(u, 2.0, u, 1.0)) if mode == "forward" else (lambda: module.f_grad(u, 2.0))
-    with pytest.raises(ValueError, match=r"m.py:5:9: nothing in 'f' shows how many dimensions 'u' has.*"
-                                         r"differentiated 'u' as a 1-D array.*`f8\[:, :\]`"):
-        call()
+    _refused_on_entry(module, mode, 2.0, r"m.py:5:9: nothing in 'f' shows how many dimensions 'u' has.*"
+                                         r"differentiated 'u' as a 1-D array.*`f8\[:, :\]`")
     vector = np.array([0.5, -1.5])
     if mode == "reverse":
         u_bar, c_bar = module.f_grad(vector, 2.0)
