@@ -56,10 +56,11 @@ def _check_disjoint(a, b):
 def _unbroadcast(bar, shape):
     """The adjoint of broadcasting an array of ``shape`` up to ``bar``'s
     shape: ``bar`` summed over the leading axes broadcasting added and over
-    the axes of length 1 it stretched."""
-    size = 1
-    for extent in shape:
-        size *= extent
+    the axes of length 1 it stretched.  A number is taken as a 0-d array:
+    a product of operands of unknown ndim (``v @ w``) may be a number
+    or an array, and its seed is whichever the caller passes."""
+    bar = np.asarray(bar)
+    size = np.empty(shape, dtype=np.bool_).size  # numba cannot loop over the shape ``()``
     if bar.size == size:  # nothing was stretched: ``bar`` in the new shape (a view when it is contiguous)
         return np.ascontiguousarray(bar).reshape(shape)
     out = np.zeros(shape, dtype=bar.dtype)

@@ -269,3 +269,10 @@ def product_scaled_in_place(u, x):
     t = np.dot(u, u)
     t *= 1.0 + 0.5 * np.tanh(x)
     return t + 0.1 * np.sum(A)
+
+
+def product_of_unknown_rank(v, M):
+    # nothing shows v's dimensions: `v @ M[-1]` is a number for a vector, a vector for a matrix, and its
+    # adjoint takes whichever seed the caller passes (fuzz seed 112082)
+    s = np.min(v[:-1])
+    return v @ M[-1] + np.dot(M, v) @ np.sum(M, axis=1) + 0.1 * s
