@@ -10,6 +10,7 @@ from ..checkpoint import DEFAULT_SNAPSHOTS, LoopCounter
 from ..naming import Namer
 from .assemble import FUSION, MERGE, SLICING, SWEEPS, Watch
 from .builder import Checkpointing
+from .callees import Callees
 from .custom import rev_from_rule
 from .function import STRUCTURE, no_watch, reverse_function
 from .names import distinct_rev_names
@@ -28,8 +29,7 @@ def reverse_functions(program: Program, reporter: Reporter, snapshots: int = DEF
     ``watch`` sees each ``_rev`` after each stage of its construction
     (``--dump-after reverse.fusion``)."""
     out: dict[str, list[ir.Function]] = {}
-    entry_reads: dict[str, set[str]] = {}  # callees come first in program.order
-    returns_value: dict[str, bool] = {}
+    callees = Callees(program)  # callees come first in program.order
     distinct_rev_names(program)
     for name in program.order:
         if not program.needs_derivative(name):
@@ -39,16 +39,14 @@ def reverse_functions(program: Program, reporter: Reporter, snapshots: int = DEF
             bar = Namer(facts.func, "bar")
             y_bar = bar.fresh("y_bar")
             functions = [rev_from_rule(facts, program.custom[name], bar, y_bar, loops is not None)]
-            entry_reads[name] = {p.name for p in facts.func.params}
-            returns_value[name] = not facts.is_procedure
+            callees.add(facts, None, {p.name for p in facts.func.params}, not facts.is_procedure)
             public = public_functions(facts, bar, y_bar, not facts.is_procedure,
                                       loops is not None)[1:]  # all but g_vjp itself
         else:
-            rev, builder = reverse_function(facts, program, reporter, entry_reads, returns_value,
+            rev, builder = reverse_function(facts, program, reporter, callees,
                                             Checkpointing(snapshots, loops), watch)
             functions = [rev]
-            entry_reads[name] = builder.entry_reads
-            returns_value[name] = builder.returns_value
+            callees.add(facts, rev, builder.entry_reads, builder.returns_value)
             public = public_functions(facts, builder.bar, builder.y_bar, builder.returns_value, loops is not None)
         out[name] = functions + (public if name in program.roots else [])
     reporter.check()

@@ -27,6 +27,7 @@ from .builder import ReverseBuilder, Sweeps
 from .fusion import fuse_value
 from .deadloads import drop_dead_loads
 from .merge import hold_increments, merge_increments
+from .reads import restored
 from .slicing import slice_forward
 
 SWEEPS, SLICING, FUSION, MERGE = "reverse.sweeps", "reverse.slicing", "reverse.fusion", "reverse.merge"
@@ -58,7 +59,7 @@ def slice_sweep(builder: ReverseBuilder, fwd: list[ir.Stmt], after: list[ir.Stmt
     if builder.output is None:
         return plain
     value = builder.output  # computed before the reverse sweep restores anything
-    if builder.type(value).is_array and view_base(value, builder.facts.types) in builder.needed:
+    if builder.type(value).is_array and view_base(value, builder.facts.types) in builder.needed | restored(after):
         # it shares memory with an array the reverse sweep restores; a value made afresh needs no copy
         # (nor can take one where it may be a number: `np.dot(v, v)` of a v of unknown ndim)
         value = ir.Call("method.copy", [value])

@@ -20,6 +20,7 @@ from typing import Callable, NamedTuple
 from .. import ir
 from ..analysis.bindings import bound_on_every_path, first_definitions, loop_vars_read_outside, written_names
 from ..analysis.dataflow import VIEW_METHODS, is_view
+from ..analysis.extents import LeadingExtents
 from ..analysis.increments import unsaved_increments
 from ..analysis.program import FunctionFacts, Program
 from ..analysis.sharing import aliased_arrays, rows_bound_in_loops
@@ -29,8 +30,10 @@ from ..diagnostics import Reporter
 from ..fold import fold_block
 from ..naming import Namer
 from ..targets import CPU, Target
-from ..walk import flat_targets, statements, stmt_reads, sub_blocks
+from ..walk import flat_targets, statements, sub_blocks
 from .adjoint import Adjoints
+from .callees import Callees
+from .reads import ValueReads
 from .recompute import silent_accumulations
 from .structure import single_exit
 from .tape import ArrayStack, KeptArray
@@ -59,15 +62,13 @@ Transform = Callable[["ReverseBuilder", ir.Stmt, int], Sweeps]
 
 class ReverseBuilder:
     def __init__(self, facts: FunctionFacts, program: Program, reporter: Reporter,
-                 entry_reads: dict[str, set[str]], returns_value: dict[str, bool],
-                 transforms: dict[type, Transform], checkpointing: Checkpointing = Checkpointing(),
+                 callees: Callees, transforms: dict[type, Transform], checkpointing: Checkpointing = Checkpointing(),
                  target: Target = CPU):
         self.facts = facts
         self.transforms = transforms  # IR statement type -> the function that reverses it
         self.target = target  # tapes, adjoint arrays and accumulation are written for it
         self.checkpointing = checkpointing
-        self.callee_entry_reads = entry_reads  # callee -> the names its _rev reads on entry
-        self.callee_returns_value = returns_value  # callee -> whether its _rev returns its value
+        self.callees = callees  # what the module functions reversed before this one left for their callers
         self.program = program
         self.reporter = reporter
         base = Namer(facts.func, "bar")
@@ -95,6 +96,8 @@ class ReverseBuilder:
             for name in (t.id for t in flat_targets(getattr(stmt, "target", ir.Tuple([]))) if isinstance(t, ir.Name)):
                 if (id(stmt), name) in self.first_defs:
                     self.defined_at.setdefault(name, self.order[id(stmt)])
+        self.values_read = ValueReads(self.body, callees)
+        self.extents = LeadingExtents(self.body, [p.name for p in facts.func.params])
         self.needed: set[str] = set()
         # id(stmt) -> what the reverse sweep reads once stmt is undone (tbr.py), grown like ``needed``
         self.needed_at: dict[int, set[str]] = {}
@@ -135,7 +138,7 @@ class ReverseBuilder:
             if id(stmt) in self.driver_reads:
                 found |= self.driver_reads[id(stmt)]
                 continue
-            found |= stmt_reads(stmt)
+            found |= self.values_read(stmt)
             for block in sub_blocks(stmt):
                 found |= self.reads(block)
         return found & set(self.facts.types.env)

@@ -1,9 +1,11 @@
 """Calls of module functions: joint reversal, as Tapenade's default.
 
 The forward sweep runs the primal; the reverse sweep runs the callee's
-``_rev``, which recomputes the callee's own forward sweep.  Arrays a
-callee writes are saved whole before the call and restored around its
-``_rev``.
+``_rev``, which recomputes the callee's own forward sweep.  An array a
+callee writes is saved before the call and restored around its ``_rev``:
+whole where the caller's reverse sweep reads it after undoing the call,
+else only what the callee's ``_rev`` reads of it on entry
+(``Callees.unfilled``: nothing, a tail, or all of it).
 """
 
 from __future__ import annotations
@@ -40,13 +42,19 @@ def transform_call(builder: ReverseBuilder, stmt: ir.Stmt, call: ir.Call, target
     pushes = keep.fwd + pushes
     written = [call.args[i] for i in sorted(callee.writes) if i < len(call.args)]
     saves: list[ir.Expr] = []
+    kept: list[ir.Expr] = []  # those the caller's reverse sweep reads once the call is undone
     for position, array in zip(sorted(callee.writes), written):
         base = base_name(array)
         if base is None or entry_value_unused(builder, stmt, base, callee, position):
             continue
-        if base in builder.needed_after_undoing(stmt) or is_active:
-            pushes.append(builder.tape.push_array(copy.deepcopy(array)))
-            saves.append(array)
+        if base in builder.needed_after_undoing(stmt):
+            kept.append(array)
+        else:  # only the callee's _rev may read it
+            array = builder.callees.unfilled(callee, call, position) if is_active else None
+            if array is None or builder.extents.empty_tail(array):
+                continue
+        pushes.append(builder.tape.push_array(copy.deepcopy(array)))
+        saves.append(array)
     fwd = pushes + [stmt] + [s for e in elements for s in builder.ndim_check(e)] + result_bars(builder, stmt, target) \
         + (builder.kept_bound(stmt) if isinstance(target, ir.Name) else [])
     restore = [builder.tape.load_array(copy.deepcopy(a), copy.deepcopy(saves[k + 1:])) for k, a in enumerate(saves)]
@@ -54,8 +62,9 @@ def transform_call(builder: ReverseBuilder, stmt: ir.Stmt, call: ir.Call, target
     before, after = (keep.rev, []) if keep.rev and base_name(target) in names_read(call) else ([], keep.rev)
     if not is_active:
         return Sweeps(fwd, before + pops + restore + drop + after)
-    return Sweeps(fwd, before + pops + restore + call_adjoint(builder, stmt, call, target, callee) + restore + drop
-                  + after)
+    restore_kept = [load for load, a in zip(restore, saves) if any(a is k for k in kept)]
+    return Sweeps(fwd, before + pops + restore + call_adjoint(builder, stmt, call, target, callee) + restore_kept
+                  + drop + after)
 
 
 def result_bars(builder: ReverseBuilder, stmt: ir.Stmt, target: ir.Expr | None) -> list[ir.Stmt]:
@@ -75,7 +84,7 @@ def entry_value_unused(builder: ReverseBuilder, stmt: ir.Stmt, base: str, callee
     array but its own first definition."""
     param = callee.func.params[position].name
     top = [k for k, s in enumerate(builder.body) if s is stmt]
-    if param in builder.callee_entry_reads.get(callee.func.name, {param}) or not top:
+    if param in builder.callees.entry_reads.get(callee.func.name, {param}) or not top:
         return False
     for earlier in builder.body[:top[0]]:
         for inner in statements([earlier]):
@@ -110,7 +119,7 @@ def call_adjoint(builder: ReverseBuilder, stmt: ir.Stmt, call: ir.Call, target: 
     outs: list[ir.Name] = []
     if not callee.is_procedure:
         args.append(result_seed(builder, target, captured))
-        if builder.callee_returns_value.get(callee.func.name, False):
+        if builder.callees.returns_value.get(callee.func.name, False):
             outs.append(ir.Name(builder.bar.fresh(f"{callee.func.name.lstrip('_')}_value")))
     scalar_args: list[tuple[ir.Expr, ir.Name]] = []
     for param, arg in zip(callee.func.params, call.args):

@@ -30,6 +30,7 @@ from ..diagnostics import Reporter
 from .assemble import Watch, assemble, seed
 from .assign import transform_assign
 from .builder import Checkpointing, ReverseBuilder, Transform, transform_block
+from .callees import Callees
 from .calls import transform_expr_stmt
 from .tbr import needed_by_position
 from .control import transform_break, transform_for, transform_if, transform_lowered, transform_pass, transform_while
@@ -54,14 +55,13 @@ def no_watch(stage: str, func: ir.Function) -> None:
     """The default ``watch``: nobody looks at the stages."""
 
 
-def reverse_function(facts: FunctionFacts, program: Program, reporter: Reporter, entry_reads: dict[str, set[str]],
-                     returns_value: dict[str, bool], checkpointing: Checkpointing = Checkpointing(),
+def reverse_function(facts: FunctionFacts, program: Program, reporter: Reporter, callees: Callees,
+                     checkpointing: Checkpointing = Checkpointing(),
                      watch: Watch = no_watch) -> tuple[ir.Function, ReverseBuilder]:
     """``f_rev``, and the builder that made it (its namer, and what the
     callers of ``f_rev`` need to know: what it reads on entry, whether it
     returns ``f``'s value)."""
-    builder = ReverseBuilder(facts, program, reporter, entry_reads, returns_value, STATEMENT_TRANSFORMS,
-                             checkpointing)
+    builder = ReverseBuilder(facts, program, reporter, callees, STATEMENT_TRANSFORMS, checkpointing)
     func = facts.func
     returned = [ir.Return(builder.output, func.pos)] if builder.output is not None else []
     watch(STRUCTURE, ir.Function(func.name, func.params, builder.body + returned, func.pos, target=func.target))
