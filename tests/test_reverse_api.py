@@ -523,3 +523,21 @@ def test_writes_through_a_transpose_reach_its_base(tmp_path, view):
     modules = [load_module_from_text(adxform.transform(source, mode, filename="m.py", jit="none"),
                                      tmp_path / f"transpose_{mode}_{len(view)}.py") for mode in ("reverse", "forward")]
     check_grads(modules, "f", [np.array([[1.0, 2.0], [3.0, 4.0]]), 0.7])
+
+
+def test_grad_runs_the_primal_only_for_side_effects(tmp_path):
+    # f_rev does not return f's value here (the value costs a pass of its own), and f_grad gives none, so it calls
+    # f_rev alone; a function that writes into its argument still runs the primal for that, as f_vjp does
+    source = ("import numpy as np\n\n\ndef f(x):\n    total = 0.0\n    for i in range(x.shape[0] - 1):\n"
+              "        t = x[i + 1] - x[i] * x[i]\n        total += t * t\n    return total\n\n\n"
+              "def g(x):\n    x[0] = x[0] * x[1]\n    return np.sum(x * x)\n")
+    text = adxform.transform(source, "reverse", filename="m.py", jit="none")
+    module = load_module_from_text(text, tmp_path / "m_grad.py")
+    f_grad = text[text.index("def f_grad"):text.index("def f_value_and_grad")]
+    assert "f_rev(x, 1.0, x_bar)" in f_grad and "f_vjp" not in f_grad
+    x = np.array([0.5, -1.2, 0.8, 2.0])
+    np.testing.assert_allclose(module.f_grad(x), module.f_vjp(x, 1.0)[1], rtol=1e-15)
+    y = x.copy()
+    grad = module.g_grad(y)
+    np.testing.assert_allclose(grad, module.g_vjp(x.copy(), 1.0)[1], rtol=1e-15)
+    assert y[0] == x[0] * x[1]  # g's side effect, as calling g leaves it

@@ -35,10 +35,13 @@ def public_functions(facts: FunctionFacts, bar: Namer, y_bar: str, rev_returns_v
     return functions
 
 
-def _wrappers(facts: FunctionFacts, bar: Namer, y_bar: str, rev_returns_value: bool,
-              counted: bool) -> list[ir.Function]:
+def _adjoint_body(facts: FunctionFacts, bar: Namer, seed: ir.Expr, rev_returns_value: bool, counted: bool,
+                  value: str, want_value: bool) -> list[ir.Stmt]:
+    """The overlap checks, the adjoint arrays and the call of ``f_rev``
+    seeded with ``seed``; then the primal, on the arguments as they came,
+    where ``f`` writes into them, or for ``value`` where ``want_value``
+    asks for it and ``f_rev`` does not return it (``f_grad`` does not)."""
     func, env = facts.func, facts.types.env
-    params = [ir.Param(p.name, None, p.pos) for p in func.params]
     args = [ir.Name(p.name) for p in func.params]
     arrays = [p for p in facts.wrt if env[p].is_array]
     scalars = [p for p in facts.wrt if not env[p].is_array]
@@ -47,18 +50,29 @@ def _wrappers(facts: FunctionFacts, bar: Namer, y_bar: str, rev_returns_value: b
     written = [func.params[k].name for k in sorted(facts.writes)]
     saved = {name: bar.fresh(f"{name}_on_entry") for name in written}
     body += [ir.Assign(ir.Name(saved[n]), ir.Call("method.copy", [ir.Name(n)])) for n in written]
-    value = Namer(func, "bar").fresh("value")  # a name of the wrapper's own
     results = ([ir.Name(value)] if rev_returns_value else []) + [ir.Name(bar(p)) for p in scalars]
-    rev_args = args + ([] if facts.is_procedure else [ir.Name(y_bar)]) + [ir.Name(bar(p)) for p in arrays]
+    rev_args = args + ([] if facts.is_procedure else [seed]) + [ir.Name(bar(p)) for p in arrays]
     if not facts.is_procedure:
         body += [ir.Assign(ir.Name(bar(p)), build.call("numpy.zeros_like", ir.Name(p))) for p in arrays]
     rev = ir.Call("module." + facts.rev_name, rev_args + ([ir.Name(COUNTS)] if counted else []))
     body.append(ir.Assign(ir.Tuple(results), rev) if results else ir.ExprStmt(rev))
-    if written or not (facts.is_procedure or rev_returns_value):
+    if written or want_value and not (facts.is_procedure or rev_returns_value):
         # f's side effects or value: the primal, from the arguments as they came
         body += [ir.Assign(ir.Subscript(ir.Name(n), [ir.Const(...)]), ir.Name(saved[n])) for n in written]
         primal = ir.Call("module." + func.name, list(args))
         body.append(ir.ExprStmt(primal) if facts.is_procedure else ir.Assign(ir.Name(value), primal))
+    return body
+
+
+def _wrappers(facts: FunctionFacts, bar: Namer, y_bar: str, rev_returns_value: bool,
+              counted: bool) -> list[ir.Function]:
+    func, env = facts.func, facts.types.env
+    params = [ir.Param(p.name, None, p.pos) for p in func.params]
+    args = [ir.Name(p.name) for p in func.params]
+    arrays = [p for p in facts.wrt if env[p].is_array]
+    scalars = [p for p in facts.wrt if not env[p].is_array]
+    value = Namer(func, "bar").fresh("value")  # a name of the wrapper's own
+    body = _adjoint_body(facts, bar, ir.Name(y_bar), rev_returns_value, counted, value, want_value=True)
     if facts.is_procedure:
         body.append(ir.Return(ir.Tuple([ir.Name(bar(p)) for p in scalars])))
         bars = [ir.Param(bar(p), None) for p in arrays]
@@ -75,8 +89,11 @@ def _wrappers(facts: FunctionFacts, bar: Namer, y_bar: str, rev_returns_value: b
         gradient = ordered[0] if len(ordered) == 1 else ir.Tuple(ordered)
         unpack = ir.Assign(ir.Tuple([ir.Name(value)] + ordered),
                            ir.Call(f"module.{func.name}_vjp", args + [ir.Const(1.0)]))
+        # without a value to give, f_grad need not run the primal for one
+        grad_body = [unpack] if facts.writes or rev_returns_value else \
+            _adjoint_body(facts, bar, ir.Const(1.0), rev_returns_value, counted, value, want_value=False)
         wrt = ", ".join(facts.wrt)
-        out.append(ir.Function(f"{func.name}_grad", params, [unpack, ir.Return(gradient)], func.pos,
+        out.append(ir.Function(f"{func.name}_grad", params, grad_body + [ir.Return(gradient)], func.pos,
                                f"The gradient of {func.name} with respect to ({wrt})."))
         out.append(ir.Function(f"{func.name}_value_and_grad", params,
                                [unpack, ir.Return(ir.Tuple([ir.Name(value), gradient]))], func.pos,
