@@ -541,3 +541,44 @@ def test_grad_runs_the_primal_only_for_side_effects(tmp_path):
     grad = module.g_grad(y)
     np.testing.assert_allclose(grad, module.g_vjp(x.copy(), 1.0)[1], rtol=1e-15)
     assert y[0] == x[0] * x[1]  # g's side effect, as calling g leaves it
+
+
+ONE_ARRAY_TWICE = """import math
+
+import numpy as np
+
+
+def _fill(x, out):
+    for i in range(x.shape[0]):
+        out[i] = math.sin(x[i]) * x[i]
+
+
+def f(u):
+    k = u.copy()
+    w = k[1:]
+    s = 0.0
+    for t in range(3):
+        _fill(k, k)
+        _fill(w, k[:-1])
+        s += np.sum(k)
+    return s
+"""
+
+
+def test_one_array_passed_to_a_parameter_a_callee_writes_and_to_another_is_refused(tmp_path):
+    # _fill_rev would add into x_bar and clear out_bar, one array: the gradient was silently zero. Forward mode
+    # is right (each element is read before it is written), and so is reverse mode on a copy
+    with pytest.raises(adxform.DiagnosticError) as info:
+        adxform.transform(ONE_ARRAY_TWICE, "reverse", filename="m.py", jit="none")
+    assert [(d.code, d.line, d.col) for d in info.value.diagnostics] == [("unsupported-reverse", 16, 9),
+                                                                         ("unsupported-reverse", 17, 9)]
+    assert all("passing one array to two parameters of '_fill'" in d.message for d in info.value.diagnostics)
+    copied = ONE_ARRAY_TWICE.replace("_fill(k, k)", "k_in = k.copy()\n        _fill(k_in, k)").replace(
+        "_fill(w, k[:-1])", "w_in = w.copy()\n        _fill(w_in, k[:-1])")
+    module = load_module_from_text(adxform.transform(copied, "reverse", filename="m.py", jit="none"),
+                                   tmp_path / "copied_grad.py")
+    namespace: dict = {}
+    exec(copied, namespace)
+    u = np.array([0.3, -0.7, 1.1, 0.4])
+    differences = [(namespace["f"](u + e) - namespace["f"](u - e)) / 2e-6 for e in np.eye(4) * 1e-6]
+    assert_close(module.f_grad(u), np.array(differences), 1e-6, "the gradient through copies")

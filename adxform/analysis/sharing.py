@@ -29,6 +29,25 @@ def aliased_arrays(body: list[ir.Stmt], types: FunctionTypes) -> set[str]:
     return out
 
 
+def memory_roots(body: list[ir.Stmt], types: FunctionTypes) -> dict[str, str]:
+    """Each array name bound to a view -> the array it shares memory with,
+    followed through views of views (``b = a[1:]; c = b[2:]``: b and c -> a)."""
+    parent: dict[str, str] = {}
+    for stmt in statements(body):
+        if isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Name) and types.env[stmt.target.id].is_array:
+            base = view_base(stmt.value, types)
+            if base is not None and base != stmt.target.id:
+                parent[stmt.target.id] = base
+    roots: dict[str, str] = {}
+    for name in parent:
+        root, seen = name, {name}
+        while root in parent and parent[root] not in seen:
+            root = parent[root]
+            seen.add(root)
+        roots[name] = root
+    return roots
+
+
 def rows_bound_in_loops(body: list[ir.Stmt], types: FunctionTypes, written: set[str]) -> set[int]:
     """The statements ``row = m[k]`` (a view) at the top of a loop body, as
     ``for row in m`` is lowered: ``row`` is bound there alone, nothing

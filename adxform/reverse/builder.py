@@ -23,7 +23,7 @@ from ..analysis.dataflow import VIEW_METHODS, is_view
 from ..analysis.extents import LeadingExtents
 from ..analysis.increments import unsaved_increments
 from ..analysis.program import FunctionFacts, Program
-from ..analysis.sharing import aliased_arrays, rows_bound_in_loops
+from ..analysis.sharing import aliased_arrays, memory_roots, rows_bound_in_loops
 from ..checkpoint import DEFAULT_SNAPSHOTS, LoopCounter
 from ..checks import ndim_check
 from ..diagnostics import Reporter
@@ -103,6 +103,7 @@ class ReverseBuilder:
         self.needed_at: dict[int, set[str]] = {}
         self.silent = silent_accumulations(self.body)
         self.aliased = aliased_arrays(self.body, facts.types)
+        self.memory_roots = memory_roots(self.body, facts.types)  # a view bound to a name -> its array
         self.unsaved = unsaved_increments(self.body, [p.name for p in facts.func.params], self.aliased)
         self.row_views = rows_bound_in_loops(self.body, facts.types, facts.flow.written)
         self.loop_vars_read_outside = loop_vars_read_outside(self.body)
@@ -195,9 +196,9 @@ class ReverseBuilder:
         """The variables ``body`` assigns or writes into, calls included."""
         return {n for s in statements(body) for n in written_names(s, self.program)}
 
-    def refuse(self, pos: ir.Pos, what: str, code: str = "unsupported-reverse") -> None:
+    def refuse(self, pos: ir.Pos, what: str, code: str = "unsupported-reverse", note: str = "") -> None:
         self.reporter.error(pos, f"{what} is not supported in reverse mode yet (in function "
-                            f"'{self.facts.func.name}')", code)
+                            f"'{self.facts.func.name}')", code, note)
 
     def ndim_check(self, target: ir.Expr) -> list[ir.Stmt]:
         return ndim_check(self.facts, target, self.reporter.filename)

@@ -14,6 +14,7 @@ import copy
 
 from .. import ir
 from ..analysis.bindings import base_name
+from ..analysis.dataflow import view_base
 from ..analysis.program import FunctionFacts
 from ..walk import flat_targets, names_read, statements, stmt_expressions
 from .bars import captured_seed, new_bar, zero_bar
@@ -35,6 +36,10 @@ def transform_expr_stmt(builder: ReverseBuilder, stmt: ir.ExprStmt, depth: int) 
 def transform_call(builder: ReverseBuilder, stmt: ir.Stmt, call: ir.Call, target: ir.Expr | None) -> Sweeps:
     callee = builder.program.facts[call.func[7:]]
     is_active = bool(callee.wrt) and any(builder.active(n) for arg in call.args for n in names_read(arg))
+    if is_active and shares_written_memory(builder, call, callee):
+        builder.refuse(call.pos, f"passing one array to two parameters of '{callee.func.name}', which writes into "
+                       "one of them,", note="pass a copy of the array it reads, bound to a name of its own "
+                       "(`k_in = k.copy()`)")
     elements = flat_targets(target) if target is not None else []
     keep = fresh_array(builder, stmt) if isinstance(target, ir.Name) and builder.type(target).is_array \
         else Sweeps([], [])
@@ -65,6 +70,19 @@ def transform_call(builder: ReverseBuilder, stmt: ir.Stmt, call: ir.Call, target
     restore_kept = [load for load, a in zip(restore, saves) if any(a is k for k in kept)]
     return Sweeps(fwd, before + pops + restore + call_adjoint(builder, stmt, call, target, callee) + restore_kept
                   + drop + after)
+
+
+def shares_written_memory(builder: ReverseBuilder, call: ir.Call, callee: FunctionFacts) -> bool:
+    """Whether an array the callee writes into shares memory with another
+    array argument (``g(k, k)``, ``g(k[1:], k)``): the callee's adjoint
+    would then add into and clear one adjoint array as if it were two."""
+    def memory(arg: ir.Expr) -> str | None:
+        base = view_base(arg, builder.facts.types) if builder.type(arg).is_array else None
+        return builder.memory_roots.get(base, base)
+
+    bases = [memory(arg) for arg in call.args]
+    return any(bases[w] is not None and bases[w] in bases[:w] + bases[w + 1:]
+               for w in callee.writes if w < len(bases))
 
 
 def result_bars(builder: ReverseBuilder, stmt: ir.Stmt, target: ir.Expr | None) -> list[ir.Stmt]:
