@@ -156,6 +156,7 @@ INPUTS: dict[str, Builder] = {
     "arrays.copies": lambda rng: (_v(rng, _n_vec(rng)), _f(rng, -1.0, 1.0)),
     # no element near 0, where np.signbit switches
     "arrays.no_rule_mask": lambda rng: (_away(rng, _n_vec(rng), (-1.0, -0.3), (0.3, 1.0)), _f(rng, 0.5, 1.5)),
+    "arrays.product_returned_as_float": lambda rng: (_v(rng, 5), _f(rng, -1.0, 1.0)),
     "arrays.matvec_norm": lambda rng: (_v(rng, (4, 3)), _v(rng, 3)),
     "arrays.trace_corners": lambda rng: (_v(rng, (5, 5)),),
     "arrays.outer_local": lambda rng: (_v(rng, 4), _v(rng, 3)),

@@ -161,9 +161,10 @@ class ParameterEvidence:
             self.array_source(expr.value)
         elif isinstance(expr, ir.IfExp):
             self.test(expr.test)
-        elif isinstance(expr, ir.BinOp) and expr.op == "@":
-            self.shown(expr.left, ARRAY)
-            self.shown(expr.right, ARRAY)
+        elif isinstance(expr, ir.BinOp) and expr.op == "@":  # numpy's @ takes no numbers
+            for operand in (expr.left, expr.right):
+                self.shown(operand, ARRAY)
+                self.array_source(operand)
         elif isinstance(expr, ir.BinOp):
             for side, other in ((expr.left, expr.right), (expr.right, expr.left)):
                 if self.type_of(other) == ir.FLOAT:

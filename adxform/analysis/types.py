@@ -256,6 +256,17 @@ def _operands(expr: ir.Expr | None, products: tuple[str, ...] = MATRIX_PRODUCTS)
     return expr.args[:2] if isinstance(expr, ir.Call) and expr.func in products else []
 
 
+def _arithmetic_terms(expr: ir.Expr) -> list[ir.Expr]:
+    """``expr`` and the terms that arithmetic combines into it (``a @ b + c``:
+    also ``a @ b`` and ``c``), which are numbers where it is one; not the
+    arguments of a call (``np.sum(a @ b)`` is a number whatever ``a @ b`` is)."""
+    if isinstance(expr, ir.BinOp) and expr.op != "@":
+        return [expr] + _arithmetic_terms(expr.left) + _arithmetic_terms(expr.right)
+    if isinstance(expr, ir.UnaryOp):
+        return [expr] + _arithmetic_terms(expr.operand)
+    return [expr]
+
+
 def _product_operands(func: ir.Function, names: set[str]) -> set[str]:
     """Those of ``names`` that are an operand of ``@`` or ``np.dot`` themselves."""
     return {o.id for expr in _all_expressions(func.body) for o in _operands(expr)
@@ -416,17 +427,23 @@ class FunctionTyper:
         mostly mean them, and checked on entry (``assumed_vectors``); not
         where that makes the body subscript a number.  Without an update in
         place the derivative code serves both, and nothing is assumed
-        (``y = A @ x; np.sum(y * y)`` with a matrix ``A``)."""
+        (``y = A @ x; np.sum(y * y)`` with a matrix ``A``).  A product in
+        what a function declared ``-> float`` returns is a number too."""
         updated = {s.target.id for s in statements(self.func.body)
                    if isinstance(s, ir.Assign) and s.inplace and isinstance(s.target, ir.Name)}
-        assumed: dict[str, ir.Pos] = {}
+        products: list[ir.Expr] = []  # those that must be numbers
         for stmt in statements(self.func.body):
-            product = stmt.value if isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Name) \
-                and stmt.target.id in updated else None
+            if isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Name) and stmt.target.id in updated \
+                    and not least_ndim(self.func, stmt.target.id):
+                products.append(stmt.value)
+            if isinstance(stmt, ir.Return) and stmt.value is not None and self.func.returns is not None \
+                    and self.func.returns.kind == "float":
+                products += [e for e in _arithmetic_terms(stmt.value) if _operands(e, NUMBER_PRODUCTS)]
+        assumed: dict[str, ir.Pos] = {}
+        for product in products:
             operands = _operands(product, NUMBER_PRODUCTS)
             kinds = [self.env.get(o.id, UNKNOWN) if isinstance(o, ir.Name) else self.typer().type(o) for o in operands]
-            if len(kinds) != 2 or not all(k.is_array and k.ndim <= 1 for k in kinds) \
-                    or least_ndim(self.func, stmt.target.id):
+            if len(kinds) != 2 or not all(k.is_array and k.ndim <= 1 for k in kinds):
                 continue
             for name in sorted({n for o in operands for n in names_read(o)}):
                 ptype = params.get(name)

@@ -204,3 +204,9 @@ def no_rule_mask(v: np.ndarray, a: float) -> float:
     s = np.signbit(v)
     w = np.where(s, a * v, v * v)
     return np.sum(w)
+
+
+def product_returned_as_float(u: np.ndarray, x: float) -> float:
+    # np.ndarray says nothing of u's dimensions, and `@` of vectors is a number, of matrices an array: the
+    # declared float return makes it a number, u a vector, checked on entry (fuzz seed 130636)
+    return (u / (1.0 + u ** 2)) @ np.sin(u) + 0.1 * x
