@@ -66,7 +66,8 @@ class Callees:
         return ir.Subscript(copy.deepcopy(array), [ir.Slice(extent, None, None)])
 
     def rev_name_of(self) -> dict[str, FunctionFacts]:
-        """"module.g_rev" -> g's facts, for the reverse code's calls."""
+        """The facts of each function by the name reverse code calls its
+        ``_rev`` by (``module.g_rev``)."""
         return {"module." + facts.rev_name: facts for facts in self.program.facts.values()}
 
 
