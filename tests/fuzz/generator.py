@@ -1,7 +1,9 @@
 """Random programs of adxform's subset, as hypothesis strategies.
 
 ``programs()`` draws a module: a few private helpers (scalar functions,
-procedures that write into an array, vector functions) and one entry
+procedures that write into an array, helpers that fill one array from
+another, now and then called with one array for both, vector functions)
+and one entry
 function ``f`` that calls them, written as numba users write code: most
 functions carry no annotations, some do.  The bodies mix loops over
 ``range``, bounded ``while`` loops, ``break``/``continue``/early
@@ -150,7 +152,9 @@ class Helper:
     """A generated helper function, by what the entry function may call."""
 
     name: str
-    kind: str  # "scalar" (vector, float) -> float, "procedure" (vector, float), "vector" (vector, float) -> vector
+    # "scalar" (vector, float) -> float, "procedure" (vector, float), "vector" (vector, float) -> vector,
+    # "fill" (vector, out, float): writes every element of out before anything reads it
+    kind: str
     source: str
 
 
@@ -382,6 +386,8 @@ class Body:
             kinds += ["element_write", "slice_write"]
         if scope.writable and any(h.kind == "procedure" for h in self.helpers):
             kinds.append("procedure_call")
+        if scope.writable and any(h.kind == "fill" for h in self.helpers):
+            kinds.append("fill_call")
         if scope.matrices or scope.vectors:
             kinds.append("local_matrix")
         if depth < self.max_depth:
@@ -459,6 +465,13 @@ class Body:
     def _stmt_procedure_call(self, scope, indent, depth, in_loop):
         helper = self.pick([h for h in self.helpers if h.kind == "procedure"])
         self.emit(indent, f"{helper.name}({self.pick(scope.writable)}, {self.scalar(scope, 1)})")
+
+    def _stmt_fill_call(self, scope, indent, depth, in_loop):
+        helper = self.pick([h for h in self.helpers if h.kind == "fill"])
+        out = self.pick(scope.writable)
+        others = [v for v in scope.vectors if v != out]
+        source = self.pick([out] + others * (12 // len(others)) if others else [out])  # out: refused in reverse
+        self.emit(indent, f"{helper.name}({source}, {out}, {self.scalar(scope, 1)})")
 
     def _stmt_for(self, scope, indent, depth, in_loop):
         loop_var = self.fresh("i")
@@ -543,7 +556,7 @@ def helpers(draw) -> list[Helper]:
     """Zero to two helpers; the second may call the first."""
     made: list[Helper] = []
     for position in range(draw(st.integers(0, 2))):
-        kind = draw(st.sampled_from(["scalar", "procedure", "vector"]))
+        kind = draw(st.sampled_from(["scalar", "procedure", "vector", "fill"]))
         name = f"_{kind[0]}{position}"
         made.append(Helper(name, kind, _helper_source(draw, name, kind, list(made))))
     return made
@@ -552,8 +565,25 @@ def helpers(draw) -> list[Helper]:
 def _helper_source(draw, name: str, kind: str, callable_helpers: list[Helper]) -> str:
     annotated = draw(st.integers(0, 99)) >= 80
     body = Body(draw, callable_helpers, max_depth=1)
-    body.return_kind = {"scalar": "float", "vector": "vector", "procedure": "none"}[kind]
+    body.return_kind = {"scalar": "float", "vector": "vector", "procedure": "none", "fill": "none"}[kind]
     scope = Scope(floats=["x"], vectors=["v"], writable=["v"] if kind == "procedure" else [])
+    params = [Param("v", VECTOR), Param("x", FLOAT)]
+    if kind == "fill":  # out may be longer or shorter than v: v is read round
+        params.insert(1, Param("out", VECTOR))
+        scope.vectors.append("out")
+        scope.writable.append("out")
+        loop_var = body.fresh("i")
+        body.emit(1, "n = out.shape[0]")
+        body.emit(1, f"for {loop_var} in range(n):")
+        inner = scope.copy()
+        inner.loop_vars.append(loop_var)
+        read = f"v[{loop_var} % v.shape[0]]"
+        body.emit(2, f"out[{loop_var}] = {body.pick(['0.5 * {r}', 'np.tanh({r})', '{r} * {r}']).format(r=read)}"
+                     f" + {body.scalar(inner, 2)}")
+        body.block(scope, 1, 1, in_loop=False, min_size=0)
+        if not _used("x", body.lines):
+            body.emit(1, "out[0] += 0.1 * x")
+        return "\n".join([_signature(name, params, body.return_kind, annotated)] + body.lines)
     body.emit(1, "n = v.shape[0]")
     if kind == "procedure":
         loop_var = body.fresh("i")
@@ -569,7 +599,6 @@ def _helper_source(draw, name: str, kind: str, callable_helpers: list[Helper]) -
         body.block(scope, 1, 1, in_loop=False, min_size=0)
         value = body.expression(scope, body.return_kind)
         body.emit(1, f"return {value}" + ("" if _used("x", body.lines + [value]) else " + 0.1 * x"))
-    params = [Param("v", VECTOR), Param("x", FLOAT)]
     return "\n".join([_signature(name, params, body.return_kind, annotated)] + body.lines)
 
 
