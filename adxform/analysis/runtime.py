@@ -68,7 +68,7 @@ HELPERS: dict[str, Helper] = {
     "_trip_count": Helper(_fixed(ir.INT), params="iii"),
     "_memory_bounds": Helper(_fixed(ir.Type("tuple", items=(ir.INT, ir.INT))), params="a"),
     "_element_addresses": Helper(_fixed(INT_ARRAY), params="a"),
-    "_check_disjoint": Helper(_fixed(ir.NONE), params="aa"),
+    "_check_disjoint": Helper(_fixed(ir.NONE), params="aa-"),
     "_check_ndim": Helper(_fixed(ir.NONE), params="ai-"),
     "_check_number": Helper(_fixed(ir.NONE), params="--"),
     "_check_matmul_operands": Helper(_fixed(ir.NONE), params="aa"),

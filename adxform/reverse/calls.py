@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import copy
 
-from .. import ir
+from .. import build, ir
 from ..analysis.bindings import base_name
 from ..analysis.dataflow import view_base
 from ..analysis.program import FunctionFacts
-from ..walk import flat_targets, names_read, statements, stmt_expressions
+from ..walk import flat_targets, names_read, same, statements, stmt_expressions
 from .bars import captured_seed, new_bar, zero_bar
 from .builder import ReverseBuilder, Sweeps
 from .record import fresh_array, save_targets
@@ -36,7 +36,8 @@ def transform_expr_stmt(builder: ReverseBuilder, stmt: ir.ExprStmt, depth: int) 
 def transform_call(builder: ReverseBuilder, stmt: ir.Stmt, call: ir.Call, target: ir.Expr | None) -> Sweeps:
     callee = builder.program.facts[call.func[7:]]
     is_active = bool(callee.wrt) and any(builder.active(n) for arg in call.args for n in names_read(arg))
-    if is_active and shares_written_memory(builder, call, callee):
+    overlaps = overlapping_arguments(builder, call, callee) if is_active else []
+    if any(pair is None for pair in overlaps):
         builder.refuse(call.pos, f"passing one array to two parameters of '{callee.func.name}', which writes into "
                        "one of them,", note="pass a copy of the array it reads, bound to a name of its own "
                        "(`k_in = k.copy()`)")
@@ -68,21 +69,37 @@ def transform_call(builder: ReverseBuilder, stmt: ir.Stmt, call: ir.Call, target
     if not is_active:
         return Sweeps(fwd, before + pops + restore + drop + after)
     restore_kept = [load for load, a in zip(restore, saves) if any(a is k for k in kept)]
-    return Sweeps(fwd, before + pops + restore + call_adjoint(builder, stmt, call, target, callee) + restore_kept
-                  + drop + after)
+    where = f"{builder.reporter.filename}:{call.pos.line}:{call.pos.col}"
+    checks = [ir.ExprStmt(build.call("module._check_disjoint", copy.deepcopy(a), copy.deepcopy(b), ir.Const(
+        f"{where}: the arrays passed to '{callee.func.name}' here overlap in memory, and it writes into one of "
+        "them: reverse mode cannot tell their adjoints apart (pass a copy of the one it reads)")), call.pos)
+        for a, b in (pair for pair in overlaps if pair is not None)]
+    return Sweeps(fwd, before + pops + restore + checks + call_adjoint(builder, stmt, call, target, callee)
+                  + restore_kept + drop + after)
 
 
-def shares_written_memory(builder: ReverseBuilder, call: ir.Call, callee: FunctionFacts) -> bool:
-    """Whether an array the callee writes into shares memory with another
-    array argument (``g(k, k)``, ``g(k[1:], k)``): the callee's adjoint
-    would then add into and clear one adjoint array as if it were two."""
+def overlapping_arguments(builder: ReverseBuilder, call: ir.Call, callee: FunctionFacts) \
+        -> list[tuple[ir.Expr, ir.Expr] | None]:
+    """The pairs of array arguments that may share memory, one of which the
+    callee writes into: its adjoint would add into and clear one adjoint
+    array as if it were two.  None for a pair that surely does (``g(k, k)``,
+    ``g(k[1:], k)``); two views of one array (``g(U[t], U[t + 1])``) are
+    checked when the reverse sweep runs (``_check_disjoint``)."""
     def memory(arg: ir.Expr) -> str | None:
         base = view_base(arg, builder.facts.types) if builder.type(arg).is_array else None
         return builder.memory_roots.get(base, base)
 
-    bases = [memory(arg) for arg in call.args]
-    return any(bases[w] is not None and bases[w] in bases[:w] + bases[w + 1:]
-               for w in callee.writes if w < len(bases))
+    def whole(arg: ir.Expr) -> bool:
+        return isinstance(arg, ir.Name) and arg.id not in builder.memory_roots
+
+    roots = [memory(arg) for arg in call.args]
+    found: list[tuple[ir.Expr, ir.Expr] | None] = []
+    for w in sorted(p for p in callee.writes if p < len(roots) and roots[p] is not None):
+        for k, root in enumerate(roots):
+            if k != w and root == roots[w] and (k > w or k not in callee.writes):
+                a, b = call.args[w], call.args[k]
+                found.append(None if whole(a) or whole(b) or same(a, b) else (a, b))
+    return found
 
 
 def result_bars(builder: ReverseBuilder, stmt: ir.Stmt, target: ir.Expr | None) -> list[ir.Stmt]:

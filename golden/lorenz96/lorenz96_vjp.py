@@ -78,7 +78,7 @@ def _element_addresses(array):
 
 
 @numba.njit(cache=True)
-def _check_disjoint(a, b):
+def _check_disjoint(a, b, message="two differentiable array arguments overlap in memory"):
     """Differentiable array arguments must not overlap in memory.
     Arrays whose spans are apart pass at once; otherwise every element is
     checked, so interleaved views such as a[::2] and a[1::2] pass too."""
@@ -90,7 +90,7 @@ def _check_disjoint(a, b):
     for address in _element_addresses(b):
         k = np.searchsorted(starts, address + b.itemsize)
         if k > 0 and starts[k - 1] + a.itemsize > address:
-            raise ValueError("two differentiable array arguments overlap in memory")
+            raise ValueError(message)
 
 
 @numba.njit(cache=True, inline="always")

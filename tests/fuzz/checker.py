@@ -110,7 +110,8 @@ class RuntimeRefusal(Exception):
 # what the message of each run-time refusal says -> its code in the histogram
 RUNTIME_REFUSALS = {"adxform differentiates an element of": "runtime-ndim-check",
                     "this product is a number for vectors": "runtime-ndim-check",
-                    "so adxform differentiated it as a number": "runtime-number-check"}
+                    "so adxform differentiated it as a number": "runtime-number-check",
+                    "reverse mode cannot tell their adjoints apart": "runtime-overlap-check"}
 
 
 # ------------------------------------------------------------------ running adxform
