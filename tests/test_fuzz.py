@@ -15,11 +15,7 @@ from fuzz.runner import Fuzzer
 
 # seed -> the adxform bug that fails it today; each seed listed is checked
 # too, marked xfail(strict=True) until its bug is fixed
-KNOWN_BUGS: dict[int, str] = {
-    150536: "reverse mode adds the adjoint of A[0, 0] * A[n - 1] into A_bar[0, 0] with _add_into, where A = "
-            "np.sin(M) and nothing shows M's dimensions beyond two: A[0, 0] is a number, the element a copy, and "
-            "the increment is lost (a wrong gradient; forward mode is right)",
-}
+KNOWN_BUGS: dict[int, str] = {}
 
 NONE_SEEDS = [pytest.param(seed, marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[seed]))
               if seed in KNOWN_BUGS else seed for seed in list(range(100)) + sorted(KNOWN_BUGS)]

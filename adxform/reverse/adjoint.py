@@ -143,6 +143,8 @@ class Adjoints:
             trail = ir.Subscript(self.shape_of(product[1]), [ir.Slice(ir.Const(1), None, None)])
             return ir.BinOp("+", lead, trail)
         arrays = [o for o in self.operands(expr) or [] if self.type(o).is_array]
+        if not arrays and isinstance(expr, ir.Subscript) and not self.type(expr).ndim:
+            return build.call("numpy.shape", copy.deepcopy(expr))  # ``A[0, 0]`` may be a number, which numba gives no .shape
         if not arrays:
             return ir.Attribute(copy.deepcopy(expr), "shape")
         shapes = [self.shape_of(a) for a in arrays]
@@ -224,6 +226,13 @@ class Adjoints:
         # an operand of @ is an array whatever its type says (``xs[t]`` of a parameter of unknown ndim)
         if accumulating and into and not self.stretched and (on_array or isinstance(leaf, ir.Subscript)):
             return ir.ExprStmt(ir.Call(seed.func, seed.args[:-1] + [target], [], seed.pos), leaf.pos)
+        if on_array and not self.type(leaf).ndim and into and isinstance(leaf, ir.Subscript) \
+                and not any(isinstance(i, ir.Slice) for i in leaf.index):
+            # ``A[0, 0]`` of an ``A`` of unknown ndim: a number where A has as many dimensions as indices, and
+            # then no view to add into; ``A_bar[0, 0] = A_bar[0, 0] + `` the seed summed to its shape serves
+            # either way (numba has no ``+=`` of a 0-d array into a number)
+            fitted = build.call("module._unbroadcast", seed, build.call("numpy.shape", copy.deepcopy(target)))
+            return ir.Assign(target, ir.BinOp("+", copy.deepcopy(target), fitted), leaf.pos)
         if on_array and into and (self.stretched or isinstance(leaf, ir.Subscript)):
             seed, factor = _constant_factor(seed)
             return ir.ExprStmt(build.call("module._add_into", target, seed, *factor), leaf.pos)

@@ -276,3 +276,11 @@ def product_of_unknown_rank(v, M):
     # adjoint takes whichever seed the caller passes (fuzz seed 112082)
     s = np.min(v[:-1])
     return v @ M[-1] + np.dot(M, v) @ np.sum(M, axis=1) + 0.1 * s
+
+
+def element_times_row(u, M):
+    # nothing shows M's dimensions beyond the two of A[0, 0]: A[0, 0] is a number for a matrix, a row for more
+    # dimensions, and its adjoint is added whichever it is (fuzz seed 150536: added into a copy, and lost)
+    A = np.sin(M)
+    n = u.shape[0]
+    return (A[0, 0] * A[n - 1]).sum() + np.sum(u * u)
