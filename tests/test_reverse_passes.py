@@ -7,7 +7,6 @@ from adxform.emit.printer import StmtPrinter
 from adxform.naming import fresh_name
 from adxform.reverse.deadloads import drop_dead_loads
 from adxform.reverse.merge import hold_increments, merge_increments
-from adxform.reverse.scaled import fold_scaled_seeds
 
 
 def _increment(target: ir.Expr, op: str, right: ir.Expr) -> ir.Assign:
@@ -114,35 +113,3 @@ def test_a_load_read_after_the_loop_stays():
     body = [loop, ir.Return(ir.BinOp("*", ir.Subscript(ir.Name("x"), [ir.Const(0)]), ir.Const(2.0)))]
     drop_dead_loads(body, {"x"})
     assert len(loop.body) == 3
-
-
-def _add_into(target: ir.Expr, seed: str, *factor: ir.Expr) -> ir.ExprStmt:
-    return ir.ExprStmt(ir.Call("module._add_into", [target, ir.Name(seed), *factor]))
-
-
-def _view(name: str, lower: int | None, upper: int | None) -> ir.Subscript:
-    return ir.Subscript(ir.Name(name), [ir.Slice(None if lower is None else ir.Const(lower),
-                                                 None if upper is None else ir.Const(upper), None)])
-
-
-def test_a_scaled_seed_goes_to_add_into_as_its_factor():
-    scale = ir.Assign(ir.Name("t_bar2"), ir.BinOp("*", ir.Name("k"), ir.Name("t_bar")))
-    stmts = [scale, _add_into(_view("u_bar", 2, None), "t_bar2"),
-             _add_into(_view("u_bar", 1, -1), "t_bar2", ir.Const(-2.0))]
-    fold_scaled_seeds(stmts, {"k"})
-    assert _text(stmts) == ["_add_into(u_bar[2:], t_bar, k)", "_add_into(u_bar[1:-1], t_bar, -2.0 * k)"]
-
-
-def test_a_scaled_seed_read_otherwise_or_by_an_array_it_scales_is_made():
-    def scaled() -> ir.Assign:
-        return ir.Assign(ir.Name("t_bar2"), ir.BinOp("*", ir.Name("k"), ir.Name("t_bar")))
-
-    read_later = [scaled(), _add_into(_view("u_bar", 2, None), "t_bar2"),
-                  ir.Assign(ir.Name("s"), ir.Call("numpy.sum", [ir.Name("t_bar2")]))]
-    into_its_seed = [scaled(), _add_into(_view("t_bar", 1, None), "t_bar2")]
-    by_an_array = [ir.Assign(ir.Name("t_bar2"), ir.BinOp("*", ir.Name("w"), ir.Name("t_bar"))),
-                   _add_into(_view("u_bar", 2, None), "t_bar2")]
-    for stmts in (read_later, into_its_seed, by_an_array):
-        before = _text(stmts)
-        fold_scaled_seeds(stmts, {"k"})
-        assert _text(stmts) == before

@@ -28,7 +28,6 @@ from .fusion import fuse_value
 from .deadloads import drop_dead_loads
 from .merge import hold_increments, merge_increments
 from .reads import restored
-from .scaled import fold_scaled_seeds
 from .slicing import slice_forward
 
 SWEEPS, SLICING, FUSION, MERGE = "reverse.sweeps", "reverse.slicing", "reverse.fusion", "reverse.merge"
@@ -138,7 +137,6 @@ def assemble(builder: ReverseBuilder, sweeps: Sweeps, seeded: list[ir.Stmt], wat
     watch(FUSION, rev_function(fwd, bars + seeded + rev))
     merged = merge_increments(bars + seeded + rev)
     hold_increments(merged, set(env), builder.bar.fresh)
-    fold_scaled_seeds(merged, {n for n, t in env.items() if t.kind in ("float", "int")})
     function = rev_function(fwd, merged)
     params = {p.name for p in func.params}
     drop_dead_loads(function.body, {n for n, t in env.items() if t.is_array and n not in params | builder.aliased})

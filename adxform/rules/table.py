@@ -180,6 +180,8 @@ constant(both("floor") + " " + both("ceil") + " " + both("trunc") + " numpy.rint
 constant("builtins.int", result=fixed(ir.INT))
 constant("builtins.bool", result=fixed(ir.BOOL))
 constant("builtins.len", result=fixed(ir.INT))
+constant("numpy.shape", result=lambda types, kw: ir.Type(  # the shape of a number, too: ()
+    "tuple", items=(ir.INT,) * (max(types[0].ndim, 1) if types[0].is_array else 0)))
 constant(both("isnan") + " " + both("isinf") + " " + both("isfinite"),
          result=lambda types, kw: ir.Type("array", dtype="bool", ndim=types[0].ndim) if types[0].is_array else ir.BOOL)
 constant("numpy.zeros numpy.ones numpy.empty numpy.zeros_like numpy.ones_like numpy.empty_like",

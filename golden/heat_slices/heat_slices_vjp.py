@@ -138,9 +138,10 @@ def heat_slices_rev(u0, k, nsteps, y_bar, u0_bar):
         ftop -= u[1:-1].size
         t_bar = u_bar[1:-1].copy()  # heat_slices.py:8
         k_bar += _sum_product(t_bar, u[2:] - 2.0 * u[1:-1] + u[:-2])  # heat_slices.py:8
-        _add_into(u_bar[2:], t_bar, k)  # heat_slices.py:8
-        _add_into(u_bar[1:-1], t_bar, -2.0 * k)  # heat_slices.py:8
-        _add_into(u_bar[:-2], t_bar, k)  # heat_slices.py:8
+        t_bar2 = k * t_bar
+        _add_into(u_bar[2:], t_bar2)  # heat_slices.py:8
+        _add_into(u_bar[1:-1], t_bar2, -2.0)  # heat_slices.py:8
+        _add_into(u_bar[:-2], t_bar2)  # heat_slices.py:8
     u0_bar += u_bar  # heat_slices.py:6
     return value, k_bar
 
