@@ -29,7 +29,7 @@ from __future__ import annotations
 import copy
 
 from .. import ir
-from ..walk import map_expr, names_read, statements, stmt_expressions, stmt_reads, target_names
+from ..walk import flat_targets, map_expr, names_read, statements, stmt_expressions, stmt_reads, target_names
 
 Covers = dict[str, ir.Expr]  # array -> the leading extent written before the array is read
 
@@ -60,12 +60,8 @@ def _bound(stmt: ir.Stmt) -> list[str]:
     if isinstance(stmt, ir.For):
         return [stmt.var]
     if isinstance(stmt, ir.Assign):
-        return [t.id for t in _flat(stmt.target) if isinstance(t, ir.Name)]
+        return [t.id for t in flat_targets(stmt.target) if isinstance(t, ir.Name)]
     return []
-
-
-def _flat(target: ir.Expr) -> list[ir.Expr]:
-    return [x for item in target.items for x in _flat(item)] if isinstance(target, ir.Tuple) else [target]
 
 
 def _mentioned(stmt: ir.Stmt) -> set[str]:
