@@ -17,6 +17,7 @@ in a loop and read early in it is typed on the second sweep.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .. import build, ir
@@ -220,33 +221,55 @@ MATRIX_PRODUCTS = ("numpy.dot", "numpy.matmul", "numpy.outer", "method.dot")
 NUMBER_PRODUCTS = ("numpy.dot", "numpy.matmul", "method.dot")  # a number for two vectors
 
 
-def least_ndim(func: ir.Function, name: str) -> int:
+def least_ndim(func: ir.Function, name: str, is_number: Callable[[ir.Expr], bool] = build.is_const) -> int:
     """The fewest dimensions array ``name`` can have, given the body (0: no
     evidence): ``a[i, j]``, ``a.shape[1]`` and ``np.sum(a, axis=1)`` need
     two, ``a[t]`` as an operand of ``@`` (a row, not a number) one more than
     its indices.  An array annotation says nothing of its dimensions, and
     this is only a lower bound: it decides one thing, that ``a[i]`` is a row
     where the body shows ``a`` has more dimensions than indices there, and
-    an element otherwise (``element_reads``)."""
+    an element otherwise (``element_reads``).  ``is_number`` tells the
+    values that are surely numbers (literals, before types are known)."""
     shown = max((_dimensions_shown(expr, name) for expr in _all_expressions(func.body)), default=0)
-    return max([shown] + _dimensions_of_rows(func, name, {name}))
+    return max([shown] + _dimensions_of_rows(func, name, {name}, is_number))
 
 
-def _dimensions_of_rows(func: ir.Function, name: str, seen: set[str]) -> list[int]:
+def _dimensions_of_rows(func: ir.Function, name: str, seen: set[str], is_number: Callable[[ir.Expr], bool]) -> list[int]:
     """``r = a[i]`` where the body shows ``r`` has k dimensions shows ``a``
-    has one more than its indices (``for row in m: row[1]``, lowered to
-    ``row = m[_k]``)."""
+    has that many more than its indices (``for row in m: row[1]``, lowered
+    to ``row = m[_k]``); so does ``r = np.sin(a[i])``, or any value computed
+    elementwise from the row and numbers alone."""
     shown = []
     for stmt in statements(func.body):
-        if isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Name) and stmt.target.id not in seen \
-                and isinstance(stmt.value, ir.Subscript) and isinstance(stmt.value.value, ir.Name) \
-                and stmt.value.value.id == name and not any(isinstance(i, ir.Slice) for i in stmt.value.index):
+        if isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Name) and stmt.target.id not in seen:
+            read = _only_row_read(stmt.value, name, is_number)
+            if read is None:
+                continue
             row = stmt.target.id
             row_ndim = max([_dimensions_shown(e, row) for e in _all_expressions(func.body)]
-                           + _dimensions_of_rows(func, row, seen | {row}))
+                           + _dimensions_of_rows(func, row, seen | {row}, is_number))
             if row_ndim:
-                shown.append(len(stmt.value.index) + row_ndim)
+                shown.append(len(read.index) + row_ndim)
     return shown
+
+
+def _only_row_read(value: ir.Expr, name: str, is_number: Callable[[ir.Expr], bool]) -> ir.Subscript | None:
+    """The subscript ``name[i, ...]`` (no slice) that ``value`` is computed
+    from elementwise with numbers only, so that it has the row's
+    dimensions; None for any other value."""
+    if isinstance(value, ir.Subscript):
+        plain = isinstance(value.value, ir.Name) and value.value.id == name
+        return value if plain and not any(isinstance(i, ir.Slice) for i in value.index) else None
+    if isinstance(value, ir.BinOp) and value.op != "@":
+        parts = [value.left, value.right]
+    elif isinstance(value, ir.UnaryOp):
+        parts = [value.operand]
+    elif isinstance(value, ir.Call) and getattr(TABLE.get(value.func), "kind", None) == "elementwise":
+        parts = list(value.args)
+    else:
+        return None
+    reads = [part for part in parts if name in names_read(part) or not is_number(part)]
+    return _only_row_read(reads[0], name, is_number) if len(reads) == 1 else None
 
 
 def _operands(expr: ir.Expr | None, products: tuple[str, ...] = MATRIX_PRODUCTS) -> list[ir.Expr]:
@@ -392,6 +415,7 @@ class FunctionTyper:
         self.own = [params[p.name] if p.annotation is not None else body[p.name] for p in self.func.params]
         if unannotated:
             self.sweep(params)
+        self.rows_shown_by_types(params)
         # array parameters of unknown ndim whose elements the body reads take that many dimensions:
         # the derivative functions check it on entry (``element_reads``), so the rest may rely on it
         elements = element_reads(self.func, self.unknown_ndims())
@@ -416,6 +440,17 @@ class FunctionTyper:
         elements = {**element_reads(self.func, self.unknown_ndims()), **{name: elements[name] for name in exact}}
         return FunctionTypes(self.env, self.return_type(), self.constants, self.signatures, self.least,
                              elements, self.own, self.assumed_floats, self.assumed_vectors)
+
+    def rows_shown_by_types(self, params: dict[str, ir.Type | None]) -> None:
+        """``w = s * M[0]``, with ``s`` a number and ``w`` subscripted: typed
+        while M's ndim was unknown, M[0] was taken for an element, which
+        makes ``w`` a number; it is a row, and M has more dimensions."""
+        def is_number(expr: ir.Expr) -> bool:
+            return self.expr(expr).kind in ("bool", "int", "float")
+        least = {name: least_ndim(self.func, name, is_number) for name in self.least}
+        if least != self.least:
+            self.least = least
+            self.sweep(params)
 
     def assume_vectors(self, params: dict[str, ir.Type | None]) -> None:
         """``t = np.dot(u, u)`` with ``u`` of unknown ndim is a number for

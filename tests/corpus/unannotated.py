@@ -284,3 +284,12 @@ def element_times_row(u, M):
     A = np.sin(M)
     n = u.shape[0]
     return (A[0, 0] * A[n - 1]).sum() + np.sum(u * u)
+
+
+def row_of_a_function_of_a_row(u, M):
+    # M[0] alone reads as an element; the body slices what it computes from it (fuzz seeds 170168,
+    # 171840, 171341: typed a number, the row's tangent was missing, an internal error)
+    s = 0.5 * u[0]
+    w = np.sin(M[0])
+    r = s * M[1]
+    return np.dot(u[1:], w[1:]) + r[0]
