@@ -263,9 +263,14 @@ class Adjoints:
 
     def _BinOp(self, e: ir.BinOp, seed: ir.Expr) -> list[ir.Stmt]:
         both = self.is_active(e.left) and self.is_active(e.right)
-        pre, seed = self.shared(seed, 2 if both else 1)
         a, b = e.left, e.right
         cp = copy.deepcopy
+        if e.op == "/" and id(e) in self.results and self.is_active(b):
+            # y = a / b with y at hand: b receives -(seed / b) * y, a the same seed / b, and no
+            # second division (one of the costliest operations in a loop that is not vectorised)
+            pre, over_b = self.shared(build.div(seed, cp(b)), 2 if both else 1)
+            return pre + self._pair(e, [(a, over_b), (b, build.neg(build.mul(cp(over_b), cp(self.results[id(e)]))))])
+        pre, seed = self.shared(seed, 2 if both else 1)
         if e.op == "@":
             return pre + self.bilinear(e, [a, b], TABLE.get("numpy.matmul").transposes, seed)
         if e.op == "+":

@@ -118,8 +118,10 @@ def result_held(builder: ReverseBuilder, stmt: ir.Assign, target: ir.Expr, value
     (``held``: its old value comes back after the adjoint; or it is its
     first definition, or recomputed or, made afresh in a loop, loaded back
     at the head of the reversed iteration): partials in terms of the
-    result (tanh: 1 - y*y) read y instead of calling f again."""
-    if not isinstance(value, ir.Call) or base_name(target) in names_read(value):
+    result (tanh: 1 - y*y, and y = a / b: b_bar -= y_bar / b * y) read y
+    instead of calling f again."""
+    quotient = isinstance(value, ir.BinOp) and value.op == "/"
+    if not (isinstance(value, ir.Call) or quotient) or base_name(target) in names_read(value):
         return
     if held or isinstance(target, ir.Name) and (target.id in builder.recomputed
                                                 or builder.is_first_def(stmt, target.id)

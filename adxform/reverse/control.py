@@ -18,7 +18,8 @@ from ..checkpoint import Checkpointed, carried_state
 from ..diagnostics import InternalError
 from ..walk import names_read
 from .builder import ReverseBuilder, Sweeps, transform_block
-from .loops import array_pushes_of_fixed_size, countdown, own_statements, pushes_per_iteration, put_pushes, reversed_for
+from .loops import (array_pushes_of_fixed_size, countdown, names_changed, own_statements, pushes_per_iteration, put_pushes,
+                    reversed_for)
 from .recompute import defined_names, iterations_commute, recomputable
 from .record import recall, recorded
 from .structure import at_path_ends
@@ -204,9 +205,11 @@ def transform_checkpointed(builder: ReverseBuilder, loop: ir.For | ir.While, dep
 
 def reserve(builder: ReverseBuilder, loop: ir.For, fwd_body: list[ir.Stmt], depth: int) -> list[ir.Stmt]:
     """Room on the tapes for every iteration of a loop whose pushes per
-    iteration are known (no nested loop, no array push), or for the
-    arrays of a fixed size it pushes."""
-    per_iteration = pushes_per_iteration(fwd_body, builder.tape.names)
+    iteration are known on entry (no ``while``, no array push, nested
+    ``for`` loops of bounds it does not change), or for the arrays of a
+    fixed size it pushes."""
+    changed = names_changed(fwd_body) | {loop.var}
+    per_iteration = pushes_per_iteration(fwd_body, builder.tape.names, changed)
     if per_iteration is None and depth > 0:
         return []
     tape = builder.tape
@@ -218,5 +221,5 @@ def reserve(builder: ReverseBuilder, loop: ir.For, fwd_body: list[ir.Stmt], dept
         return [] if total is None else [tape.reserve("float", build.mul(build.trip_count(loop), total))]
     put_pushes(fwd_body, builder.tape.names)
     count = build.trip_count(loop)
-    return [tape.reserve(kind, build.mul(ir.Const(n), copy.deepcopy(count)))
-            for kind, n in sorted(per_iteration.items()) if n]
+    return [tape.reserve(kind, build.mul(n, copy.deepcopy(count)))
+            for kind, n in sorted(per_iteration.items()) if not build.is_const(n, 0)]

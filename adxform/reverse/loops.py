@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 
 from .. import build, ir
-from ..walk import flat_targets, names_read, statements
+from ..walk import flat_targets, names_read, statements, sub_blocks
 
 
 def own_statements(body: list[ir.Stmt]):
@@ -67,29 +67,69 @@ def countdown(var: str, start: ir.Expr, stop: ir.Expr, step: int, body: list[ir.
             ir.While(ir.Compare(">", ir.Name(var), start), [step_down] + body, pos)]
 
 
-def pushes_per_iteration(body: list[ir.Stmt], tapes: dict[str, tuple[str, str]]) -> dict[str, int] | None:
+def pushes_per_iteration(body: list[ir.Stmt], tapes: dict[str, tuple[str, str]],
+                         changed: set[str]) -> dict[str, ir.Expr] | None:
     """The most scalar pushes one iteration makes on the function's own
-    ``tapes`` (kind -> (tape, top)), per tape; None when a nested loop or
-    an array push makes that unknown.  Pushes on other tapes are primal
-    statements of a generated module read back, which grow their own."""
+    ``tapes`` (kind -> (tape, top)), per tape, as an expression that holds
+    on entry to the loop: a nested ``for`` counts its trip count (at least
+    0) times its own pushes, when no name its bounds read is ``changed`` in
+    the loop.  None when a ``while``, such a ``for`` or an array push makes
+    that unknown.  The reservations of nested loops are not counted (the
+    enclosing one takes their place, see ``drop_reservations``), nor are
+    pushes on other tapes: primal statements of a generated module read
+    back, which grow their own."""
     kinds = {tape: kind for kind, (tape, _) in tapes.items()}
-    counts = {"float": 0, "int": 0}
+    counts: dict[str, ir.Expr] = {"float": ir.Const(0), "int": ir.Const(0)}
     for stmt in body:
-        if isinstance(stmt, (ir.For, ir.While)):
+        if isinstance(stmt, ir.While):
             return None
-        if isinstance(stmt, ir.If):
-            branches = [pushes_per_iteration(stmt.body, tapes), pushes_per_iteration(stmt.orelse, tapes)]
+        if isinstance(stmt, ir.For):
+            inner = pushes_per_iteration(stmt.body, tapes, changed)
+            if inner is None or {n for b in (stmt.start, stmt.stop, stmt.step) for n in names_read(b)} & changed:
+                return None
+            trips = ir.Call("builtins.max", [build.trip_count(stmt), ir.Const(0)])
+            for kind in counts:
+                counts[kind] = _plus(counts[kind], build.mul(copy.deepcopy(trips), inner[kind]))
+        elif isinstance(stmt, ir.If):
+            branches = [pushes_per_iteration(stmt.body, tapes, changed),
+                        pushes_per_iteration(stmt.orelse, tapes, changed)]
             if None in branches:
                 return None
             for kind in counts:
-                counts[kind] += max(b[kind] for b in branches)
+                counts[kind] = _plus(counts[kind], _most(branches[0][kind], branches[1][kind]))
         elif isinstance(stmt, ir.Assign) and isinstance(stmt.value, ir.Call):
             func = stmt.value.func
             if func == "module._tape_push_array":
                 return None
-            if func == "module._tape_push" and stmt.value.args[0].id in kinds:
-                counts[kinds[stmt.value.args[0].id]] += 1
+            if func in ("module._tape_push", "module._tape_put") and stmt.value.args[0].id in kinds:
+                kind = kinds[stmt.value.args[0].id]
+                counts[kind] = _plus(counts[kind], ir.Const(1))
     return counts
+
+
+def names_changed(body: list[ir.Stmt]) -> set[str]:
+    """The names ``body`` binds or updates (``n += 1`` included), loop
+    variables too; writes into elements are not, as they keep sizes."""
+    changed = {s.var for s in statements(body) if isinstance(s, ir.For)}
+    return changed | {t.id for s in statements(body) if isinstance(s, ir.Assign)
+                      for t in flat_targets(s.target) if isinstance(t, ir.Name)}
+
+
+def _plus(a: ir.Expr, b: ir.Expr | None) -> ir.Expr:
+    """a + b, where b None is nothing pushed (a product with a literal 0)."""
+    if b is None:
+        return a
+    return b if build.is_const(a, 0) else build.add(a, b)
+
+
+def _most(a: ir.Expr, b: ir.Expr) -> ir.Expr:
+    """max(a, b), folded where one is a literal no greater than the other's."""
+    if build.is_const(a) and build.is_const(b):
+        return ir.Const(max(a.value, b.value))
+    for one, other in ((a, b), (b, a)):
+        if build.is_const(one, 0):
+            return other
+    return ir.Call("builtins.max", [a, b])
 
 
 def array_pushes_of_fixed_size(loop: ir.For, body: list[ir.Stmt]) -> list[ir.Call]:
@@ -110,13 +150,20 @@ def put_pushes(body: list[ir.Stmt], tapes: dict[str, tuple[str, str]]) -> None:
     """In a loop whose room on the function's own ``tapes`` is reserved,
     their pushes become ``top = _tape_put(tape, top, value)``: no growth
     test, and the tape array is not rebound (and reference counted) at
-    every iteration."""
+    every iteration.  The reservations of nested loops go: this one covers
+    theirs (rebinding the tape inside a loop nest, and the doublings, cost
+    Burgers' forward sweep six primal runs)."""
     own = {tape for tape, _ in tapes.values()}
-    for k, stmt in enumerate(body):
-        if isinstance(stmt, ir.If):
-            put_pushes(stmt.body, tapes)
-            put_pushes(stmt.orelse, tapes)
-        elif isinstance(stmt, ir.Assign) and isinstance(stmt.value, ir.Call) \
-                and stmt.value.func == "module._tape_push" and stmt.value.args[0].id in own:
-            tape, top, value = stmt.value.args
-            body[k] = ir.Assign(copy.deepcopy(top), ir.Call("module._tape_put", [tape, top, value]), stmt.pos)
+    kept = []
+    for stmt in body:
+        if isinstance(stmt, ir.Assign) and isinstance(stmt.value, ir.Call) and stmt.value.args \
+                and isinstance(stmt.value.args[0], ir.Name) and stmt.value.args[0].id in own:
+            if stmt.value.func == "module._tape_reserve":
+                continue
+            if stmt.value.func == "module._tape_push":
+                tape, top, value = stmt.value.args
+                stmt = ir.Assign(copy.deepcopy(top), ir.Call("module._tape_put", [tape, top, value]), stmt.pos)
+        for block in sub_blocks(stmt):
+            put_pushes(block, tapes)
+        kept.append(stmt)
+    body[:] = kept

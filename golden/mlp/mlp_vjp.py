@@ -19,12 +19,10 @@ def _tape_reserve(tape, size):
 
 
 @numba.njit(cache=True, inline="always")
-def _tape_push(tape, top, value):
-    """Push ``value`` on the tape (an array used as a stack); returns (tape, new top)."""
-    if top == tape.shape[0]:
-        tape = _tape_reserve(tape, top + 1)
+def _tape_put(tape, top, value):
+    """Push ``value`` on a tape that has room for it; returns the new top."""
     tape[top] = value
-    return tape, top + 1
+    return top + 1
 
 
 @numba.njit(cache=True)
@@ -131,26 +129,27 @@ def mlp_loss_rev(w1, b1, w2, x, labels, y_bar, w1_bar, b1_bar, w2_bar, x_bar):
     z = np.zeros(nclass)  # mlp.py:14
     z_bar = np.zeros_like(z)  # mlp.py:14
     total = 0.0  # mlp.py:15
+    ftape = _tape_reserve(ftape, ftop + (max(nhidden, 0) * 2 + 1 + max(nclass, 0) * 3 + 1) * nsamples)
     for s in range(nsamples):  # mlp.py:16
         for j in range(nhidden):  # mlp.py:17
-            ftape, ftop = _tape_push(ftape, ftop, acc)
+            ftop = _tape_put(ftape, ftop, acc)
             acc = b1[j]  # mlp.py:18
             for i in range(nin):  # mlp.py:19
                 acc += x[s, i] * w1[i, j]  # mlp.py:20
-            ftape, ftop = _tape_push(ftape, ftop, h[j])
+            ftop = _tape_put(ftape, ftop, h[j])
             h[j] = math.tanh(acc)  # mlp.py:21
-        ftape, ftop = _tape_push(ftape, ftop, zmax)
+        ftop = _tape_put(ftape, ftop, zmax)
         zmax = -1e+300  # mlp.py:22
         for c in range(nclass):  # mlp.py:23
-            ftape, ftop = _tape_push(ftape, ftop, acc)
+            ftop = _tape_put(ftape, ftop, acc)
             acc = 0.0  # mlp.py:24
             for j in range(nhidden):  # mlp.py:25
                 acc += h[j] * w2[j, c]  # mlp.py:26
-            ftape, ftop = _tape_push(ftape, ftop, z[c])
+            ftop = _tape_put(ftape, ftop, z[c])
             z[c] = acc  # mlp.py:27
-            ftape, ftop = _tape_push(ftape, ftop, zmax)
+            ftop = _tape_put(ftape, ftop, zmax)
             zmax = max(zmax, acc)  # mlp.py:28
-        ftape, ftop = _tape_push(ftape, ftop, lse)
+        ftop = _tape_put(ftape, ftop, lse)
         lse = 0.0  # mlp.py:29
         for c in range(nclass):  # mlp.py:30
             lse += math.exp(z[c] - zmax)  # mlp.py:31
