@@ -216,3 +216,30 @@ def test_a_quotient_at_hand_spares_the_adjoint_a_second_division():
     divisions = [line for line in adjoint if "/" in line]
     assert divisions == ["    t_bar = q_bar / b"]
     assert "    b_bar -= t_bar * q" in adjoint and "    a_bar += t_bar" in adjoint
+
+
+def test_sweeps_walk_a_loop_that_pops_the_same_values_each_iteration_forwards():
+    """The copy loop saves ``u[i]`` in every iteration: its reverse reads
+    each iteration's value at its own place on the tape and, as the
+    iterations commute, walks forwards (numba vectorises the restore)."""
+    _, after = _before_after(TIME_LOOP, "reverse.sweeps")
+    restore = after.index("            u[i] = ftape[ftop + i]")
+    assert after[restore - 2:restore] == ["        ftop -= max(n, 0)", "        for i in range(n):"]
+    assert not any(line.strip() == "ftop -= 1" for line in after)
+
+
+def test_sweeps_read_two_values_an_iteration_in_their_places_on_the_tape():
+    source = """def f(u0, nsteps):
+    n = u0.shape[0]
+    u = u0.copy()
+    v = 0.5 * u0
+    for t in range(nsteps):
+        for i in range(1, n):
+            u[i] = u[i] * v[i]
+            v[i] = math.sin(u[i])
+    return np.sum(u * v)
+"""
+    _, after = _before_after(source, "reverse.sweeps")
+    assert "        ftop -= 2 * max(n - 1, 0)" in after
+    reads = [line.strip() for line in after if "= ftape[" in line]
+    assert reads == ["v[i] = ftape[ftop + (2 * (i - 1) + 1)]", "u[i] = ftape[ftop + 2 * (i - 1)]"]

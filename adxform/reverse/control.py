@@ -18,8 +18,8 @@ from ..checkpoint import Checkpointed, carried_state
 from ..diagnostics import InternalError
 from ..walk import names_read
 from .builder import ReverseBuilder, Sweeps, transform_block
-from .loops import (array_pushes_of_fixed_size, countdown, names_changed, own_statements, pushes_per_iteration, put_pushes,
-                    reversed_for)
+from .loops import (array_pushes_of_fixed_size, countdown, indexed_pops, names_changed, own_statements, pushes_per_iteration,
+                    put_pushes, reversed_for)
 from .recompute import defined_names, iterations_commute, recomputable
 from .record import recall, recorded
 from .structure import at_path_ends
@@ -143,6 +143,11 @@ def for_sweeps(builder: ReverseBuilder, stmt: ir.For, depth: int) -> Sweeps:
                               copy.deepcopy(stmt.step), rev_body, stmt.pos)
             builder.walks[id(stmt)] = forwards
             return Sweeps(reserve(builder, loop, fwd_body, depth) + [loop], [forwards])
+        walked = indexed_pops(stmt, fwd_body, rev_body, builder.tape.names)
+        if walked is not None and iterations_commute(walked[1], stmt.var, private):
+            forwards = ir.For(stmt.var, copy.deepcopy(stmt.start), copy.deepcopy(stmt.stop), ir.Const(1), walked[1],
+                              stmt.pos)
+            return Sweeps(reserve(builder, loop, fwd_body, depth) + [loop], walked[0] + [forwards])
         return Sweeps(reserve(builder, loop, fwd_body, depth) + [loop], reversed_for(stmt, rev_body))
     if {n for b in (stmt.start, stmt.step) for n in names_read(b)} & written:
         builder.refuse(stmt.pos, "a loop whose start or step the loop body changes")

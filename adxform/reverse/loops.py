@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 
 from .. import build, ir
-from ..walk import flat_targets, names_read, statements, sub_blocks
+from ..walk import expressions, flat_targets, names_read, statements, stmt_expressions, sub_blocks
 
 
 def own_statements(body: list[ir.Stmt]):
@@ -73,7 +73,7 @@ def pushes_per_iteration(body: list[ir.Stmt], tapes: dict[str, tuple[str, str]],
     ``tapes`` (kind -> (tape, top)), per tape, as an expression that holds
     on entry to the loop: a nested ``for`` counts its trip count (at least
     0) times its own pushes, when no name its bounds read is ``changed`` in
-    the loop.  None when a ``while``, such a ``for`` or an array push makes
+    the loop (or it pushes nothing).  None when a ``while``, such a ``for`` or an array push makes
     that unknown.  The reservations of nested loops are not counted (the
     enclosing one takes their place, see ``drop_reservations``), nor are
     pushes on other tapes: primal statements of a generated module read
@@ -85,7 +85,11 @@ def pushes_per_iteration(body: list[ir.Stmt], tapes: dict[str, tuple[str, str]],
             return None
         if isinstance(stmt, ir.For):
             inner = pushes_per_iteration(stmt.body, tapes, changed)
-            if inner is None or {n for b in (stmt.start, stmt.stop, stmt.step) for n in names_read(b)} & changed:
+            if inner is None:
+                return None
+            if all(build.is_const(count, 0) for count in inner.values()):
+                continue  # pushes nothing, however many times (a triangular loop of ``range(j + 1, d)``)
+            if {n for b in (stmt.start, stmt.stop, stmt.step) for n in names_read(b)} & changed:
                 return None
             trips = ir.Call("builtins.max", [build.trip_count(stmt), ir.Const(0)])
             for kind in counts:
@@ -167,3 +171,68 @@ def put_pushes(body: list[ir.Stmt], tapes: dict[str, tuple[str, str]]) -> None:
             put_pushes(block, tapes)
         kept.append(stmt)
     body[:] = kept
+
+
+def indexed_pops(loop: ir.For, fwd_body: list[ir.Stmt], rev_body: list[ir.Stmt],
+                 tapes: dict[str, tuple[str, str]]) -> tuple[list[ir.Stmt], list[ir.Stmt]] | None:
+    """A loop of step 1 whose every iteration pushes the same number of
+    values (none under a branch or in a nested loop): its reversed
+    iterations read their values at their own place on the tape, so they
+    may walk forwards, as a copy numba vectorises, where they commute (a
+    time step's ``u[i] = unew[i]``: popped one at a time, Burgers' restore
+    cost two and a half primal runs).  Returns the statements before the
+    loop (``top -= P * trips``, leaving the tape as the pops would) and the
+    body with ``x = tape[top + P * (i - start) + j]`` for its pops; None
+    where the pushes or pops are not all at the top of the bodies."""
+    if not build.is_const(loop.step, 1):
+        return None
+    kinds = {tape: kind for kind, (tape, _) in tapes.items()}
+    pushed = {"float": 0, "int": 0}
+    for stmt in statements(fwd_body):
+        call = stmt.value if isinstance(stmt, ir.Assign) and isinstance(stmt.value, ir.Call) else None
+        if call is not None and call.func.startswith("module._tape_") and call.args \
+                and isinstance(call.args[0], ir.Name) and call.args[0].id in kinds:
+            if call.func not in ("module._tape_push", "module._tape_put") or not any(stmt is s for s in fwd_body):
+                return None
+            pushed[kinds[call.args[0].id]] += 1
+    popped = {"float": 0, "int": 0}
+    body: list[ir.Stmt] = []
+    tape_names = {name for pair in tapes.values() for name in pair}
+    for k, stmt in enumerate(rev_body):
+        kind = _pop_kind(rev_body, k, tapes)
+        if kind is None and k > 0 and _pop_kind(rev_body, k - 1, tapes) is not None:
+            kind = _pop_kind(rev_body, k - 1, tapes)
+            popped[kind] += 1
+            tape, top = tapes[kind]
+            offset = build.mul(ir.Const(pushed[kind]), build.sub(ir.Name(loop.var), copy.deepcopy(loop.start)))
+            if pushed[kind] > popped[kind]:
+                offset = build.add(offset, ir.Const(pushed[kind] - popped[kind]))
+            body.append(ir.Assign(stmt.target, ir.Subscript(ir.Name(tape), [build.add(ir.Name(top), offset)]), stmt.pos))
+        elif kind is None:
+            if any(isinstance(e, ir.Name) and e.id in tape_names
+                   for s in statements([stmt]) for x in stmt_expressions(s) for e in expressions(x)):
+                return None
+            body.append(stmt)
+    if popped != pushed or not any(pushed.values()):
+        return None
+    trips = ir.Call("builtins.max", [build.trip_count(loop), ir.Const(0)])
+    before = [ir.Assign(ir.Name(tapes[kind][1]), ir.BinOp("-", ir.Name(tapes[kind][1]),
+                                                         build.mul(ir.Const(count), copy.deepcopy(trips))), inplace=True)
+              for kind, count in sorted(pushed.items()) if count]
+    return before, body
+
+
+def _pop_kind(body: list[ir.Stmt], k: int, tapes: dict[str, tuple[str, str]]) -> str | None:
+    """The tape kind whose ``top -= 1`` ``body[k]`` is, where ``body[k + 1]``
+    reads the tape at the new top (the two statements of ``Tape.pop``)."""
+    stmt = body[k]
+    for kind, (tape, top) in tapes.items():
+        if isinstance(stmt, ir.Assign) and stmt.inplace and isinstance(stmt.target, ir.Name) \
+                and stmt.target.id == top and k + 1 < len(body):
+            read = body[k + 1]
+            if isinstance(read, ir.Assign) and isinstance(read.value, ir.Subscript) \
+                    and isinstance(read.value.value, ir.Name) and read.value.value.id == tape \
+                    and len(read.value.index) == 1 and isinstance(read.value.index[0], ir.Name) \
+                    and read.value.index[0].id == top:
+                return kind
+    return None

@@ -173,17 +173,18 @@ def iterations_commute(body: list[ir.Stmt], var: str, private_scalars: set[str])
     """Whether the adjoints of a loop's iterations may run in any order.
 
     They may when each iteration only adds into adjoints (``a_bar[k] += e``,
-    and addition commutes), and everything else it assigns is its own: a
-    temporary it assigns before reading, one of ``private_scalars`` (the
-    adjoints of recomputed values, zero again at the end of each
-    iteration), or an element indexed by the loop variable (a distinct
-    element per iteration).  Nothing it reads may be written by another
-    iteration.  The reverse sweep then walks such a loop forwards, which
-    is what the hardware prefetches best.
+    and addition commutes), and everything else it assigns or adds into is
+    its own: a temporary it assigns before reading, one of
+    ``private_scalars`` (the adjoints of recomputed values, zero again at
+    the end of each iteration), or an element indexed by the loop variable
+    (a distinct element per iteration).  Nothing it reads may be written
+    by another iteration.  The reverse sweep then walks such a loop
+    forwards, which is what the hardware prefetches best.
     """
     local = _assigned_before_read(body) | private_scalars
     private_arrays: set[str] = set()
     shared_writes: set[str] = set()
+    own_adds: set[str] = set()
     for stmt in statements(body):
         if isinstance(stmt, ir.ExprStmt):
             return False
@@ -193,7 +194,7 @@ def iterations_commute(body: list[ir.Stmt], var: str, private_scalars: set[str])
             continue
         for target in (t for t in flat_targets(stmt.target) if isinstance(t, ir.Subscript)):
             if stmt.inplace and stmt.value.op in "+-":
-                shared_writes.add(target.value.id)
+                (own_adds if _indexed_by(target, var) else shared_writes).add(target.value.id)
             elif _indexed_by(target, var):
                 private_arrays.add(target.value.id)
             else:
@@ -202,6 +203,8 @@ def iterations_commute(body: list[ir.Stmt], var: str, private_scalars: set[str])
             if not (stmt.inplace and stmt.value.op in "+-"):
                 return False
             shared_writes.add(stmt.target.id)
+    # ``v_bar[i] = 0.0`` then ``v_bar[i] += …``: adds into the iteration's own element of its own array
+    shared_writes |= own_adds - private_arrays
     if private_arrays & shared_writes:
         return False
     for stmt in statements(body):

@@ -195,11 +195,9 @@ def rk4_step_rev(x, dt, x_bar):
         ftop = _tape_put(ftape, ftop, x[i])
         x[i] += dt / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i])  # lorenz96.py:31
     dt_bar = 0.0
-    i = n  # lorenz96.py:30
-    while i > 0:  # lorenz96.py:30
-        i -= 1  # lorenz96.py:30
-        ftop -= 1
-        x[i] = ftape[ftop]
+    ftop -= max(n, 0)
+    for i in range(n):  # lorenz96.py:30
+        x[i] = ftape[ftop + i]
         t_bar4 = x_bar[i]
         dt_bar += t_bar4 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]) / 6.0  # lorenz96.py:31
         t_bar5 = dt / 6.0 * t_bar4
@@ -208,22 +206,18 @@ def rk4_step_rev(x, dt, x_bar):
         k3_bar[i] += 2.0 * t_bar5  # lorenz96.py:31
         k4_bar[i] += t_bar5  # lorenz96.py:31
     rhs_rev(tmp, k4, tmp_bar, k4_bar)  # lorenz96.py:29
-    i = n  # lorenz96.py:27
-    while i > 0:  # lorenz96.py:27
-        i -= 1  # lorenz96.py:27
-        ftop -= 1
-        tmp[i] = ftape[ftop]
+    ftop -= max(n, 0)
+    for i in range(n):  # lorenz96.py:27
+        tmp[i] = ftape[ftop + i]
         t_bar3 = tmp_bar[i]
         x_bar[i] += t_bar3  # lorenz96.py:28
         dt_bar += t_bar3 * k3[i]  # lorenz96.py:28
         k3_bar[i] += dt * t_bar3  # lorenz96.py:28
         tmp_bar[i] = 0.0  # lorenz96.py:28
     rhs_rev(tmp, k3, tmp_bar, k3_bar)  # lorenz96.py:26
-    i = n  # lorenz96.py:24
-    while i > 0:  # lorenz96.py:24
-        i -= 1  # lorenz96.py:24
-        ftop -= 1
-        tmp[i] = ftape[ftop]
+    ftop -= max(n, 0)
+    for i in range(n):  # lorenz96.py:24
+        tmp[i] = ftape[ftop + i]
         t_bar2 = tmp_bar[i]
         x_bar[i] += t_bar2  # lorenz96.py:25
         dt_bar += 0.5 * (t_bar2 * k2[i])  # lorenz96.py:25
