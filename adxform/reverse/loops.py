@@ -73,11 +73,11 @@ def pushes_per_iteration(body: list[ir.Stmt], tapes: dict[str, tuple[str, str]],
     ``tapes`` (kind -> (tape, top)), per tape, as an expression that holds
     on entry to the loop: a nested ``for`` counts its trip count (at least
     0) times its own pushes, when no name its bounds read is ``changed`` in
-    the loop (or it pushes nothing).  None when a ``while``, such a ``for`` or an array push makes
-    that unknown.  The reservations of nested loops are not counted (the
-    enclosing one takes their place, see ``drop_reservations``), nor are
-    pushes on other tapes: primal statements of a generated module read
-    back, which grow their own."""
+    the loop (or it pushes nothing).  None when a ``while``, another
+    ``for`` or an array push makes that unknown.  The reservations of
+    nested loops are not counted (the enclosing one takes their place, see
+    ``put_pushes``), nor are pushes on other tapes: primal statements of a
+    generated module read back, which grow their own."""
     kinds = {tape: kind for kind, (tape, _) in tapes.items()}
     counts: dict[str, ir.Expr] = {"float": ir.Const(0), "int": ir.Const(0)}
     for stmt in body:
@@ -127,7 +127,7 @@ def _plus(a: ir.Expr, b: ir.Expr | None) -> ir.Expr:
 
 
 def _most(a: ir.Expr, b: ir.Expr) -> ir.Expr:
-    """max(a, b), folded where one is a literal no greater than the other's."""
+    """max(a, b) of two counts, folded where both are literals or one is 0."""
     if build.is_const(a) and build.is_const(b):
         return ir.Const(max(a.value, b.value))
     for one, other in ((a, b), (b, a)):
