@@ -243,3 +243,19 @@ def test_sweeps_read_two_values_an_iteration_in_their_places_on_the_tape():
     assert "        ftop -= 2 * max(n - 1, 0)" in after
     reads = [line.strip() for line in after if "= ftape[" in line]
     assert reads == ["v[i] = ftape[ftop + (2 * (i - 1) + 1)]", "u[i] = ftape[ftop + 2 * (i - 1)]"]
+
+
+def test_a_loop_that_restores_a_scalar_keeps_walking_backwards():
+    """``s`` restored in every iteration must end with what the first
+    iteration restores, which an earlier adjoint reads (fuzz seed 182781)."""
+    source = """def f(x, y):
+    s = 0.0
+    for i in range(3):
+        x = math.sin(x + s + 0.1 * i)
+    for i in range(3):
+        s = s * 0.5 + 1.0
+    return x * x + s * y
+"""
+    _, after = _before_after(source, "reverse.sweeps")
+    restore = after.index("        s = ftape[ftop]")
+    assert after[restore - 1] == "        ftop -= 1" and after[restore - 4:restore - 2] == ["    i = 3", "    while i > 0:"]

@@ -182,8 +182,11 @@ def indexed_pops(loop: ir.For, fwd_body: list[ir.Stmt], rev_body: list[ir.Stmt],
     time step's ``u[i] = unew[i]``: popped one at a time, Burgers' restore
     cost two and a half primal runs).  Returns the statements before the
     loop (``top -= P * trips``, leaving the tape as the pops would) and the
-    body with ``x = tape[top + P * (i - start) + j]`` for its pops; None
-    where the pushes or pops are not all at the top of the bodies."""
+    body with ``x[i] = tape[top + P * (i - start) + j]`` for its pops; None
+    where the pushes or pops are not all at the top of the bodies, or a pop
+    restores anything but an element of the iteration's own (a scalar
+    ``s`` restored in every iteration must end with the value the first
+    one restores: fuzz seed 182781)."""
     if not build.is_const(loop.step, 1):
         return None
     kinds = {tape: kind for kind, (tape, _) in tapes.items()}
@@ -201,6 +204,9 @@ def indexed_pops(loop: ir.For, fwd_body: list[ir.Stmt], rev_body: list[ir.Stmt],
     for k, stmt in enumerate(rev_body):
         kind = _pop_kind(rev_body, k, tapes)
         if kind is None and k > 0 and _pop_kind(rev_body, k - 1, tapes) is not None:
+            if not (isinstance(stmt.target, ir.Subscript) and isinstance(stmt.target.index[0], ir.Name)
+                    and stmt.target.index[0].id == loop.var):
+                return None  # a scalar the pops restore keeps the value of the last one: the first iteration's
             kind = _pop_kind(rev_body, k - 1, tapes)
             popped[kind] += 1
             tape, top = tapes[kind]

@@ -488,3 +488,14 @@ def constant_after_return(u, x):
         if c >= 2:
             s += u[i] * x
     return s + x * u[2]
+
+
+def scalar_restored_by_a_later_loop(x, y):
+    # the second loop overwrites s, which the first loop's adjoint reads with its value before both: the reverse
+    # sweep must leave s as the first iteration restores it (fuzz seed 182781: walked forwards, it left the last)
+    s = 0.0
+    for i in range(3):
+        x = math.sin(x + s + 0.1 * i)
+    for i in range(3):
+        s = s * 0.5 + 1.0
+    return x * x + s * y
