@@ -135,7 +135,7 @@ class ExprTyper:
             arrays = [t for t in (left, right) if t.is_array]
             floaty = e.op == "/" or any(t.dtype.startswith("float") or t.kind == "float" for t in (left, right))
             dtype = ("float32" if all(t.dtype == "float32" for t in arrays) else "float64") if floaty else "int64"
-            return ir.Type("array", dtype=dtype, ndim=max(t.ndim for t in arrays))
+            return ir.Type("array", dtype=dtype, ndim=_broadcast_ndim(arrays))
         if UNKNOWN in (left, right):
             return UNKNOWN
         if e.op == "/":
@@ -150,7 +150,7 @@ class ExprTyper:
 
     def _Compare(self, e: ir.Compare) -> ir.Type:
         arrays = [t for t in (self.type(e.left), self.type(e.right)) if t.is_array]
-        return ir.Type("array", dtype="bool", ndim=max(t.ndim for t in arrays)) if arrays else ir.BOOL
+        return ir.Type("array", dtype="bool", ndim=_broadcast_ndim(arrays)) if arrays else ir.BOOL
 
     def _BoolOp(self, e: ir.BoolOp) -> ir.Type:
         """``a and b`` is one of its operands: a bool in a test, a number
@@ -206,6 +206,14 @@ class ExprTyper:
 
     def _Tuple(self, e: ir.Tuple) -> ir.Type:
         return ir.Type("tuple", items=tuple(self.type(i) for i in e.items))
+
+
+def _broadcast_ndim(arrays: list[ir.Type]) -> int:
+    """The ndim of arrays broadcast together: 0 (unknown) where one's is
+    unknown (``u * M`` of a vector and an M of unknown ndim is a matrix
+    when M is one: taken for a vector, ``u * M @ u`` was typed a number, and
+    the adjoint of a scalar added to it was not summed; fuzz seed 190778)."""
+    return 0 if any(not t.ndim for t in arrays) else max(t.ndim for t in arrays)
 
 
 def report_bool_value(reporter: Reporter, e: ir.BoolOp, function: str) -> None:

@@ -309,3 +309,11 @@ def time_steps_saving_two_arrays(u0, c, nsteps):
             u[i] = w[i] + 0.1 * v[i]
             v[i] = math.sin(w[i])
     return np.sum(u * v) + v[0]
+
+
+def scalar_added_to_a_product_of_unknown_rank(u, y, M):
+    # nothing shows M's dimensions: u * M is a matrix for a matrix M, and u * M @ u a vector, to which 0.1 * y is
+    # added elementwise; y's adjoint must be summed over it (fuzz seed 190778: u * M was typed a vector, the
+    # product a number, and y's adjoint was an array)
+    t = np.sum(M @ u) * u[0]
+    return np.sin(u * M @ u) + (0.1 * y + 0.01 * t)
