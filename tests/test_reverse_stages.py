@@ -4,12 +4,15 @@ makes between the dump of the stage before it and its own."""
 
 from __future__ import annotations
 
+import inspect
 import re
 
 import pytest
 from adxform.diagnostics import UsageError
 from adxform.pipeline import PASS_NAMES, Options, run_passes
 from adxform.reverse import REVERSE_STAGES
+
+from corpus import reverse_hard
 
 
 def _dump(source: str, stage: str, mode: str = "reverse") -> list[str]:
@@ -248,14 +251,7 @@ def test_sweeps_read_two_values_an_iteration_in_their_places_on_the_tape():
 def test_a_loop_that_restores_a_scalar_keeps_walking_backwards():
     """``s`` restored in every iteration must end with what the first
     iteration restores, which an earlier adjoint reads (fuzz seed 182781)."""
-    source = """def f(x, y):
-    s = 0.0
-    for i in range(3):
-        x = math.sin(x + s + 0.1 * i)
-    for i in range(3):
-        s = s * 0.5 + 1.0
-    return x * x + s * y
-"""
+    source = inspect.getsource(reverse_hard.scalar_restored_by_a_later_loop)  # the corpus checks its gradient
     _, after = _before_after(source, "reverse.sweeps")
     restore = after.index("        s = ftape[ftop]")
     assert after[restore - 1] == "        ftop -= 1" and after[restore - 4:restore - 2] == ["    i = 3", "    while i > 0:"]
