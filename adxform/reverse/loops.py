@@ -142,9 +142,7 @@ def array_pushes_of_fixed_size(loop: ir.For, body: list[ir.Stmt]) -> list[ir.Cal
     name they read is bound in the loop, the loop variable included (writes
     into elements keep sizes).  Their room can be reserved before the loop,
     sparing the tape its doublings and copies."""
-    bound = {loop.var} | {s.var for s in statements(loop.body) if isinstance(s, ir.For)}
-    bound |= {t.id for s in statements(loop.body) if isinstance(s, ir.Assign)
-              for t in flat_targets(s.target) if isinstance(t, ir.Name)}
+    bound = names_changed(loop.body) | {loop.var}
     return [stmt.value for stmt in body
             if isinstance(stmt, ir.Assign) and isinstance(stmt.value, ir.Call)
             and stmt.value.func == "module._tape_push_array" and not set(names_read(stmt.value.args[2])) & bound]
