@@ -194,7 +194,11 @@ class ParameterEvidence:
     # -- propagation -----------------------------------------------------------------------
 
     def shown(self, expr: ir.Expr, fact: str) -> None:
-        """``expr`` itself is shown to be an array or a vector (not what it is computed from)."""
+        """``expr`` itself is shown to be an array, a vector or a matrix (not
+        what it is computed from); so is the array it transposes (``M.T``)."""
+        while isinstance(expr, ir.Attribute) and expr.attr == "T" or isinstance(expr, ir.Call) \
+                and expr.func in ("numpy.transpose", "method.transpose") and len(expr.args) == 1 and not expr.kwargs:
+            expr = expr.value if isinstance(expr, ir.Attribute) else expr.args[0]
         if isinstance(expr, ir.Name):
             self.facts[expr.id].add(fact)
 

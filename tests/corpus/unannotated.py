@@ -317,3 +317,9 @@ def scalar_added_to_a_product_of_unknown_rank(u, y, M):
     # product a number, and y's adjoint was an array)
     t = np.sum(M @ u) * u[0]
     return np.sin(u * M @ u) + (0.1 * y + 0.01 * t)
+
+
+def quadratic_form_of_a_transpose(u, M):
+    # u @ (M.T @ u) is a number: M.T, so M, is a matrix (its transpose hid it: bad-call on math.asinh)
+    v = np.transpose(M) @ u
+    return math.asinh(np.dot(u, M.T @ u)) + np.sum(v * v)
