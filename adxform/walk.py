@@ -64,6 +64,29 @@ def names_read(node: ir.Expr) -> list[str]:
     return [e.id for e in expressions(node) if isinstance(e, ir.Name)]
 
 
+SIZES = ("size", "shape", "ndim")  # what reading tells of an array but its contents
+
+
+def _sized(expr: ir.Expr) -> str | None:
+    """The array whose size alone ``expr`` reads (``x.shape``, ``len(x)``)."""
+    if isinstance(expr, ir.Attribute) and expr.attr in SIZES and isinstance(expr.value, ir.Name):
+        return expr.value.id
+    if isinstance(expr, ir.Call) and expr.func == "builtins.len" and len(expr.args) == 1 \
+            and isinstance(expr.args[0], ir.Name):
+        return expr.args[0].id
+    return None
+
+
+def names_sized(node: ir.Expr) -> set[str]:
+    """The arrays whose size, shape or ndim ``node`` reads (``x.shape[0]``, ``len(x)``)."""
+    return {name for e in expressions(node) for name in [_sized(e)] if name is not None}
+
+
+def values_read(node: ir.Expr) -> list[str]:
+    """``names_read``, but not an array whose size alone ``node`` reads."""
+    return names_read(map_expr(node, lambda e: ir.Const(0) if _sized(e) is not None else None))
+
+
 def map_expr(node: ir.Expr, fn: Callable[[ir.Expr], ir.Expr | None]) -> ir.Expr:
     """Rebuild ``node`` bottom-up; ``fn`` may return a replacement or None to keep."""
     fields = {}

@@ -224,6 +224,9 @@ INPUTS: dict[str, Builder] = {
     "checkpointed.early_return": lambda rng: (_f(rng, 1.0, 1.2), _f(rng, 1.3, 1.5), _i(rng, 10, 14)),
     "checkpointed.strided_one_snapshot": lambda rng: (_v(rng, 4), _f(rng, 0.5, 1.0)),
     "checkpointed.mixed_state": lambda rng: (_v(rng, 4), _f(rng, 0.3, 0.6), _i(rng, 5, 9)),
+    "checkpointed.steps_through_a_procedure": lambda rng: (_v(rng, 5), _f(rng, 0.05, 0.1), _i(rng, 6, 11)),
+    "checkpointed.reads_then_steps": lambda rng: (_v(rng, 5), _f(rng, 0.05, 0.1), _i(rng, 6, 11)),
+    "checkpointed.relaxes_until_small": lambda rng: (_v(rng, 4, 0.8, 1.0), _f(rng, 0.5, 0.6)),
     # models
     "models.lstm_loss": lambda rng: (0.5 * _v(rng, (12, 3)), 0.5 * _v(rng, (12, 3)), _v(rng, 12), _v(rng, (4, 3)),
                                      _v(rng, 3)),

@@ -616,3 +616,43 @@ def test_rows_of_one_array_passed_to_a_callee_are_checked_apart_when_the_gradien
     assert_close([module.f_vjp(u, 3, 3, 1.0)[1]], [np.array(differences)], 1e-6, "the gradient through rows apart")
     with pytest.raises(ValueError, match=r"m\.py:15:9: the arrays passed to '_step' here overlap in memory"):
         module.f_grad(u, 3, 1)
+
+
+REBOUND = """import numpy as np
+
+
+def _tail(v):
+    return v[1:] * 2.0
+
+
+def f(x0, c, m):
+    x = x0.copy()
+    for i in range(len(x)):
+        x[i] = x[i] - c * x[i] * x[i]
+    y = np.sum(x)
+    x = np.ones(m)
+    return y * x[0]
+
+
+def g(x0, c):
+    x = np.sin(x0)
+    y = np.sum(x * x) * c
+    x = _tail(x0)
+    return y + np.sum(x * x)
+"""
+
+
+@pytest.mark.parametrize("jit", JITS)
+def test_an_array_bound_again_to_another_shape_is_refused_at_run_time(tmp_path, jit):
+    """The reverse sweep puts an array's old values back into the array its
+    name is bound to again, so the new one must have the old shape: with
+    another, ``f``'s reverse loop would read ``len(x)`` of the new array and
+    ``g``'s load would not fit.  The same shape gets its gradient."""
+    module = load_module_from_text(adxform.transform(REBOUND, "reverse", filename="m.py", jit=jit),
+                                   tmp_path / f"rebound_{jit}_grad.py")
+    x0 = np.linspace(0.1, 0.5, 5)
+    with pytest.raises(ValueError, match=r"m\.py:13:5: 'x' is bound here to an array of another shape"):
+        module.f_grad(x0, 0.7, 3)
+    with pytest.raises(ValueError, match=r"m\.py:20:5: 'x' is bound here to an array of another shape"):
+        module.g_grad(x0, 0.7)
+    _gradient_check(module, "f", [x0, 0.7, 5])

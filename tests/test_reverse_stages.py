@@ -255,3 +255,51 @@ def test_a_loop_that_restores_a_scalar_keeps_walking_backwards():
     _, after = _before_after(source, "reverse.sweeps")
     restore = after.index("        s = ftape[ftop]")
     assert after[restore - 1] == "        ftop -= 1" and after[restore - 4:restore - 2] == ["    i = 3", "    while i > 0:"]
+
+
+def test_a_turn_records_an_iteration_without_the_call_its_adjoint_runs_again():
+    """The reverse sweep's turn records the iteration right before its
+    adjoint; ``_decay_rev`` runs ``_decay`` again from the saved ``x``, so the
+    recorded iteration only saves ``x``.  The forward sweep's turn runs the
+    call: the code after the loop reads its result."""
+    source = """def _decay(x, c):
+    for i in range(x.shape[0]):
+        x[i] = x[i] - c * x[i] * x[i]
+
+
+def f(x0, c, nsteps):
+    x = x0.copy()
+    # adxform: checkpoint(snapshots=2)
+    for s in range(nsteps):
+        _decay(x, c)
+    return np.sum(x)
+"""
+    _, after = _before_after(source, "reverse.sweeps")
+    rev = after.index("def f_rev(x0, c, nsteps, y_bar, x0_bar):")
+    forward_turn = after.index("            break", rev) - 3
+    assert after[forward_turn:forward_turn + 3] == ["            for s in range(lo, hi):",
+                                                    "                ftape, ftop = _tape_push_array(ftape, ftop, x)",
+                                                    "                _decay(x, c)"]
+    reverse_turn = after.index("            if action == _YOUTURN:", rev)
+    assert after[reverse_turn + 1:reverse_turn + 5] == ["                for s in range(lo, hi):",
+                                                        "                    ftape, ftop = _tape_push_array(ftape, ftop, x)",
+                                                        "            for s in range(lo, hi):",
+                                                        "                _tape_load_array(x, ftape, ftop)"]
+
+
+def test_sweeps_reverse_a_loop_over_an_arrays_length_that_writes_its_elements_by_its_bounds():
+    """Writing ``x[i]`` keeps ``x.shape[0]``: the loop reserves its tape room
+    once and its reverse evaluates the bound again, with no recorded trip
+    count and no checked push."""
+    source = """def f(x0, c):
+    x = x0.copy()
+    for i in range(len(x)):
+        x[i] = x[i] - c * x[i] * x[i]
+    return np.sum(x)
+"""
+    _, after = _before_after(source, "reverse.sweeps")
+    loop = after.index("    for i in range(len(x)):")
+    assert after[loop - 1:loop + 2] == ["    ftape = _tape_reserve(ftape, ftop + len(x))",
+                                        "    for i in range(len(x)):",
+                                        "        ftop = _tape_put(ftape, ftop, x[i])"]
+    assert "    i = len(x)" in after and not any("n_iter" in line for line in after)

@@ -70,6 +70,7 @@ HELPERS: dict[str, Helper] = {
     "_element_addresses": Helper(_fixed(INT_ARRAY), params="a"),
     "_check_disjoint": Helper(_fixed(ir.NONE), params="aa-"),
     "_check_ndim": Helper(_fixed(ir.NONE), params="ai-"),
+    "_check_shape_kept": Helper(_fixed(ir.NONE), params="a--"),
     "_check_number": Helper(_fixed(ir.NONE), params="--"),
     "_check_matmul_operands": Helper(_fixed(ir.NONE), params="aa"),
     "_revolve_plan": Helper(_fixed(INT_ARRAY), params="ii"),

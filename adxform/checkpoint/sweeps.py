@@ -156,9 +156,12 @@ class Checkpointed:
         return out
 
     def reverse(self, primal: list[ir.Stmt], record: list[ir.Stmt], adjoint: list[ir.Stmt]) -> list[ir.Stmt]:
-        turn = [ir.If(_is(self.action, "_YOUTURN"), self.tally("turn") + [self.iterations(self.lo, self.hi, record)],
-                      []),
-                self.iterations(self.lo, self.hi, adjoint)]
+        """``record``: the iteration a turn records right before its adjoint,
+        which may leave out what that adjoint runs again (reverse/control.py:
+        ``turn_record``)."""
+        recording = self.tally("turn") + ([self.iterations(self.lo, self.hi, record)] if record else [])
+        turn = ([ir.If(_is(self.action, "_YOUTURN"), recording, [])] if recording else []) \
+            + [self.iterations(self.lo, self.hi, adjoint)]
         out: list[ir.Stmt] = [ir.While(ir.Compare("!=", copy.deepcopy(self.action), ir.QualName("module._TERMINATE")),
                                        [self.actions(primal, turn), self.next_action()], self.loop.pos)]
         if self.counted is not None:

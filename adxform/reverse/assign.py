@@ -12,7 +12,7 @@ from ..walk import assignment_pairs, flat_targets, names_read, same
 from .bars import captured_seed, new_bar, zero_bar
 from .builder import ReverseBuilder, Sweeps
 from .calls import transform_call
-from .record import fresh_array, may_rebind, save_array, save_targets
+from .record import fresh_array, may_rebind, save_array, save_targets, shape_kept
 from .reuse import bind_repeated_calls
 from .runtime import RuntimeAdjoints, is_helper_call
 
@@ -37,6 +37,9 @@ def transform_assign(builder: ReverseBuilder, stmt: ir.Assign, depth: int) -> Sw
         pushes, pops = save_targets(builder, stmt, flat_targets(stmt.target))
     fwd = pushes + [stmt] + builder.ndim_check(stmt.target)
     if array_name and not stmt.inplace:
+        if pushes:  # the old array's contents, which come back into the new one
+            before, after = shape_kept(builder, stmt, stmt.target.id)
+            fwd = before + fwd + after
         keep = fresh_array(builder, stmt)
         alloc, adjoint = array_definition(builder, stmt)
         adjoint = pops + bind_repeated_calls(adjoint, builder.bar)

@@ -19,7 +19,7 @@ from ..analysis.program import FunctionFacts
 from ..walk import flat_targets, names_read, same, statements, stmt_expressions
 from .bars import captured_seed, new_bar, zero_bar
 from .builder import ReverseBuilder, Sweeps
-from .record import fresh_array, save_targets
+from .record import fresh_array, save_targets, shape_kept
 from .runtime import RuntimeAdjoints, is_helper_call
 
 
@@ -45,7 +45,9 @@ def transform_call(builder: ReverseBuilder, stmt: ir.Stmt, call: ir.Call, target
     keep = fresh_array(builder, stmt) if isinstance(target, ir.Name) and builder.type(target).is_array \
         else Sweeps([], [])
     pushes, pops = save_targets(builder, stmt, elements)
-    pushes = keep.fwd + pushes
+    before, after = shape_kept(builder, stmt, target.id) if pushes and isinstance(target, ir.Name) \
+        and builder.type(target).is_array else ([], [])
+    pushes = keep.fwd + before + pushes
     written = [call.args[i] for i in sorted(callee.writes) if i < len(call.args)]
     saves: list[ir.Expr] = []
     kept: list[ir.Expr] = []  # those the caller's reverse sweep reads once the call is undone
@@ -61,8 +63,8 @@ def transform_call(builder: ReverseBuilder, stmt: ir.Stmt, call: ir.Call, target
                 continue
         pushes.append(builder.tape.push_array(copy.deepcopy(array)))
         saves.append(array)
-    fwd = pushes + [stmt] + [s for e in elements for s in builder.ndim_check(e)] + result_bars(builder, stmt, target) \
-        + (builder.kept_bound(stmt) if isinstance(target, ir.Name) else [])
+    fwd = pushes + [stmt] + after + [s for e in elements for s in builder.ndim_check(e)] \
+        + result_bars(builder, stmt, target) + (builder.kept_bound(stmt) if isinstance(target, ir.Name) else [])
     restore = [builder.tape.load_array(copy.deepcopy(a), copy.deepcopy(saves[k + 1:])) for k, a in enumerate(saves)]
     drop = [builder.tape.drop_array(copy.deepcopy(a)) for a in reversed(saves)]
     before, after = (keep.rev, []) if keep.rev and base_name(target) in names_read(call) else ([], keep.rev)

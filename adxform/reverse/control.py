@@ -18,8 +18,8 @@ from ..checkpoint import Checkpointed, carried_state
 from ..diagnostics import InternalError
 from ..walk import names_read
 from .builder import ReverseBuilder, Sweeps, transform_block
-from .loops import (array_pushes_of_fixed_size, countdown, indexed_pops, names_changed, own_statements, pushes_per_iteration,
-                    put_pushes, reversed_for)
+from .loops import (array_pushes_of_fixed_size, bounds_changed, countdown, indexed_pops, names_changed,
+                    own_statements, pushes_per_iteration, put_pushes, reversed_for)
 from .recompute import defined_names, iterations_commute, recomputable
 from .record import recall, recorded
 from .structure import at_path_ends
@@ -133,10 +133,9 @@ def for_sweeps(builder: ReverseBuilder, stmt: ir.For, depth: int) -> Sweeps:
     loop = ir.For(stmt.var, stmt.start, stmt.stop, stmt.step, fwd_body, stmt.pos, stmt.directive)
     if not rev_body:
         return Sweeps([loop], [])
-    bound_names = {n for b in (stmt.start, stmt.stop, stmt.step) for n in names_read(b)}
-    written = builder.written_in(stmt.body)
+    start_or_step, stop = bounds_changed(stmt, builder.written_in(stmt.body))
     breaks = any(isinstance(s, ir.Break) for s in own_statements(stmt.body))
-    if not breaks and not bound_names & written:
+    if not breaks and not start_or_step | stop:
         private = {builder.bar(n) for n in builder.recomputed}
         if iterations_commute(rev_body, stmt.var, private):
             forwards = ir.For(stmt.var, copy.deepcopy(stmt.start), copy.deepcopy(stmt.stop),
@@ -149,7 +148,7 @@ def for_sweeps(builder: ReverseBuilder, stmt: ir.For, depth: int) -> Sweeps:
                               stmt.pos)
             return Sweeps(reserve(builder, loop, fwd_body, depth) + [loop], walked[0] + [forwards])
         return Sweeps(reserve(builder, loop, fwd_body, depth) + [loop], reversed_for(stmt, rev_body))
-    if {n for b in (stmt.start, stmt.step) for n in names_read(b)} & written:
+    if start_or_step:
         builder.refuse(stmt.pos, "a loop whose start or step the loop body changes")
     count = ir.Name(builder.bar.fresh("n_iter"))
     loop.body = [build.increment(count)] + fwd_body
@@ -179,7 +178,7 @@ def transform_checkpointed(builder: ReverseBuilder, loop: ir.For | ir.While, dep
                        "of its own)", "unsupported-checkpoint")
         return Sweeps([], [])
     written = builder.written_in(loop.body)
-    if isinstance(loop, ir.For) and {n for b in (loop.start, loop.stop, loop.step) for n in names_read(b)} & written:
+    if isinstance(loop, ir.For) and any(bounds_changed(loop, written)):
         builder.refuse(loop.pos, f"{what} whose bounds its body changes", "unsupported-checkpoint")
     env = builder.facts.types.env
     params = {p.name for p in builder.facts.func.params}
@@ -200,12 +199,27 @@ def transform_checkpointed(builder: ReverseBuilder, loop: ir.For | ir.While, dep
         if counter is not None else None
     sweeps = Checkpointed(loop, [(n, env[n]) for n in state], snapshots, isinstance(loop, ir.For) and not breaks,
                           builder.bar, counted)
-    rev = sweeps.reverse(loop.body, fwd_body, rev_body)
+    rev = sweeps.reverse(loop.body, turn_record(builder, loop, fwd_body), rev_body)
     # The driver restores the state from snapshots before the iterations it
     # runs again read it: of those, only what the body reads and does not
     # change must hold its loop-time value; the adjoint body needs its own.
     builder.driver_reads[id(rev[0])] = (live_in(loop.body) - set(state)) | builder.reads(rev_body)
     return Sweeps(sweeps.forward(loop.body, fwd_body), rev)
+
+
+def turn_record(builder: ReverseBuilder, loop: ir.For | ir.While, fwd_body: list[ir.Stmt]) -> list[ir.Stmt]:
+    """The recorded iteration a turn of the reverse sweep runs right before
+    its adjoint.  Where the body ends in a call for its effect on its
+    arguments (``step(x, work)``), the call is left out: its adjoint runs
+    next and reads only values from before the call (loaded back from the
+    tape, or computed again by the callee's ``_rev``, which runs the callee
+    first), and the adjoints after it read values from before the call too.
+    Running it would cost one iteration more per reversed iteration."""
+    last = fwd_body[-1] if fwd_body else None
+    if last is loop.body[-1] and isinstance(last, ir.ExprStmt) and isinstance(last.value, ir.Call) \
+            and last.value.func.startswith("module.") and last.value.func[7:] in builder.program.facts:
+        return fwd_body[:-1]
+    return fwd_body
 
 
 def reserve(builder: ReverseBuilder, loop: ir.For, fwd_body: list[ir.Stmt], depth: int) -> list[ir.Stmt]:

@@ -20,10 +20,9 @@ public wrappers copy the arrays on entry).
 from __future__ import annotations
 
 from .. import ir
-from ..walk import flat_targets, map_expr, names_read, stmt_expressions, sub_blocks
+from ..walk import flat_targets, stmt_expressions, sub_blocks, values_read
 
 LOAD = "module._tape_load_array"
-SIZES = ("size", "shape", "ndim")  # what reading tells of an array but its contents
 
 
 def drop_dead_loads(body: list[ir.Stmt], arrays: set[str]) -> None:
@@ -88,13 +87,7 @@ def _reads(stmt: ir.Stmt) -> set[str]:
         roots = [stmt.value] + [i for t in flat_targets(stmt.target) if isinstance(t, ir.Subscript) for i in t.index]
     else:
         roots = stmt_expressions(stmt)
-    return {n for root in roots for n in names_read(map_expr(root, _sizes_hidden))}
-
-
-def _sizes_hidden(expr: ir.Expr) -> ir.Expr | None:
-    if isinstance(expr, ir.Attribute) and expr.attr in SIZES and isinstance(expr.value, ir.Name):
-        return ir.Const(0)
-    return None
+    return {n for root in roots for n in values_read(root)}
 
 
 def _loaded(stmt: ir.Stmt) -> str | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 
 from .. import build, ir
-from ..walk import expressions, flat_targets, names_read, statements, stmt_expressions, sub_blocks
+from ..walk import expressions, flat_targets, names_read, names_sized, statements, stmt_expressions, sub_blocks, values_read
 
 
 def own_statements(body: list[ir.Stmt]):
@@ -117,6 +117,20 @@ def names_changed(body: list[ir.Stmt]) -> set[str]:
     changed = {s.var for s in statements(body) if isinstance(s, ir.For)}
     return changed | {t.id for s in statements(body) if isinstance(s, ir.Assign)
                       for t in flat_targets(s.target) if isinstance(t, ir.Name)}
+
+
+def bounds_changed(loop: ir.For, written: set[str]) -> tuple[set[str], set[str]]:
+    """What the body of ``loop`` changes of what its (start and step, stop)
+    read, given the names it writes into (``written``).  A bound that
+    reads only an array's size (``range(x.shape[0])``, ``len(x)``) changes
+    only where the body binds the array again: writing its elements keeps
+    the size."""
+    rebound = names_changed(loop.body)
+
+    def changed(bound: ir.Expr) -> set[str]:
+        return set(values_read(bound)) & written | names_sized(bound) & rebound
+
+    return changed(loop.start) | changed(loop.step), changed(loop.stop)
 
 
 def _plus(a: ir.Expr, b: ir.Expr | None) -> ir.Expr:

@@ -20,10 +20,8 @@ from typing import Iterator
 
 from .. import ir
 from ..analysis.extents import reshaped
-from ..walk import children, flat_targets, statements, stmt_expressions
+from ..walk import SIZES, children, flat_targets, statements, stmt_expressions
 from .callees import Callees
-
-SHAPE_ATTRIBUTES = ("shape", "size", "ndim")
 
 
 class ValueReads:
@@ -58,7 +56,7 @@ class ValueReads:
     def _names(self, expr: ir.Expr, unread: set[int]) -> Iterator[str]:
         if id(expr) in unread:
             return
-        if isinstance(expr, ir.Attribute) and expr.attr in SHAPE_ATTRIBUTES:
+        if isinstance(expr, ir.Attribute) and expr.attr in SIZES:
             base = _base(expr.value)  # the shape of `k` or of a view `k[e:]`, whose e is read
             if isinstance(base, ir.Name) and base.id not in self.reshaped:
                 for index in expr.value.index if isinstance(expr.value, ir.Subscript) else []:

@@ -14,6 +14,7 @@ taped whole, on a stack of their own.
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 from .. import build, ir
 from ..walk import same, statements
@@ -142,6 +143,22 @@ def may_rebind(builder: ReverseBuilder, stmt: ir.Assign, name: str) -> bool:
     else:
         return True
     return False
+
+
+def shape_kept(builder: ReverseBuilder, stmt: ir.Stmt, name: str) -> tuple[list[ir.Stmt], list[ir.Stmt]]:
+    """Around ``name = <array>`` whose old contents are saved: the reverse
+    sweep loads them back into the new array (``may_rebind``), so the
+    forward sweep takes the old shape before ``stmt`` and checks the new
+    array's after it.  Of another shape, the contents would not fit, or
+    fill it with the wrong values (``x = np.ones(3)`` after a loop over
+    ``len(x)``, whose reverse reads ``len(x)`` again)."""
+    shape = ir.Name(builder.bar.fresh(f"{name}_shape"))
+    where = f"{Path(stmt.pos.file or builder.reporter.filename).name}:{stmt.pos.line}:{stmt.pos.col}"
+    message = (f"{where}: '{name}' is bound here to an array of another shape than the one it held; reverse mode "
+               f"puts the old values back into the new array, so it needs the same shape (bind the new array to a "
+               f"new name)")
+    return ([ir.Assign(copy.deepcopy(shape), ir.Attribute(ir.Name(name), "shape"), stmt.pos)],
+            [ir.ExprStmt(ir.Call("module._check_shape_kept", [ir.Name(name), shape, ir.Const(message)]), stmt.pos)])
 
 
 def undone_count(stmt: ir.Stmt, vtype: ir.Type) -> ir.Stmt | None:

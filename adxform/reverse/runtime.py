@@ -272,4 +272,4 @@ class RuntimeAdjoints:
         return [stmt], []
 
     _trip_count = _memory_bounds = _element_addresses = _integers
-    _check_ndim = _check_number = _check_disjoint = _check_matmul_operands = _integers
+    _check_ndim = _check_shape_kept = _check_number = _check_disjoint = _check_matmul_operands = _integers

@@ -19,7 +19,7 @@ from .. import ir
 from ..analysis.liveness import reads_of
 from ..walk import expressions, flat_targets, names_read, statements, stmt_expressions
 
-RUNTIME_CHECKS = ("module._check_ndim",)
+RUNTIME_CHECKS = ("module._check_ndim", "module._check_shape_kept")
 RUNTIME_WRITERS = ("module._tape_push", "module._tape_put", "module._tape_push_array", "module._tape_reserve",
                    "module._revolve_next")
 

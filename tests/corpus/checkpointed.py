@@ -5,7 +5,8 @@ import numpy as np
 # Loops reversed with binomial checkpointing (SPEC §5): state arrays and
 # scalars, unknown trip counts (while, break, early return), a checkpointed
 # loop in a callee called from a loop, an ordinary loop inside the
-# checkpointed body, strided ranges, one snapshot.
+# checkpointed body, strided ranges, one snapshot, bodies that end in a
+# call (a turn leaves it out of the iteration it records: control.py).
 
 
 def heat_steps(u0: np.ndarray, k: float, nsteps: int) -> float:
@@ -124,3 +125,61 @@ def mixed_state(x: np.ndarray, c: float, n: int) -> float:
     for k in range(count):
         t = t * 0.9 + c * math.cos(t)
     return t + s * count
+
+
+def _rhs(x, out, c):
+    n = x.shape[0]
+    for i in range(n):
+        out[i] = c * math.sin(x[(i + 1) % n]) - x[i] * x[i - 1]
+
+
+def _midpoint_step(x, k, tmp, dt):
+    # fills the work arrays k and tmp before reading them
+    _rhs(x, k, 0.8)
+    for i in range(x.shape[0]):
+        tmp[i] = x[i] + 0.5 * dt * k[i]
+    _rhs(tmp, k, 0.8)
+    for i in range(x.shape[0]):
+        x[i] += dt * k[i]
+
+
+def steps_through_a_procedure(x0, dt, nsteps):
+    # the body is one call, written as numba users write a time loop; the
+    # work array k is read after the loop
+    x = x0.copy()
+    k = np.zeros(x.shape[0])
+    tmp = np.zeros(x.shape[0])
+    # adxform: checkpoint(snapshots=3)
+    for s in range(nsteps):
+        _midpoint_step(x, k, tmp, dt)
+    return np.sum(x * x) + k[0] * dt
+
+
+def reads_then_steps(x0, dt, nsteps):
+    # a statement before the call reads the state the call changes
+    x = x0.copy()
+    k = np.zeros(x.shape[0])
+    tmp = np.zeros(x.shape[0])
+    e = 0.0
+    # adxform: checkpoint(snapshots=2)
+    for s in range(nsteps):
+        e += x[0] * x[1] * dt
+        _midpoint_step(x, k, tmp, dt)
+    return e + x[2]
+
+
+def _relax(x, memory, c):
+    # reads memory's entry value before it writes it
+    for i in range(x.shape[0]):
+        memory[i] = 0.5 * memory[i] + c * x[i]
+        x[i] = x[i] - 0.1 * memory[i] * x[i]
+
+
+def relaxes_until_small(x0, c):
+    # a while loop whose body is a call that reads and writes a second array
+    x = x0.copy()
+    memory = np.zeros(x.shape[0])
+    # adxform: checkpoint(snapshots=2)
+    while x[0] > 0.3:
+        _relax(x, memory, c)
+    return np.sum(x) + np.sum(memory * memory)
