@@ -227,6 +227,7 @@ INPUTS: dict[str, Builder] = {
     "checkpointed.steps_through_a_procedure": lambda rng: (_v(rng, 5), _f(rng, 0.05, 0.1), _i(rng, 6, 11)),
     "checkpointed.reads_then_steps": lambda rng: (_v(rng, 5), _f(rng, 0.05, 0.1), _i(rng, 6, 11)),
     "checkpointed.relaxes_until_small": lambda rng: (_v(rng, 4, 0.8, 1.0), _f(rng, 0.5, 0.6)),
+    "checkpointed.work_array_with_a_carried_tail": lambda rng: (_v(rng, 5), _f(rng, 0.05, 0.1), _i(rng, 6, 11)),
     # models
     "models.lstm_loss": lambda rng: (0.5 * _v(rng, (12, 3)), 0.5 * _v(rng, (12, 3)), _v(rng, 12), _v(rng, (4, 3)),
                                      _v(rng, 3)),

@@ -303,3 +303,28 @@ def test_sweeps_reverse_a_loop_over_an_arrays_length_that_writes_its_elements_by
                                         "    for i in range(len(x)):",
                                         "        ftop = _tape_put(ftape, ftop, x[i])"]
     assert "    i = len(x)" in after and not any("n_iter" in line for line in after)
+
+
+def test_snapshots_leave_out_a_work_array_every_iteration_fills_first():
+    """``_scale`` fills ``work`` (as long as ``x``) before reading it, and
+    outside the loop ``work`` is only made: re-running an iteration makes
+    it again, so only ``x`` is snapshot (the corpus' checkpointed loops
+    check the gradients, work_array_with_a_carried_tail one that must
+    stay)."""
+    source = """def _scale(x, work, c):
+    for i in range(x.shape[0]):
+        work[i] = c * x[i]
+    for i in range(x.shape[0]):
+        x[i] = x[i] - work[i] * x[i]
+
+
+def f(x0, c, nsteps):
+    x = x0.copy()
+    work = np.zeros(x.shape[0])
+    # adxform: checkpoint(snapshots=2)
+    for s in range(nsteps):
+        _scale(x, work, c)
+    return np.sum(x)
+"""
+    _, after = _before_after(source, "reverse.sweeps")
+    assert [line.strip() for line in after if "_snapshot_slots(" in line] == ["x_snaps = _snapshot_slots(x, 2)"]

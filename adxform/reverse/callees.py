@@ -45,6 +45,11 @@ class Callees:
         return {"module." + name: ([p.name for p in self.program.facts[name].func.params], covers)
                 for name, covers in self.covers.items()}
 
+    def filled_first(self, body: list[ir.Stmt], arrays: list[str]) -> Covers:
+        """The leading extents of ``arrays`` that ``body`` writes before it
+        reads them, through loops or the module functions it calls."""
+        return covered_extents(body, arrays, self._primal_covers())
+
     def rev_reads_on_entry(self, callee: str, param: str) -> bool:
         """Whether ``callee``'s ``_rev`` reads the whole of what ``param``
         held on entry (not only a tail after what it fills first)."""

@@ -183,7 +183,10 @@ def transform_checkpointed(builder: ReverseBuilder, loop: ir.For | ir.While, dep
     env = builder.facts.types.env
     params = {p.name for p in builder.facts.func.params}
     returned = [ir.Return(builder.output)] if builder.output is not None else []  # single_exit took it out
-    state = carried_state(loop, builder.body + returned, written, env)
+    arrays = sorted(n for n, vtype in env.items() if vtype.is_array)
+    filled = {n for n, extent in builder.callees.filled_first(loop.body, arrays).items()
+              if n in written and builder.extents.empty_tail(ir.Subscript(ir.Name(n), [ir.Slice(extent, None, None)]))}
+    state = carried_state(loop, builder.body + returned, written, env, filled)
     for name in state:
         if env[name].kind == "tuple":
             builder.refuse(loop.pos, f"{what} that changes the tuple '{name}'", "unsupported-checkpoint")
@@ -203,7 +206,7 @@ def transform_checkpointed(builder: ReverseBuilder, loop: ir.For | ir.While, dep
     # The driver restores the state from snapshots before the iterations it
     # runs again read it: of those, only what the body reads and does not
     # change must hold its loop-time value; the adjoint body needs its own.
-    builder.driver_reads[id(rev[0])] = (live_in(loop.body) - set(state)) | builder.reads(rev_body)
+    builder.driver_reads[id(rev[0])] = (live_in(loop.body) - set(state) - filled) | builder.reads(rev_body)
     return Sweeps(sweeps.forward(loop.body, fwd_body), rev)
 
 

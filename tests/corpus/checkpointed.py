@@ -183,3 +183,31 @@ def relaxes_until_small(x0, c):
     while x[0] > 0.3:
         _relax(x, memory, c)
     return np.sum(x) + np.sum(memory * memory)
+
+
+
+def _euler_step(x, work, dt):
+    # fills work[:n] before reading it
+    n = x.shape[0]
+    for i in range(n):
+        work[i] = math.sin(x[(i + 1) % n]) * dt
+    for i in range(n):
+        x[i] += work[i] * x[i - 1]
+
+
+def work_array_with_a_carried_tail(x0, dt, nsteps):
+    # the steps fill tmp[:n] before reading it, but tmp is one longer and its
+    # last element carries a value from one iteration to the next: the
+    # snapshots keep tmp (k, filled whole, they leave out)
+    n = x0.shape[0]
+    x = x0.copy()
+    k = np.zeros(n)
+    tmp = np.zeros(n + 1)
+    e = 0.0
+    # adxform: checkpoint(snapshots=2)
+    for s in range(nsteps):
+        _euler_step(x, k, dt)
+        _euler_step(x, tmp, dt)
+        e += tmp[n] * x[1]
+        tmp[n] = x[0] + 0.5 * tmp[n]
+    return e + x[2]
