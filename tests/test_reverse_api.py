@@ -656,3 +656,40 @@ def test_an_array_bound_again_to_another_shape_is_refused_at_run_time(tmp_path, 
     with pytest.raises(ValueError, match=r"m\.py:20:5: 'x' is bound here to an array of another shape"):
         module.g_grad(x0, 0.7)
     _gradient_check(module, "f", [x0, 0.7, 5])
+
+
+LAYOUTS = """import numpy as np
+
+
+def f(u, x, y, M, K, idx):
+    n = u.shape[0]
+    s = 0.0
+    A = (M).T
+    t = (0.25 if x < 0.0 else (u[1:]) @ (u[:-1]))
+    if np.linalg.norm(0.5 + M[n // 2]) < 1.0:
+        for i in range(n):
+            A2 = np.exp(-((A) ** 2))
+            if np.sum((u[1:-1]) * (u[2:])) <= 0.3:
+                return (0.1 * i if 0.5 < 0.3 else (A2[idx[i]]) @ (A[-1]))
+            A3 = M
+        if A[0, n - 1] > -0.2:
+            A4 = M - M
+            w = u + 0.0
+    for i2 in range(K):
+        if u[0] < -0.2:
+            return M[n - 1, 0]
+    return (2.0) ** 2 + 0.1 * s + 0.1 * x + 0.1 * y
+"""
+
+
+@pytest.mark.parametrize("jit", JITS)
+def test_an_array_bound_to_arrays_of_two_layouts_is_saved(tmp_path, jit):
+    """``A2`` is bound before the loop to an empty C-ordered array and in it
+    to ``np.exp`` of the transpose ``A``: the pushes of ``A2`` compiled for
+    both layouts (fuzz seed 96246: numba could not unify the two ``.flat``
+    iterators of the inlined ``_tape_push_array``)."""
+    module = load_module_from_text(adxform.transform(LAYOUTS, "reverse", filename="m.py", jit=jit),
+                                   tmp_path / f"layouts_{jit}_grad.py")
+    u = np.array([-0.82, -0.83, -0.56])
+    M = 0.3 * np.array([[-0.23, 0.10, -0.16], [0.33, -0.30, 0.29], [0.15, -0.18, 0.24]])
+    _gradient_check(module, "f", [u, -0.47, 0.14, M, 1, np.array([2, 2, 0])])

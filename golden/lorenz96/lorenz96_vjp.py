@@ -27,19 +27,22 @@ def _tape_put(tape, top, value):
     return top + 1
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True)
 def _tape_push_array(tape, top, array):
     """Push the contents of ``array`` (in C order) on the tape; returns
     (tape, new top).  An element at a time: numba copies between array
     views of unknown strides through its general broadcasting assignment,
-    several times slower."""
+    several times slower.  Not inlined, nor are the three below: inlined,
+    numba types ``array.flat`` once for each layout the caller's name may
+    hold (``a = np.empty((0, 0))``, later ``a = np.exp(M.T)``), and the two
+    iterators do not unify (fuzz seed 96246)."""
     tape = _tape_reserve(tape, top + array.size)
     for k, value in enumerate(array.flat):
         tape[top + k] = value
     return tape, top + array.size
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True)
 def _tape_load_array(array, tape, top):
     """Copy the array pushed last back into ``array``, leaving it on the
     tape; an element at a time, as ``_tape_push_array`` pushed it."""
