@@ -6,7 +6,8 @@ from __future__ import annotations
 import copy
 
 from .. import build, ir
-from ..walk import expressions, flat_targets, names_read, names_sized, statements, stmt_expressions, sub_blocks, values_read
+from ..walk import (expressions, flat_targets, names_read, names_sized, statements, stmt_expressions, sub_blocks,
+                    values_read)
 
 
 def own_statements(body: list[ir.Stmt]):
@@ -225,7 +226,8 @@ def indexed_pops(loop: ir.For, fwd_body: list[ir.Stmt], rev_body: list[ir.Stmt],
             offset = build.mul(ir.Const(pushed[kind]), build.sub(ir.Name(loop.var), copy.deepcopy(loop.start)))
             if pushed[kind] > popped[kind]:
                 offset = build.add(offset, ir.Const(pushed[kind] - popped[kind]))
-            body.append(ir.Assign(stmt.target, ir.Subscript(ir.Name(tape), [build.add(ir.Name(top), offset)]), stmt.pos))
+            read = ir.Subscript(ir.Name(tape), [build.add(ir.Name(top), offset)])
+            body.append(ir.Assign(stmt.target, read, stmt.pos))
         elif kind is None:
             if any(isinstance(e, ir.Name) and e.id in tape_names
                    for s in statements([stmt]) for x in stmt_expressions(s) for e in expressions(x)):
@@ -234,8 +236,9 @@ def indexed_pops(loop: ir.For, fwd_body: list[ir.Stmt], rev_body: list[ir.Stmt],
     if popped != pushed or not any(pushed.values()):
         return None
     trips = ir.Call("builtins.max", [build.trip_count(loop), ir.Const(0)])
-    before = [ir.Assign(ir.Name(tapes[kind][1]), ir.BinOp("-", ir.Name(tapes[kind][1]),
-                                                         build.mul(ir.Const(count), copy.deepcopy(trips))), inplace=True)
+    before = [ir.Assign(ir.Name(tapes[kind][1]),
+                        ir.BinOp("-", ir.Name(tapes[kind][1]), build.mul(ir.Const(count), copy.deepcopy(trips))),
+                        inplace=True)
               for kind, count in sorted(pushed.items()) if count]
     return before, body
 
