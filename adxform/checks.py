@@ -25,6 +25,12 @@ from . import ir
 from .analysis.program import FunctionFacts
 
 
+def where(pos: ir.Pos, filename: str) -> str:
+    """``file:line:col`` of ``pos`` for a run-time check's message: the
+    file's name only, as the message travels with the generated module."""
+    return f"{Path(pos.file or filename).name}:{pos.line}:{pos.col}"
+
+
 def assumed_float_checks(facts: FunctionFacts, filename: str) -> list[ir.Stmt]:
     """``_check_number(x, message)`` for each parameter taken for a float."""
     func = facts.func
@@ -32,10 +38,8 @@ def assumed_float_checks(facts: FunctionFacts, filename: str) -> list[ir.Stmt]:
     for param in func.params:
         if param.name not in facts.types.assumed_floats:
             continue
-        pos = param.pos
-        where = f"{Path(pos.file or filename).name}:{pos.line}:{pos.col}"
-        message = (f"{where}: nothing in '{func.name}' shows whether '{param.name}' is a number or an array, "
-                   f"so adxform differentiated it as a number; to pass an array, annotate it "
+        message = (f"{where(param.pos, filename)}: nothing in '{func.name}' shows whether '{param.name}' is a "
+                   f"number or an array, so adxform differentiated it as a number; to pass an array, annotate it "
                    f"`{param.name}: np.ndarray` or declare its type to numba")
         checks.append(ir.ExprStmt(ir.Call("module._check_number", [ir.Name(param.name), ir.Const(message)])))
     return checks
@@ -47,8 +51,7 @@ def ndim_check(facts: FunctionFacts, target: ir.Expr, filename: str) -> list[ir.
     if not isinstance(target, ir.Name) or target.id not in facts.types.elements:
         return []
     ndim, pos = facts.types.elements[target.id]
-    where = f"{Path(pos.file or filename).name}:{pos.line}:{pos.col}"
-    message = f"{where}: adxform differentiates an element of '{target.id}' here, so '{target.id}' " \
+    message = f"{where(pos, filename)}: adxform differentiates an element of '{target.id}' here, so '{target.id}' " \
               f"must be a {ndim}-D array"
     return [ir.ExprStmt(ir.Call("module._check_ndim", [ir.Name(target.id), ir.Const(ndim), ir.Const(message)]))]
 
@@ -58,10 +61,10 @@ def assumed_vector_checks(facts: FunctionFacts, filename: str) -> list[ir.Stmt]:
     because a product of it is bound to a name (``assume_vectors``)."""
     checks: list[ir.Stmt] = []
     for name, pos in facts.types.assumed_vectors.items():
-        where = f"{Path(pos.file or filename).name}:{pos.line}:{pos.col}"
-        message = (f"{where}: nothing in '{facts.func.name}' shows how many dimensions '{name}' has, and this "
-                   f"product is a number for vectors but an array otherwise, so adxform differentiated '{name}' "
-                   f"as a 1-D array; to pass a matrix, declare the types to numba (`f8[:, :]` in the signature)")
+        message = (f"{where(pos, filename)}: nothing in '{facts.func.name}' shows how many dimensions '{name}' has, "
+                   f"and this product is a number for vectors but an array otherwise, so adxform differentiated "
+                   f"'{name}' as a 1-D array; to pass a matrix, declare the types to numba (`f8[:, :]` in the "
+                   f"signature)")
         checks.append(ir.ExprStmt(ir.Call("module._check_ndim", [ir.Name(name), ir.Const(1), ir.Const(message)])))
     return checks
 

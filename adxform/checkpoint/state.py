@@ -14,6 +14,7 @@ place are copied whole.
 from __future__ import annotations
 
 from .. import ir
+from ..analysis.extents import CONSTRUCTORS, SAME_SHAPE
 from ..analysis.liveness import live_in
 from ..walk import around_loop, statements, target_names
 
@@ -30,19 +31,16 @@ def carried_state(loop: ir.For | ir.While, function_body: list[ir.Stmt], written
     return sorted(n for n in written - loop_var if n in env and (n in exposed or n in outside))
 
 
-MADE = ("numpy.zeros", "numpy.ones", "numpy.empty", "numpy.full", "numpy.zeros_like", "numpy.ones_like",
-        "numpy.empty_like", "numpy.full_like")
-
-
 def _only_made_outside(loop: ir.For | ir.While, function_body: list[ir.Stmt]) -> set[str]:
-    """The names that outside ``loop`` only ``np.zeros`` and the like bind:
-    the adjoint of such a binding reads no value."""
+    """The names that outside ``loop`` only ``np.zeros``, ``np.empty_like``,
+    ``x.copy()`` and the like bind: the adjoint of such a binding reads no
+    value of the name."""
     inside = {id(s) for s in statements(loop.body)}
     made: dict[str, bool] = {}
     for stmt in statements(function_body):
         if id(stmt) not in inside and isinstance(stmt, ir.Assign):
             is_made = not stmt.inplace and isinstance(stmt.target, ir.Name) and isinstance(stmt.value, ir.Call) \
-                and stmt.value.func in MADE
+                and stmt.value.func in CONSTRUCTORS + SAME_SHAPE
             for name in target_names(stmt.target):
                 made[name] = made.get(name, True) and is_made
     return {name for name, is_made in made.items() if is_made}

@@ -45,9 +45,9 @@ def transform_call(builder: ReverseBuilder, stmt: ir.Stmt, call: ir.Call, target
     keep = fresh_array(builder, stmt) if isinstance(target, ir.Name) and builder.type(target).is_array \
         else Sweeps([], [])
     pushes, pops = save_targets(builder, stmt, elements)
-    before, after = shape_kept(builder, stmt, target.id) if pushes and isinstance(target, ir.Name) \
+    shape_taken, shape_checked = shape_kept(builder, stmt, target.id) if pushes and isinstance(target, ir.Name) \
         and builder.type(target).is_array else ([], [])
-    pushes = keep.fwd + before + pushes
+    pushes = keep.fwd + shape_taken + pushes
     written = [call.args[i] for i in sorted(callee.writes) if i < len(call.args)]
     saves: list[ir.Expr] = []
     kept: list[ir.Expr] = []  # those the caller's reverse sweep reads once the call is undone
@@ -63,7 +63,7 @@ def transform_call(builder: ReverseBuilder, stmt: ir.Stmt, call: ir.Call, target
                 continue
         pushes.append(builder.tape.push_array(copy.deepcopy(array)))
         saves.append(array)
-    fwd = pushes + [stmt] + after + [s for e in elements for s in builder.ndim_check(e)] \
+    fwd = pushes + [stmt] + shape_checked + [s for e in elements for s in builder.ndim_check(e)] \
         + result_bars(builder, stmt, target) + (builder.kept_bound(stmt) if isinstance(target, ir.Name) else [])
     restore = [builder.tape.load_array(copy.deepcopy(a), copy.deepcopy(saves[k + 1:])) for k, a in enumerate(saves)]
     drop = [builder.tape.drop_array(copy.deepcopy(a)) for a in reversed(saves)]

@@ -14,9 +14,9 @@ taped whole, on a stack of their own.
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 
 from .. import build, ir
+from ..checks import where
 from ..walk import same, statements
 from .builder import ReverseBuilder, Sweeps
 from .loops import own_statements
@@ -153,10 +153,9 @@ def shape_kept(builder: ReverseBuilder, stmt: ir.Stmt, name: str) -> tuple[list[
     fill it with the wrong values (``x = np.ones(3)`` after a loop over
     ``len(x)``, whose reverse reads ``len(x)`` again)."""
     shape = ir.Name(builder.bar.fresh(f"{name}_shape"))
-    where = f"{Path(stmt.pos.file or builder.reporter.filename).name}:{stmt.pos.line}:{stmt.pos.col}"
-    message = (f"{where}: '{name}' is bound here to an array of another shape than the one it held; reverse mode "
-               f"puts the old values back into the new array, so it needs the same shape (bind the new array to a "
-               f"new name)")
+    message = (f"{where(stmt.pos, builder.reporter.filename)}: '{name}' is bound here to an array of another shape "
+               f"than the one it held; reverse mode puts the old values back into the new array, so it needs the same "
+               f"shape (bind the new array to a new name)")
     return ([ir.Assign(copy.deepcopy(shape), ir.Attribute(ir.Name(name), "shape"), stmt.pos)],
             [ir.ExprStmt(ir.Call("module._check_shape_kept", [ir.Name(name), shape, ir.Const(message)]), stmt.pos)])
 

@@ -45,10 +45,10 @@ conventions of a vector operand are refused.
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 
 from .. import ir
 from ..analysis.runtime import helper_of
+from ..checks import where
 from .bars import new_bar, zero_bar
 from .builder import ReverseBuilder, Sweeps
 from .record import fresh_array, save, save_array
@@ -246,11 +246,9 @@ class RuntimeAdjoints:
     def matrix_check(self, stmt: ir.Stmt, operand: ir.Expr) -> ir.Stmt:
         """``_check_ndim(operand, 2, ...)`` where the module read back does
         not show the operand's ndim: the adjoint is written for matrices."""
-        pos = stmt.pos
-        where = f"{Path(pos.file or self.reverse.reporter.filename).name}:{pos.line}:{pos.col}"
-        message = f"{where}: reverse mode over this adjoint of '@' is written for matrices, so its operands " \
-                  "must be 2-D arrays"
-        return ir.ExprStmt(_call("_check_ndim", operand, ir.Const(2), ir.Const(message)), pos)
+        message = f"{where(stmt.pos, self.reverse.reporter.filename)}: reverse mode over this adjoint of '@' is " \
+                  "written for matrices, so its operands must be 2-D arrays"
+        return ir.ExprStmt(_call("_check_ndim", operand, ir.Const(2), ir.Const(message)), stmt.pos)
 
     def reversed_as(self, stmt: ir.Assign, value: ir.Expr) -> Sweeps:
         """The sweeps of ``stmt`` as if it assigned ``value``, an expression
