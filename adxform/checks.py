@@ -15,14 +15,20 @@ functions refuse it on entry with a message that says how to declare it.
 A product of arrays of unknown ndim bound to a name (``t = np.dot(u, u)``)
 is a number or an array depending on them; where nothing else tells, the
 arrays are taken for vectors (``analysis/types.py``) and checked on entry.
+Where the name is only read (``y = A @ x; np.sum(y * y)``, a matrix ``A``
+as users mostly mean it) the types take the product for an array, and
+reverse mode, whose adjoint code depends on it, checks where the name is
+bound that it is one (``array_checks``).
 """
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
-from . import ir
+from . import build, ir
 from .analysis.program import FunctionFacts
+from .analysis.undecided import undecided
 
 
 def where(pos: ir.Pos, filename: str) -> str:
@@ -73,3 +79,35 @@ def entry_checks(facts: FunctionFacts, filename: str) -> list[ir.Stmt]:
     """Every check of the parameters, on entry."""
     return assumed_float_checks(facts, filename) + assumed_vector_checks(facts, filename) + [
         s for p in facts.func.params for s in ndim_check(facts, ir.Name(p.name), filename)]
+
+
+def array_checks(derivative: ir.Function, facts: FunctionFacts, filename: str) -> None:
+    """Reverse mode: every binding, in ``derivative``, of a variable that may
+    hold a number though typed an array (``analysis/undecided.py``) goes
+    through ``_as_array``, which refuses a number when it runs."""
+    found = undecided(facts.func, facts.types)
+    if found:
+        derivative.body = _through_as_array(derivative.body, found, facts.func.name, filename)
+
+
+def _through_as_array(body: list[ir.Stmt], found: dict[str, ir.Pos], function: str, filename: str) -> list[ir.Stmt]:
+    """``body`` with each binding of ``found`` wrapped; statements that hold
+    blocks are copied, as the primal may share them."""
+    out: list[ir.Stmt] = []
+    for stmt in body:
+        if isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Name) and stmt.target.id in found \
+                and not stmt.inplace:
+            message = (f"{where(found[stmt.target.id], filename)}: nothing in '{function}' shows how many dimensions "
+                       f"the operands of this product have, so adxform differentiated it as an array, and it is a "
+                       f"number here; declare the types to numba (`f8[:]` in the signature for a vector, `f8[:, :]` "
+                       f"for a matrix)")
+            stmt = ir.Assign(stmt.target, build.call("module._as_array", stmt.value, ir.Const(message)), stmt.pos)
+        elif isinstance(stmt, (ir.For, ir.While)):
+            stmt = copy.copy(stmt)
+            stmt.body = _through_as_array(stmt.body, found, function, filename)
+        elif isinstance(stmt, ir.If):
+            stmt = copy.copy(stmt)
+            stmt.body = _through_as_array(stmt.body, found, function, filename)
+            stmt.orelse = _through_as_array(stmt.orelse, found, function, filename)
+        out.append(stmt)
+    return out

@@ -330,6 +330,7 @@ INPUTS: dict[str, Builder] = {
     "unannotated.row_of_a_function_of_a_row": lambda rng: (_v(rng, 4), _v(rng, (3, 4))),
     "unannotated.time_steps_saving_two_arrays": lambda rng: (_v(rng, 5), _f(rng, 0.2, 0.4), 3),
     "unannotated.scalar_added_to_a_product_of_unknown_rank": lambda rng: (_v(rng, 3), _f(rng, -1.0, 1.0), _v(rng, (3, 3))),
+    "unannotated.stacked_products_bound_in_a_loop": lambda rng: (_v(rng, 3), _v(rng, (3, 3, 3))),
     "unannotated.quadratic_form_of_a_transpose": lambda rng: (_v(rng, 3), _v(rng, (3, 3))),
     "unannotated.mixture_loglik": lambda rng: (_v(rng, 8), _v(rng, 3), _v(rng, 3, -0.3, 0.3), _v(rng, 3, 0.2, 0.5)),
     # golden cases (golden/<case>/<case>.py)

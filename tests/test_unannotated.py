@@ -333,3 +333,23 @@ def test_a_product_bound_to_an_array_keeps_its_operands_open():
     source = ("import numpy as np\n\n\ndef f(W, X):\n    logits = X @ W\n    total = 0.0\n"
               "    for r in range(logits.shape[0]):\n        total += logits[r, 0] * logits[r, 1]\n    return total\n")
     assert "shows how many dimensions" not in adxform.transform(source, "reverse", filename="m.py", jit="none")
+
+
+STACKED = ("import numpy as np\n\n\ndef f(u, M):\n    s = 0.0\n    for i in range(1, 3):\n"
+           "        y = np.dot(M[i], u)\n        s += np.sum(y * y)\n    return s\n")
+
+
+@pytest.mark.parametrize("jit", ["numba", "none"])
+def test_a_bound_product_taken_for_an_array_refuses_a_number(jit, tmp_path):
+    """``y = np.dot(M[i], u)``, with nothing showing the dimensions of ``M``
+    and ``u``, is a number for a matrix: reverse mode, whose adjoint code
+    is written for the array it took it for, refuses it where it is bound,
+    with where and how to declare the types (before: numba failed to type
+    the adjoint, and --jit none loaded a tape back into a number, a silently
+    wrong gradient).  Forward mode serves both."""
+    reverse, forward = (_load(STACKED, mode, tmp_path, jit) for mode in ("reverse", "forward"))
+    u, matrix = np.array([0.3, -1.2, 0.8]), np.array([[0.5, 1.0, -1.0], [2.0, 0.5, 0.1], [-0.4, 0.3, 0.9]])
+    with pytest.raises(ValueError, match=r"m.py:7:13: nothing in 'f' shows how many dimensions the operands of "
+                                         r"this product have.*`f8\[:, :\]`"):
+        reverse.f_grad(u, matrix)
+    adxform.testing.check_grads([forward], "f", [u, matrix])

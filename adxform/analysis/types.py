@@ -327,9 +327,10 @@ def _dimensions_shown(expr: ir.Expr, name: str) -> int:
     operands = [expr.left, expr.right] if isinstance(expr, ir.BinOp) and expr.op == "@" else \
         expr.args[:2] if isinstance(expr, ir.Call) and expr.func in MATRIX_PRODUCTS else \
         _reduced_rows(expr.args[0], name) if isinstance(expr, ir.Call) and expr.args and \
-        getattr(TABLE.get(expr.func), "kind", None) == "reduction" else []
-    # an operand of a product, or what a reduction reduces, is an array: its base has a dimension more than its
-    # integer indices take
+        getattr(TABLE.get(expr.func), "kind", None) == "reduction" else \
+        _helper_arrays(expr) if isinstance(expr, ir.Call) else []
+    # an operand of a product, what a reduction reduces, or an array argument of a runtime helper is an array:
+    # its base has a dimension more than its integer indices take
     rows = [max(len(_consuming(o.index)), sum(not isinstance(i, ir.Slice) for i in _consuming(o.index)) + 1)
             for o in operands if isinstance(o, ir.Subscript) and is_name(o.value)]
     if rows:
@@ -338,6 +339,16 @@ def _dimensions_shown(expr: ir.Expr, name: str) -> int:
     if axis is not None and build.int_value(axis) is not None:
         return build.int_value(axis) + 1
     return 0
+
+
+def _helper_arrays(call: ir.Call) -> list[ir.Expr]:
+    """The arguments of a runtime helper of a generated module read back
+    that are arrays: those it demands be one, and those it writes into
+    (``_matmul_bar_a(g, M[i], u, M_bar[i])`` writes a row of ``M_bar``)."""
+    helper = HELPERS.get(call.func[7:]) if call.func.startswith("module.") else None
+    if helper is None:
+        return []
+    return [arg for k, arg in enumerate(call.args) if k in helper.writes or helper.params[k:k + 1] == "a"]
 
 
 def _reduced_rows(arg: ir.Expr, name: str) -> list[ir.Subscript]:

@@ -107,6 +107,10 @@ class RuntimeTangents:
         dot = self.dot_of_target(stmt)
         return [ir.Assign(dot, _call("_unbroadcast", self.zero_or(args[0]), args[1]), stmt.pos)] if dot else []
 
+    def _as_array(self, stmt, args):
+        dot = self.dot_of_target(stmt)
+        return [ir.Assign(dot, _call("_as_array", self.zero_or(args[0]), args[1]), stmt.pos)] if dot else []
+
     def _add_into(self, stmt, args):
         target, seed = self.of(args[0]), self.of(args[1])
         if target is None or seed is None:

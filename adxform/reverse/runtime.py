@@ -214,6 +214,10 @@ class RuntimeAdjoints:
         return (keep.fwd + fwd + new_bar(self.reverse, stmt, target.id) + self.reverse.kept_bound(stmt),
                 pops + adjoint + keep.rev)
 
+    def _as_array(self, stmt, args) -> Sweeps:
+        """``y = _as_array(v, message)``: ``y = v``, where it runs."""
+        return self.reversed_as(stmt, args[0])
+
     def _sum_product(self, stmt, args) -> Sweeps:
         """``np.sum(a * b)`` without the product: reversed as that statement."""
         return self.reversed_as(stmt, ir.Call("numpy.sum", [ir.BinOp("*", args[0], args[1])]))

@@ -323,3 +323,22 @@ def quadratic_form_of_a_transpose(u, M):
     # u @ (M.T @ u) is a number: M.T, so M, is a matrix (its transpose hid it: bad-call on math.asinh)
     v = np.transpose(M) @ u
     return math.asinh(np.dot(u, M.T @ u)) + np.sum(v * v)
+
+
+def _scale_first(out, x):
+    out[0] = out[0] * 2.0
+    x += x / (1.0 + out[0] ** 2)
+
+
+def stacked_products_bound_in_a_loop(u, M):
+    # nothing shows M's dimensions beyond two: np.dot(M[i], u) is a vector for a stack of matrices and a number
+    # for a matrix; reverse mode takes it for an array and checks so where it is bound (fuzz seed 96121: the
+    # product bound for _scale_first failed to type under numba; with --jit none a tape loaded back into a number
+    # left the gradient silently wrong)
+    s = 0.0
+    for i in range(1, 3):
+        y = np.dot(M[i], u)
+        w = u * 1.0
+        _scale_first(w, np.dot(M[i], w))
+        s += np.sum(y * y) + w[0]
+    return s

@@ -103,7 +103,9 @@ class RuntimeRefusal(Exception):
     an array whose elements the source reads (``a[i]``) has more dimensions
     than that read allows (``M[0]`` of a matrix read as a row where nothing
     else in the body shows that ``M`` is 2-D), or an array was passed for a
-    parameter that only meets float arithmetic (taken for a number).
+    parameter that only meets float arithmetic (taken for a number), or a
+    product of arrays of dimensions the source does not show, which reverse
+    mode took for an array, is a number.
     ``args[1]`` is the refusal's code."""
 
 
@@ -111,6 +113,7 @@ class RuntimeRefusal(Exception):
 RUNTIME_REFUSALS = {"adxform differentiates an element of": "runtime-ndim-check",
                     "this product is a number for vectors": "runtime-ndim-check",
                     "so adxform differentiated it as a number": "runtime-number-check",
+                    "so adxform differentiated it as an array": "runtime-array-check",
                     "reverse mode cannot tell their adjoints apart": "runtime-overlap-check"}
 
 

@@ -1,0 +1,83 @@
+"""Variables that may hold a number where the types made them arrays.
+
+``y = np.dot(M[i], u)``, where nothing in the function shows how many
+dimensions ``M`` and ``u`` have, is a number for a matrix and a vector and
+an array otherwise.  The types take such a product for an array of unknown
+ndim (``rules/registry.matmul_type``: a guess of a number would spread), and
+so does everything computed elementwise from it.  Forward mode serves both
+kinds; the adjoint of a variable does not (an array adjoint accumulates in
+place, a number's is rebound, and a tape saves them differently), so
+reverse mode needs the variable to be an array when it runs:
+``checks.array_checks`` makes each binding of these variables refuse a
+number, with a message that says how to declare the dimensions.
+"""
+
+from __future__ import annotations
+
+from .. import ir
+from ..rules import TABLE
+from ..walk import statements
+from .types import NUMBER_PRODUCTS, FunctionTypes, _consuming, _operands
+
+
+def undecided(func: ir.Function, types: FunctionTypes) -> dict[str, ir.Pos]:
+    """The locals typed arrays of unknown ndim that some binding may make a
+    number, each with the product that may be one.  A local the body
+    subscripts is an array for sure (``y[0]``), and is left out."""
+    params = {p.name for p in func.params}
+    found: dict[str, ir.Pos] = {}
+    changed = True
+    while changed:  # ``z = 2.0 * y`` after ``y = np.dot(M[i], u)``: a binding may come before what it reads
+        changed = False
+        for stmt in statements(func.body):
+            if not (isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Name) and not stmt.inplace):
+                continue
+            name = stmt.target.id
+            vtype = types.env.get(name)
+            if name in found or name in params or name in types.least or vtype is None \
+                    or not vtype.is_array or vtype.ndim:
+                continue
+            product = _number_source(stmt.value, types, found)
+            if product is not None:
+                found[name] = product
+                changed = True
+    return found
+
+
+def _number_source(expr: ir.Expr, types: FunctionTypes, found: dict[str, ir.Pos]) -> ir.Pos | None:
+    """Where ``expr`` may become a number though typed an array: the product
+    of two arrays that may both be vectors, or a value computed elementwise
+    from such products and numbers alone; None where it is an array for sure."""
+    if isinstance(expr, ir.Name):
+        return found.get(expr.id)
+    operands = _operands(expr, NUMBER_PRODUCTS)
+    if operands:
+        return expr.pos if all(_may_be_vector(o, types) for o in operands) else None
+    if isinstance(expr, ir.BinOp):
+        parts = [expr.left, expr.right]
+    elif isinstance(expr, ir.UnaryOp):
+        parts = [expr.operand]
+    elif isinstance(expr, ir.IfExp):
+        parts = [expr.body, expr.orelse]
+    elif isinstance(expr, ir.Call) and getattr(TABLE.get(expr.func), "kind", None) == "elementwise":
+        parts = list(expr.args)
+    else:
+        return None
+    arrays = [part for part in parts if types.of(part).is_array]
+    sources = [_number_source(part, types, found) for part in arrays]
+    return sources[0] if sources and all(s is not None for s in sources) else None
+
+
+def _may_be_vector(operand: ir.Expr, types: FunctionTypes) -> bool:
+    """Whether a product's operand may be a 1-D array: one typed so, or of
+    unknown ndim where the body shows no more dimensions (``M[i]`` of an
+    ``M`` the body shows to have two at least is one; of three, not)."""
+    otype = types.of(operand)
+    if not otype.is_array or otype.ndim > 1:
+        return False
+    if isinstance(operand, ir.Name):
+        return types.least.get(operand.id, 0) <= 1
+    if isinstance(operand, ir.Subscript) and isinstance(operand.value, ir.Name) \
+            and not any(isinstance(i, ir.Slice) for i in operand.index):
+        return types.least.get(operand.value.id, 0) - len(_consuming(operand.index)) <= 1
+    return True
