@@ -42,7 +42,9 @@ def test_atomic_where_threads_share_an_element_and_plain_where_the_index_is_the_
     euler = _function(text, "euler_vjp")
     assert "k_bar[i] += " in euler and "cuda.atomic.add(k_bar" not in euler
     assert "cuda.local.array(200, numba.float64)" in euler  # v and rate_val, 100 steps
-    assert "cuda.atomic.add(dt_bar, 0, dt_bar_thread)" in euler  # a scalar's adjoint: every thread adds
+    # a scalar's adjoint: every thread's part added up in the block, the block's sum added once
+    assert "cuda.atomic.add(block_sums, 0, dt_bar_thread)" in euler and "cuda.atomic.add(dt_bar, 0, block_sums[0])" \
+        in euler
     block = _function(text, "block_sumsq_vjp")
     assert "cuda.atomic.add(s_bar, tid + stride, s_bar[tid] + past_bound)" in block  # another thread's element
     assert block.count("cuda.syncthreads()") == 5  # two in the primal, their two adjoints, the zeroed s_bar

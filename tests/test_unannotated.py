@@ -337,19 +337,24 @@ def test_a_product_bound_to_an_array_keeps_its_operands_open():
 
 STACKED = ("import numpy as np\n\n\ndef f(u, M):\n    s = 0.0\n    for i in range(1, 3):\n"
            "        y = np.dot(M[i], u)\n        s += np.sum(y * y)\n    return s\n")
+# the product computed in a helper that returns it
+STACKED_IN_A_HELPER = STACKED.replace("def f(", "def _g(a, b):\n    return np.dot(a, b)\n\n\ndef f(").replace(
+    "np.dot(M[i], u)", "_g(M[i, :], u)")
 
 
 @pytest.mark.parametrize("jit", ["numba", "none"])
-def test_a_bound_product_taken_for_an_array_refuses_a_number(jit, tmp_path):
+@pytest.mark.parametrize("source, position", [(STACKED, "7:13"), (STACKED_IN_A_HELPER, "11:13")],
+                         ids=["in_the_body", "in_a_helper"])
+def test_a_bound_product_taken_for_an_array_refuses_a_number(source, position, jit, tmp_path):
     """``y = np.dot(M[i], u)``, with nothing showing the dimensions of ``M``
     and ``u``, is a number for a matrix: reverse mode, whose adjoint code
     is written for the array it took it for, refuses it where it is bound,
     with where and how to declare the types (before: numba failed to type
     the adjoint, and --jit none loaded a tape back into a number, a silently
     wrong gradient).  Forward mode serves both."""
-    reverse, forward = (_load(STACKED, mode, tmp_path, jit) for mode in ("reverse", "forward"))
+    reverse, forward = (_load(source, mode, tmp_path, jit) for mode in ("reverse", "forward"))
     u, matrix = np.array([0.3, -1.2, 0.8]), np.array([[0.5, 1.0, -1.0], [2.0, 0.5, 0.1], [-0.4, 0.3, 0.9]])
-    with pytest.raises(ValueError, match=r"m.py:7:13: nothing in 'f' shows how many dimensions the operands of "
-                                         r"this product have.*`f8\[:, :\]`"):
+    with pytest.raises(ValueError, match=rf"m.py:{position}: nothing in 'f' shows how many dimensions the operands "
+                                         r"of the product computed here have.*`f8\[:, :\]`"):
         reverse.f_grad(u, matrix)
     adxform.testing.check_grads([forward], "f", [u, matrix])

@@ -15,7 +15,6 @@ number, with a message that says how to declare the dimensions.
 from __future__ import annotations
 
 from .. import ir
-from ..rules import TABLE
 from ..walk import statements
 from .types import NUMBER_PRODUCTS, FunctionTypes, _consuming, _operands
 
@@ -45,21 +44,27 @@ def undecided(func: ir.Function, types: FunctionTypes) -> dict[str, ir.Pos]:
 
 
 def _number_source(expr: ir.Expr, types: FunctionTypes, found: dict[str, ir.Pos]) -> ir.Pos | None:
-    """Where ``expr`` may become a number though typed an array: the product
-    of two arrays that may both be vectors, or a value computed elementwise
-    from such products and numbers alone; None where it is an array for sure."""
+    """Where ``expr``, typed an array of unknown ndim, may become a number:
+    the product of two arrays that may both be vectors, a call of a module
+    function that returns such a value, or a value computed from such values
+    and numbers alone; None where it is an array for sure."""
+    etype = types.of(expr)
+    if not etype.is_array or etype.ndim:
+        return None
     if isinstance(expr, ir.Name):
         return found.get(expr.id)
     operands = _operands(expr, NUMBER_PRODUCTS)
     if operands:
         return expr.pos if all(_may_be_vector(o, types) for o in operands) else None
+    if isinstance(expr, ir.Call) and expr.func.startswith("module."):
+        return expr.pos  # what it returns is typed as its own body types it (a product there, say)
     if isinstance(expr, ir.BinOp):
         parts = [expr.left, expr.right]
     elif isinstance(expr, ir.UnaryOp):
         parts = [expr.operand]
     elif isinstance(expr, ir.IfExp):
         parts = [expr.body, expr.orelse]
-    elif isinstance(expr, ir.Call) and getattr(TABLE.get(expr.func), "kind", None) == "elementwise":
+    elif isinstance(expr, ir.Call):
         parts = list(expr.args)
     else:
         return None

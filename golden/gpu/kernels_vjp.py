@@ -32,8 +32,15 @@ def scale_sin_vjp(a, s, b, a_bar, s_bar, b_bar):
         s_bar_thread += math.sin(a[i]) * seed  # kernels.py:21
         # plain +=: i = cuda.grid(1) is this thread's own element, and a is accessed nowhere else
         a_bar[i] += (s * math.cos(a[i]) + a[i] + a[i]) * seed  # kernels.py:21
-    # cuda.atomic.add: every thread adds its part of the adjoint of the scalar s
-    cuda.atomic.add(s_bar, 0, s_bar_thread)
+    # the block adds up its threads' parts of the adjoints of the scalars (s), then adds the sums into them once
+    block_sums = cuda.shared.array(1, numba.float64)
+    if cuda.threadIdx.x + cuda.blockDim.x * (cuda.threadIdx.y + cuda.blockDim.y * cuda.threadIdx.z) == 0:
+        block_sums[0] = 0.0
+    cuda.syncthreads()
+    cuda.atomic.add(block_sums, 0, s_bar_thread)
+    cuda.syncthreads()
+    if cuda.threadIdx.x + cuda.blockDim.x * (cuda.threadIdx.y + cuda.blockDim.y * cuda.threadIdx.z) == 0:
+        cuda.atomic.add(s_bar, 0, block_sums[0])
 
 
 @cuda.jit
@@ -58,8 +65,15 @@ def stencil3_vjp(u, c, out, u_bar, c_bar, out_bar):
         c_bar_thread += (u[i - 1] - 2.0 * u[i] + u[i + 1]) * seed  # kernels.py:29
         cuda.atomic.add(u_bar, i - 1, c * seed)  # kernels.py:29
         cuda.atomic.add(u_bar, i + 1, c * seed)  # kernels.py:29
-    # cuda.atomic.add: every thread adds its part of the adjoint of the scalar c
-    cuda.atomic.add(c_bar, 0, c_bar_thread)
+    # the block adds up its threads' parts of the adjoints of the scalars (c), then adds the sums into them once
+    block_sums = cuda.shared.array(1, numba.float64)
+    if cuda.threadIdx.x + cuda.blockDim.x * (cuda.threadIdx.y + cuda.blockDim.y * cuda.threadIdx.z) == 0:
+        block_sums[0] = 0.0
+    cuda.syncthreads()
+    cuda.atomic.add(block_sums, 0, c_bar_thread)
+    cuda.syncthreads()
+    if cuda.threadIdx.x + cuda.blockDim.x * (cuda.threadIdx.y + cuda.blockDim.y * cuda.threadIdx.z) == 0:
+        cuda.atomic.add(c_bar, 0, block_sums[0])
 
 
 @cuda.jit
@@ -176,8 +190,15 @@ def euler_vjp(x0, k, dt, x, x0_bar, k_bar, dt_bar, x_bar):
         v_bar = 0.0  # kernels.py:59
         # plain +=: i = cuda.grid(1) is this thread's own element, and x0 is accessed nowhere else
         x0_bar[i] += seed  # kernels.py:59
-    # cuda.atomic.add: every thread adds its part of the adjoint of the scalar dt
-    cuda.atomic.add(dt_bar, 0, dt_bar_thread)
+    # the block adds up its threads' parts of the adjoints of the scalars (dt), then adds the sums into them once
+    block_sums = cuda.shared.array(1, numba.float64)
+    if cuda.threadIdx.x + cuda.blockDim.x * (cuda.threadIdx.y + cuda.blockDim.y * cuda.threadIdx.z) == 0:
+        block_sums[0] = 0.0
+    cuda.syncthreads()
+    cuda.atomic.add(block_sums, 0, dt_bar_thread)
+    cuda.syncthreads()
+    if cuda.threadIdx.x + cuda.blockDim.x * (cuda.threadIdx.y + cuda.blockDim.y * cuda.threadIdx.z) == 0:
+        cuda.atomic.add(dt_bar, 0, block_sums[0])
 
 
 @cuda.jit

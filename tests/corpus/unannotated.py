@@ -330,15 +330,20 @@ def _scale_first(out, x):
     x += x / (1.0 + out[0] ** 2)
 
 
+def _product_of(a, b):
+    return np.dot(a, b)
+
+
 def stacked_products_bound_in_a_loop(u, M):
     # nothing shows M's dimensions beyond two: np.dot(M[i], u) is a vector for a stack of matrices and a number
-    # for a matrix; reverse mode takes it for an array and checks so where it is bound (fuzz seed 96121: the
-    # product bound for _scale_first failed to type under numba; with --jit none a tape loaded back into a number
-    # left the gradient silently wrong)
+    # for a matrix; reverse mode takes it for an array and checks so where it is bound, also where a helper
+    # returns it (fuzz seed 96121: the product bound for _scale_first failed to type under numba; with --jit none
+    # a tape loaded back into a number left the gradient silently wrong)
     s = 0.0
     for i in range(1, 3):
         y = np.dot(M[i], u)
         w = u * 1.0
         _scale_first(w, np.dot(M[i], w))
-        s += np.sum(y * y) + w[0]
+        z = _product_of(M[i, :], u)
+        s += np.sum(y * y) + w[0] + 0.5 * np.sum(z * z)
     return s
