@@ -28,7 +28,7 @@ from pathlib import Path
 
 from . import build, ir
 from .analysis.program import FunctionFacts
-from .analysis.undecided import undecided
+from .walk import calls
 
 
 def where(pos: ir.Pos, filename: str) -> str:
@@ -81,13 +81,22 @@ def entry_checks(facts: FunctionFacts, filename: str) -> list[ir.Stmt]:
         s for p in facts.func.params for s in ndim_check(facts, ir.Name(p.name), filename)]
 
 
-def array_checks(derivative: ir.Function, facts: FunctionFacts, filename: str) -> None:
-    """Reverse mode: every binding, in ``derivative``, of a variable that may
-    hold a number though typed an array (``analysis/undecided.py``) goes
-    through ``_as_array``, which refuses a number when it runs."""
-    found = undecided(facts.func, facts.types)
+def array_checks(derivative: ir.Function, found: dict[str, ir.Pos], function: str, filename: str) -> None:
+    """Every binding, in ``derivative``, of a name of ``found`` (variables
+    that may hold a number though typed arrays, ``analysis/undecided.py``,
+    or their tangents) goes through ``_as_array``, which refuses a number
+    when it runs, naming the product at ``found[name]``."""
     if found:
-        derivative.body = _through_as_array(derivative.body, found, facts.func.name, filename)
+        derivative.body = _through_as_array(derivative.body, found, function, filename)
+
+
+def written_by_callees(facts: FunctionFacts, callee_writes: dict[str, set[int]], names: set[str]) -> set[str]:
+    """Those of ``names`` passed to a module function that writes into its
+    parameter there (``x *= c`` in the callee): forward mode updates the
+    tangent in place, which a number cannot be."""
+    return {arg.id for call in calls(facts.func.body) if call.func.startswith("module.")
+            for k, arg in enumerate(call.args)
+            if isinstance(arg, ir.Name) and arg.id in names and k in callee_writes.get(call.func[7:], set())}
 
 
 def _through_as_array(body: list[ir.Stmt], found: dict[str, ir.Pos], function: str, filename: str) -> list[ir.Stmt]:

@@ -286,6 +286,7 @@ INPUTS: dict[str, Builder] = {
     "reverse_hard.constant_after_return": lambda rng: (_v(rng, 4), _f(rng, -1.0, 1.0)),
     "reverse_hard.nested_thresholds": lambda rng: (_jittered(rng, [0.7, 0.6, 0.2, 0.9, 0.5, 0.8, 0.1, 1.0, 0.3]),),
     "reverse_hard.scalar_restored_by_a_later_loop": lambda rng: (_f(rng, -1.0, 1.0), _f(rng, -1.0, 1.0)),
+    "reverse_hard.triangular_accumulation": lambda rng: (_v(rng, 5), _v(rng, 10)),
     # copies
     "copies.copy_plus_zero": lambda rng: (_v(rng, _n_vec(rng)), _f(rng, 0.5, 1.5)),
     "copies.copy_times_one": lambda rng: (_v(rng, _n_vec(rng)), _f(rng, 0.5, 1.5)),

@@ -328,3 +328,32 @@ def f(x0, c, nsteps):
 """
     _, after = _before_after(source, "reverse.sweeps")
     assert [line.strip() for line in after if "_snapshot_slots(" in line] == ["x_snaps = _snapshot_slots(x, 2)"]
+
+
+TRIANGLE = """def f(x, w):
+    n = x.shape[0]
+    xc = np.zeros(n)
+    q = np.zeros(n)
+    for j in range(n):
+        xc[j] = 2.0 * x[j]
+    li = 0
+    for j in range(n):
+        for m in range(j + 1, n):
+            q[m] += w[li] * xc[j]
+            li += 1
+    return np.sum(q * q)
+"""
+
+
+def test_merge_sums_the_increments_of_one_element_across_a_loop_in_a_local():
+    """``xc_bar[j]`` gets an increment per iteration of the reversed inner
+    loop, ``j`` fixed there: summed in a local, added once after the loop;
+    ``w_bar[li]``, whose index the loop steps, keeps its increments."""
+    before, after = _before_after(TRIANGLE, "reverse.merge")
+    assert "            xc_bar[j] += w[li] * t_bar" in before
+    inner = after.index("        while m > j + 1:")
+    assert after[inner - 1] == "        xc_bar_sum = 0.0"
+    assert after[inner + 1:inner + 8] == [
+        "            m -= 1", "            li -= 1", "            t_bar = q_bar[m]",
+        "            w_bar[li] += t_bar * xc[j]", "            xc_bar_sum += w[li] * t_bar",
+        "        if xc_bar_sum != 0.0:", "            xc_bar[j] += xc_bar_sum"]

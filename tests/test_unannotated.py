@@ -358,3 +358,22 @@ def test_a_bound_product_taken_for_an_array_refuses_a_number(source, position, j
                                          r"of the product computed here have.*`f8\[:, :\]`"):
         reverse.f_grad(u, matrix)
     adxform.testing.check_grads([forward], "f", [u, matrix])
+
+
+SCALED_IN_A_HELPER = ("import numpy as np\n\n\ndef _scale(v, x):\n    x *= 1.0 + 0.5 * np.tanh(v[0])\n    return 0.5\n\n\n"
+                      "def f(u):\n    return _scale(u, np.dot(u, u)) + np.sum(u)\n")
+
+
+@pytest.mark.parametrize("jit", ["numba", "none"])
+@pytest.mark.parametrize("mode", ["forward", "reverse"])
+def test_a_product_a_helper_updates_in_place_refuses_a_number(mode, jit, tmp_path):
+    """``_scale(u, np.dot(u, u))`` where ``_scale`` updates its parameter in
+    place: the tangent (and the adjoint) of the product are then updated in
+    place too, which a number cannot be, so both modes refuse a number where
+    the product is bound (fuzz seed 214692: a TypeError in the tangent of
+    ``_scale``)."""
+    module = _load(SCALED_IN_A_HELPER, mode, tmp_path, jit)
+    u = np.array([0.3, 0.5, -0.2])
+    call = (lambda: module.f_jvp(u, np.ones(3))) if mode == "forward" else (lambda: module.f_grad(u))
+    with pytest.raises(ValueError, match=r"m.py:10:22: nothing in 'f' shows how many dimensions the operands"):
+        call()

@@ -20,7 +20,8 @@ import copy
 
 from .. import ir
 from ..analysis.program import FunctionFacts, Program
-from ..checks import entry_checks, ndim_check
+from ..analysis.undecided import undecided
+from ..checks import array_checks, entry_checks, ndim_check, written_by_callees
 from ..diagnostics import Reporter
 from ..naming import Namer
 from ..walk import assignment_pairs, flat_targets, names_read
@@ -54,7 +55,13 @@ class ForwardFunction:
         params += [ir.Param(self.dot(name), None) for name in self.facts.wrt]
         body = self.prologue() + self.block(func.body)
         docstring = self.docstring()
-        return ir.Function(jvp_name(func.name), params, body, func.pos, docstring, target=func.target)
+        jvp = ir.Function(jvp_name(func.name), params, body, func.pos, docstring, target=func.target)
+        found = undecided(func, self.facts.types)
+        written = written_by_callees(self.facts, {name: f.writes for name, f in self.program.facts.items()},
+                                     set(found))
+        array_checks(jvp, {**{n: found[n] for n in written}, **{self.dot(n): found[n] for n in written}},
+                     func.name, self.filename)
+        return jvp
 
     def docstring(self) -> str:
         func = self.facts.func

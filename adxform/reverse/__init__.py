@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from .. import ir
 from ..analysis.program import Program
+from ..analysis.undecided import undecided
 from ..checks import array_checks
 from ..diagnostics import Reporter
 from ..checkpoint import DEFAULT_SNAPSHOTS, LoopCounter
@@ -46,7 +47,7 @@ def reverse_functions(program: Program, reporter: Reporter, snapshots: int = DEF
         else:
             rev, builder = reverse_function(facts, program, reporter, callees,
                                             Checkpointing(snapshots, loops), watch)
-            array_checks(rev, facts, reporter.filename)
+            array_checks(rev, undecided(facts.func, facts.types), facts.func.name, reporter.filename)
             functions = [rev]
             callees.add(facts, rev, builder.entry_reads, builder.returns_value)
             public = public_functions(facts, builder.bar, builder.y_bar, builder.returns_value, loops is not None)

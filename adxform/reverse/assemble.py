@@ -23,6 +23,7 @@ from ..analysis.liveness import live_in
 from ..analysis.runtime import RUNTIME_WRITES
 from ..checks import entry_checks
 from ..walk import flat_targets
+from .accumulate import accumulate_in_loops
 from .builder import ReverseBuilder, Sweeps
 from .fusion import fuse_value
 from .deadloads import drop_dead_loads
@@ -137,6 +138,7 @@ def assemble(builder: ReverseBuilder, sweeps: Sweeps, seeded: list[ir.Stmt], wat
     watch(FUSION, rev_function(fwd, bars + seeded + rev))
     merged = merge_increments(bars + seeded + rev)
     hold_increments(merged, set(env), builder.bar.fresh)
+    accumulate_in_loops(merged, fwd + merged, set(env), builder.bar.fresh)
     function = rev_function(fwd, merged)
     params = {p.name for p in func.params}
     drop_dead_loads(function.body, {n for n, t in env.items() if t.is_array and n not in params | builder.aliased})

@@ -499,3 +499,20 @@ def scalar_restored_by_a_later_loop(x, y):
     for i in range(3):
         s = s * 0.5 + 1.0
     return x * x + s * y
+
+
+def triangular_accumulation(x, w):
+    # each column j adds w[li] * xc[j] below the diagonal: the reversed inner loop adds into xc_bar[j] at every
+    # step, which the reverse sweep sums in a local and adds once (reverse/accumulate.py); the last column's
+    # inner loop never runs
+    n = x.shape[0]
+    xc = np.zeros(n)
+    q = np.zeros(n)
+    for j in range(n):
+        xc[j] = math.sin(x[j])
+    li = 0
+    for j in range(n):
+        for m in range(j + 1, n):
+            q[m] += w[li] * xc[j]
+            li += 1
+    return np.sum(q * q) + q[n - 1] * xc[0]
