@@ -330,7 +330,7 @@ def f(x0, c, nsteps):
     assert [line.strip() for line in after if "_snapshot_slots(" in line] == ["x_snaps = _snapshot_slots(x, 2)"]
 
 
-TRIANGLE = """def f(x, w):
+COLUMNS_BELOW_THE_DIAGONAL = """def f(x, w):
     n = x.shape[0]
     xc = np.zeros(n)
     q = np.zeros(n)
@@ -349,7 +349,7 @@ def test_merge_sums_the_increments_of_one_element_across_a_loop_in_a_local():
     """``xc_bar[j]`` gets an increment per iteration of the reversed inner
     loop, ``j`` fixed there: summed in a local, added once after the loop;
     ``w_bar[li]``, whose index the loop steps, keeps its increments."""
-    before, after = _before_after(TRIANGLE, "reverse.merge")
+    before, after = _before_after(COLUMNS_BELOW_THE_DIAGONAL, "reverse.merge")
     assert "            xc_bar[j] += w[li] * t_bar" in before
     inner = after.index("        while m > j + 1:")
     assert after[inner - 1] == "        xc_bar_sum = 0.0"
