@@ -377,3 +377,18 @@ def test_a_product_a_helper_updates_in_place_refuses_a_number(mode, jit, tmp_pat
     call = (lambda: module.f_jvp(u, np.ones(3))) if mode == "forward" else (lambda: module.f_grad(u))
     with pytest.raises(ValueError, match=r"m.py:10:22: nothing in 'f' shows how many dimensions the operands"):
         call()
+
+
+def test_hvp_over_a_stack_of_matrices_nothing_shows(tmp_path):
+    """hvp reads the reverse module back, where ``_matmul_bar_a(g, M[i], u,
+    M_bar[i])`` writes a row of ``M_bar``: that shows ``M_bar`` to have a
+    dimension more than its index (before: ``M_bar[i]`` was read as an
+    element, and a stack of matrices refused on entry)."""
+    hvp, reverse = (_load(STACKED, mode, tmp_path) for mode in ("hvp", "reverse"))
+    rng = np.random.default_rng(3)
+    u, M, du, dM = rng.normal(size=3), rng.normal(size=(3, 3, 3)), rng.normal(size=3), rng.normal(size=(3, 3, 3))
+    products = hvp.f_hvp(u, M, du, dM)[3:]
+    h = 1e-6  # f is quadratic: central differences of its gradient are exact but for rounding
+    plus, minus = reverse.f_grad(u + h * du, M + h * dM), reverse.f_grad(u - h * du, M - h * dM)
+    for product, high, low in zip(products, plus, minus):
+        np.testing.assert_allclose(product, (high - low) / (2 * h), rtol=1e-6, atol=1e-8)
