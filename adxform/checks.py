@@ -107,9 +107,9 @@ def _through_as_array(body: list[ir.Stmt], found: dict[str, ir.Pos], function: s
         if isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Name) and stmt.target.id in found \
                 and not stmt.inplace:
             message = (f"{where(found[stmt.target.id], filename)}: nothing in '{function}' shows how many dimensions "
-                       f"the operands of the product computed here have, so adxform differentiated it as an array, and it is a "
-                       f"number here; declare the types to numba (`f8[:]` in the signature for a vector, `f8[:, :]` "
-                       f"for a matrix)")
+                       "the operands of the product computed here have, so adxform differentiated it as an array, "
+                       "and it is a number here; declare the types to numba (`f8[:]` in the signature for a vector, "
+                       "`f8[:, :]` for a matrix)")
             stmt = ir.Assign(stmt.target, build.call("module._as_array", stmt.value, ir.Const(message)), stmt.pos)
         elif isinstance(stmt, (ir.For, ir.While)):
             stmt = copy.copy(stmt)

@@ -360,8 +360,8 @@ def test_a_bound_product_taken_for_an_array_refuses_a_number(source, position, j
     adxform.testing.check_grads([forward], "f", [u, matrix])
 
 
-SCALED_IN_A_HELPER = ("import numpy as np\n\n\ndef _scale(v, x):\n    x *= 1.0 + 0.5 * np.tanh(v[0])\n    return 0.5\n\n\n"
-                      "def f(u):\n    return _scale(u, np.dot(u, u)) + np.sum(u)\n")
+SCALED_IN_A_HELPER = ("import numpy as np\n\n\ndef _scale(v, x):\n    x *= 1.0 + 0.5 * np.tanh(v[0])\n"
+                      "    return 0.5\n\n\ndef f(u):\n    return _scale(u, np.dot(u, u)) + np.sum(u)\n")
 
 
 @pytest.mark.parametrize("jit", ["numba", "none"])

@@ -280,7 +280,7 @@ def _only_row_read(value: ir.Expr, name: str, is_number: Callable[[ir.Expr], boo
     return _only_row_read(reads[0], name, is_number) if len(reads) == 1 else None
 
 
-def _operands(expr: ir.Expr | None, products: tuple[str, ...] = MATRIX_PRODUCTS) -> list[ir.Expr]:
+def product_operands(expr: ir.Expr | None, products: tuple[str, ...] = MATRIX_PRODUCTS) -> list[ir.Expr]:
     """The two operands of ``a @ b`` or of a call of ``products``; none for another expression."""
     if isinstance(expr, ir.BinOp) and expr.op == "@":
         return [expr.left, expr.right]
@@ -298,13 +298,13 @@ def _arithmetic_terms(expr: ir.Expr) -> list[ir.Expr]:
     return [expr]
 
 
-def _product_operands(func: ir.Function, names: set[str]) -> set[str]:
+def _operand_names(func: ir.Function, names: set[str]) -> set[str]:
     """Those of ``names`` that are an operand of ``@`` or ``np.dot`` themselves."""
-    return {o.id for expr in _all_expressions(func.body) for o in _operands(expr)
+    return {o.id for expr in _all_expressions(func.body) for o in product_operands(expr)
             if isinstance(o, ir.Name) and o.id in names}
 
 
-def _consuming(index: list[ir.Expr]) -> list[ir.Expr]:
+def consuming(index: list[ir.Expr]) -> list[ir.Expr]:
     """The entries of an index that take a dimension of the array (not
     ``None``, which adds one)."""
     return [i for i in index if not (isinstance(i, ir.Const) and i.value is None)]
@@ -320,7 +320,7 @@ def _dimensions_shown(expr: ir.Expr, name: str) -> int:
         return isinstance(e, ir.Name) and e.id == name
 
     if isinstance(expr, ir.Subscript) and is_name(expr.value):
-        return len(_consuming(expr.index))
+        return len(consuming(expr.index))
     if isinstance(expr, ir.Subscript) and isinstance(expr.value, ir.Attribute) and expr.value.attr == "shape" \
             and is_name(expr.value.value) and build.int_value(expr.index[0]) is not None:
         return build.int_value(expr.index[0]) + 1
@@ -331,7 +331,7 @@ def _dimensions_shown(expr: ir.Expr, name: str) -> int:
         _helper_arrays(expr) if isinstance(expr, ir.Call) else []
     # an operand of a product, what a reduction reduces, or an array argument of a runtime helper is an array:
     # its base has a dimension more than its integer indices take
-    rows = [max(len(_consuming(o.index)), sum(not isinstance(i, ir.Slice) for i in _consuming(o.index)) + 1)
+    rows = [max(len(consuming(o.index)), sum(not isinstance(i, ir.Slice) for i in consuming(o.index)) + 1)
             for o in operands if isinstance(o, ir.Subscript) and is_name(o.value)]
     if rows:
         return max(rows)
@@ -492,10 +492,10 @@ class FunctionTyper:
                 products.append(stmt.value)
             if isinstance(stmt, ir.Return) and stmt.value is not None and self.func.returns is not None \
                     and self.func.returns.kind == "float":
-                products += [e for e in _arithmetic_terms(stmt.value) if _operands(e, NUMBER_PRODUCTS)]
+                products += [e for e in _arithmetic_terms(stmt.value) if product_operands(e, NUMBER_PRODUCTS)]
         assumed: dict[str, ir.Pos] = {}
         for product in products:
-            operands = _operands(product, NUMBER_PRODUCTS)
+            operands = product_operands(product, NUMBER_PRODUCTS)
             kinds = [self.env.get(o.id, UNKNOWN) if isinstance(o, ir.Name) else self.typer().type(o) for o in operands]
             if len(kinds) != 2 or not all(k.is_array and k.ndim <= 1 for k in kinds):
                 continue
@@ -588,7 +588,7 @@ class FunctionTyper:
         if not unknown:
             return {}
         facts = ParameterEvidence(self.func, self.typer().type, self.callee_kinds(), unknown).collect()
-        for name in _product_operands(self.func, unknown):
+        for name in _operand_names(self.func, unknown):
             if least_ndim(self.func, name) >= 2:  # a product takes at most two (``_check_matmul_operands``)
                 facts[name].add(MATRIX)
         return {name: ir.Type("array", dtype=params[name].dtype, ndim=1 if VECTOR in facts[name] else 2)

@@ -4,19 +4,20 @@
 dimensions ``M`` and ``u`` have, is a number for a matrix and a vector and
 an array otherwise.  The types take such a product for an array of unknown
 ndim (``rules/registry.matmul_type``: a guess of a number would spread), and
-so does everything computed elementwise from it.  Forward mode serves both
-kinds; the adjoint of a variable does not (an array adjoint accumulates in
-place, a number's is rebound, and a tape saves them differently), so
-reverse mode needs the variable to be an array when it runs:
-``checks.array_checks`` makes each binding of these variables refuse a
-number, with a message that says how to declare the dimensions.
+so does everything computed elementwise from it.  A tangent serves both
+kinds, unless a helper updates it in place (``x *= c`` on its parameter);
+an adjoint does not (an array adjoint accumulates in place, a number's is
+rebound, and a tape saves them differently).  So reverse mode needs these
+variables to be arrays when it runs, and forward mode those it passes to
+such helpers: ``checks.array_checks`` makes each of their bindings refuse
+a number, with a message that says how to declare the dimensions.
 """
 
 from __future__ import annotations
 
 from .. import ir
 from ..walk import statements
-from .types import NUMBER_PRODUCTS, FunctionTypes, _consuming, _operands
+from .types import NUMBER_PRODUCTS, FunctionTypes, consuming, product_operands
 
 
 def undecided(func: ir.Function, types: FunctionTypes) -> dict[str, ir.Pos]:
@@ -53,7 +54,7 @@ def _number_source(expr: ir.Expr, types: FunctionTypes, found: dict[str, ir.Pos]
         return None
     if isinstance(expr, ir.Name):
         return found.get(expr.id)
-    operands = _operands(expr, NUMBER_PRODUCTS)
+    operands = product_operands(expr, NUMBER_PRODUCTS)
     if operands:
         return expr.pos if all(_may_be_vector(o, types) for o in operands) else None
     if isinstance(expr, ir.Call) and expr.func.startswith("module."):
@@ -84,5 +85,5 @@ def _may_be_vector(operand: ir.Expr, types: FunctionTypes) -> bool:
         return types.least.get(operand.id, 0) <= 1
     if isinstance(operand, ir.Subscript) and isinstance(operand.value, ir.Name) \
             and not any(isinstance(i, ir.Slice) for i in operand.index):
-        return types.least.get(operand.value.id, 0) - len(_consuming(operand.index)) <= 1
+        return types.least.get(operand.value.id, 0) - len(consuming(operand.index)) <= 1
     return True
