@@ -658,6 +658,48 @@ def test_an_array_bound_again_to_another_shape_is_refused_at_run_time(tmp_path, 
     _gradient_check(module, "f", [x0, 0.7, 5])
 
 
+GROWING = """import numpy as np
+
+
+def f(x, n):
+    s = 0.0
+    for i in range(1, 4):
+        w = x[:n] * 2.0 if n > 0 else x[:i] * 2.0
+        s += np.sum(w * w) * x[i]
+    return s
+
+
+def _term(x, i):
+    w = x[:i] * 2.0
+    return np.sum(w * w) * x[i]
+
+
+def g(x):
+    s = 0.0
+    for i in range(1, 4):
+        s += _term(x, i)
+    return s
+"""
+
+
+@pytest.mark.parametrize("jit", JITS)
+def test_arrays_of_different_shapes_made_in_a_loop_are_refused_at_run_time(tmp_path, jit):
+    """An array made afresh in each iteration comes back, in the reverse
+    sweep, into the one array the name holds: ``w = x[:i] * 2.0`` has
+    another shape in each, and its gradient was silently wrong (garbage from
+    outside the tape, under numba).  Refused where it is bound; one shape in
+    every iteration (``n`` > 0) gets its gradient, and so does the same
+    computation in a function the loop calls, as the message advises."""
+    module = load_module_from_text(adxform.transform(GROWING, "reverse", filename="m.py", jit=jit),
+                                   tmp_path / f"growing_{jit}_grad.py")
+    x = np.array([0.3, -0.7, 1.1, 0.5])
+    with pytest.raises(ValueError, match=r"m\.py:7:9: 'w' is bound here, in a loop, to arrays of different shapes.*"
+                                         r"in a function that the loop calls"):
+        module.f_grad(x, 0)
+    _gradient_check(module, "f", [x, 2])
+    _gradient_check(module, "g", [x])
+
+
 LAYOUTS = """import numpy as np
 
 

@@ -71,6 +71,7 @@ HELPERS: dict[str, Helper] = {
     "_check_disjoint": Helper(_fixed(ir.NONE), params="aa-"),
     "_check_ndim": Helper(_fixed(ir.NONE), params="ai-"),
     "_check_shape_kept": Helper(_fixed(ir.NONE), params="a--"),
+    "_check_one_shape": Helper(_fixed(INT_ARRAY), params="a--"),
     "_check_number": Helper(_fixed(ir.NONE), params="--"),
     "_as_array": Helper(_same(0), params="--"),
     "_check_matmul_operands": Helper(_fixed(ir.NONE), params="aa"),

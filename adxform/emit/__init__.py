@@ -62,7 +62,7 @@ RUNTIME_DEPENDENCIES = {
     "_tape_reserve": [], "_tape_push": ["_tape_reserve"], "_tape_put": [], "_tape_push_array": ["_tape_reserve"],
     "_tape_load_array": [], "_tape_take_array": [], "_tape_give_array": [], "_trip_count": [],
     "_memory_bounds": [], "_element_addresses": [],
-    "_check_disjoint": ["_memory_bounds", "_element_addresses"], "_check_ndim": [], "_check_shape_kept": [],
+    "_check_disjoint": ["_memory_bounds", "_element_addresses"], "_check_ndim": [], "_check_shape_kept": [], "_check_one_shape": [],
     "_check_number": [], "_as_array": [],
     "_revolve_plan": [], "_revolve_split": [], "_revolve_next": ["_revolve_plan", "_revolve_split"],
     "_snapshot_slots": [],

@@ -75,7 +75,7 @@ def loop_body(builder: ReverseBuilder, loop: ir.For | ir.While, depth: int) -> S
     builder.loops.pop()
     if not rev_body:
         return Sweeps(fwd_body, [])
-    fwd_body += [builder.fresh_stacks[name].push(ir.Name(name)) for name in fresh]
+    fwd_body += [s for name in fresh for s in builder.fresh_stacks[name].push(ir.Name(name))]
     loads = [s for name in fresh for s in builder.fresh_stacks[name].pop(ir.Name(name))]
     return Sweeps(fwd_body, loads + rows_again(builder, loop) + [copy.deepcopy(s) for s in again] + rev_body)
 

@@ -108,7 +108,7 @@ def fresh_array(builder: ReverseBuilder, stmt: ir.Assign) -> Sweeps:
                        "loop that jumps")
     else:
         fresh.append(name)
-        builder.fresh_stacks.setdefault(name, ArrayStack(builder.bar, name))
+        builder.fresh_stacks.setdefault(name, ArrayStack(builder.bar, name, one_shape(builder, stmt, name)))
     return Sweeps([], [])
 
 
@@ -119,12 +119,21 @@ def keep_array(builder: ReverseBuilder, stmt: ir.Assign, name: str) -> Sweeps:
     tape: the first binding finds none), and the reverse sweep loads them
     back into ``a`` after the binding's adjoint, under the same control
     flow.  Like the arrays of ``fresh_array``, all have one shape."""
-    kept = builder.kept.setdefault(name, KeptArray(builder.bar, name, builder.facts.types.env[name].ndim))
+    kept = builder.kept.setdefault(name, KeptArray(builder.bar, name, builder.facts.types.env[name].ndim,
+                                                   one_shape(builder, stmt, name)))
     live = ir.Name(kept.live)
-    push = ir.If(ir.Compare("==", copy.deepcopy(live), ir.Const(1)), [kept.stack.push(ir.Name(name))], [], stmt.pos)
+    push = ir.If(ir.Compare("==", copy.deepcopy(live), ir.Const(1)), kept.stack.push(ir.Name(name)), [], stmt.pos)
     load = ir.If(ir.Compare("==", copy.deepcopy(live), ir.Const(1)), kept.stack.pop(ir.Name(name)), [], stmt.pos)
     return Sweeps([push, builder.tape.push(copy.deepcopy(live), ir.INT)],
                   builder.tape.pop(copy.deepcopy(live), ir.INT) + [load])
+
+
+def one_shape(builder: ReverseBuilder, stmt: ir.Assign, name: str) -> str:
+    """The message of the check that the arrays made afresh here, which the
+    reverse sweep loads back into one array, all have one shape."""
+    return (f"{where(stmt.pos, builder.reporter.filename)}: '{name}' is bound here, in a loop, to arrays of "
+            f"different shapes; reverse mode puts each back into the one array '{name}' holds, so they need one "
+            "shape (or compute it in a function that the loop calls)")
 
 
 def may_rebind(builder: ReverseBuilder, stmt: ir.Assign, name: str) -> bool:

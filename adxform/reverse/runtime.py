@@ -275,3 +275,4 @@ class RuntimeAdjoints:
 
     _trip_count = _memory_bounds = _element_addresses = _integers
     _check_ndim = _check_shape_kept = _check_number = _check_disjoint = _check_matmul_operands = _integers
+    _check_one_shape = _integers

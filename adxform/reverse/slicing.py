@@ -20,8 +20,9 @@ from ..analysis.liveness import reads_of
 from ..walk import expressions, flat_targets, names_read, statements, stmt_expressions
 
 RUNTIME_CHECKS = ("module._check_ndim", "module._check_shape_kept")
+# kept whatever the reverse sweep reads: the tape pushes, and the check of the arrays one stack takes
 RUNTIME_WRITERS = ("module._tape_push", "module._tape_put", "module._tape_push_array", "module._tape_reserve",
-                   "module._revolve_next")
+                   "module._revolve_next", "module._check_one_shape")
 
 
 class Slicer:

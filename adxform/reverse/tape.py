@@ -82,13 +82,20 @@ class ArrayStack:
     """A stack of the successive arrays one name is bound to, one per loop
     iteration (an array made afresh in each iteration, say ``g = W @ h``):
     its own tape, so that its arrays come back at the head of each reversed
-    iteration whatever the iteration pushed after them."""
+    iteration whatever the iteration pushed after them.  They come back
+    into the array the name holds then, so they need one shape: each push
+    checks the array's against the first's (``_check_one_shape``, with
+    ``message``), which ``w = x[:i] * 2.0`` would not keep."""
 
-    def __init__(self, namer: Namer, name: str):
+    def __init__(self, namer: Namer, name: str, message: str):
         self.tape, self.top = namer.fresh(f"{name}_tape"), namer.fresh(f"{name}_top")
+        self.shape = namer.fresh(f"{name}_shape")
+        self.message = message
 
-    def push(self, array: ir.Name) -> ir.Stmt:
-        return _push_array(ir.Name(self.tape), ir.Name(self.top), array)
+    def push(self, array: ir.Name) -> list[ir.Stmt]:
+        shape = ir.Name(self.shape)
+        checked = ir.Assign(shape, ir.Call("module._check_one_shape", [array, shape, ir.Const(self.message)]))
+        return [checked, _push_array(ir.Name(self.tape), ir.Name(self.top), array)]
 
     def pop(self, array: ir.Name) -> list[ir.Stmt]:
         """Copy the array pushed last into ``array`` (the last iteration's
@@ -96,17 +103,19 @@ class ArrayStack:
         return [_load_array(array, ir.Name(self.tape), ir.Name(self.top)), _drop_array(ir.Name(self.top), array)]
 
     def setup(self) -> list[ir.Stmt]:
+        """The tape, and no shape yet."""
+        no_shape = ir.Call("numpy.empty", [ir.Const(0)], [("dtype", ir.QualName("numpy.int64"))])
         return [ir.Assign(ir.Name(self.tape), ir.Call("numpy.empty", [ir.Const(INITIAL_CAPACITY)])),
-                ir.Assign(ir.Name(self.top), ir.Const(0))]
+                ir.Assign(ir.Name(self.top), ir.Const(0)), ir.Assign(ir.Name(self.shape), no_shape)]
 
 
 class KeptArray:
     """The names behind ``keep_array``: the stack of ``a``'s old contents
     and ``a_live``, 1 once ``a`` holds an array."""
 
-    def __init__(self, namer: Namer, name: str, ndim: int):
+    def __init__(self, namer: Namer, name: str, ndim: int, message: str):
         self.name, self.ndim = name, ndim
-        self.stack = ArrayStack(namer, name)
+        self.stack = ArrayStack(namer, name, message)
         self.live = namer.fresh(f"{name}_live")
 
     def setup(self) -> list[ir.Stmt]:
