@@ -679,6 +679,17 @@ def g(x):
     for i in range(1, 4):
         s += _term(x, i)
     return s
+
+
+def h(x, m):
+    s = 0.0
+    for i in range(1, 4):
+        if i < 3:
+            w = x[:2] * 2.0
+        else:
+            w = x[:m] * 2.0
+        s += np.sum(w * w) * x[i]
+    return s
 """
 
 
@@ -689,7 +700,9 @@ def test_arrays_of_different_shapes_made_in_a_loop_are_refused_at_run_time(tmp_p
     another shape in each, and its gradient was silently wrong (garbage from
     outside the tape, under numba).  Refused where it is bound; one shape in
     every iteration (``n`` > 0) gets its gradient, and so does the same
-    computation in a function the loop calls, as the message advises."""
+    computation in a function the loop calls, as the message advises.  A
+    name bound in a branch keeps its old arrays: the last one is checked
+    too, though never pushed (``h``: two of one shape, then another)."""
     module = load_module_from_text(adxform.transform(GROWING, "reverse", filename="m.py", jit=jit),
                                    tmp_path / f"growing_{jit}_grad.py")
     x = np.array([0.3, -0.7, 1.1, 0.5])
@@ -698,6 +711,10 @@ def test_arrays_of_different_shapes_made_in_a_loop_are_refused_at_run_time(tmp_p
         module.f_grad(x, 0)
     _gradient_check(module, "f", [x, 2])
     _gradient_check(module, "g", [x])
+    # bound in a branch, its old arrays kept: the last one, never pushed, is checked where it is bound
+    with pytest.raises(ValueError, match=r"m\.py:28:13: 'w' is bound here, in a loop, to arrays of different"):
+        module.h_grad(x, 3)
+    _gradient_check(module, "h", [x, 2])
 
 
 LAYOUTS = """import numpy as np

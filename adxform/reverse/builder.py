@@ -183,9 +183,9 @@ class ReverseBuilder:
         return (id(stmt), name) in self.first_defs
 
     def kept_bound(self, stmt: ir.Assign) -> list[ir.Stmt]:
-        """``a_live = 1`` after a binding of a kept array (``record.keep_array``)."""
+        """The shape check and ``a_live = 1`` after a binding of a kept array (``record.keep_array``)."""
         kept = self.kept.get(stmt.target.id) if isinstance(stmt.target, ir.Name) else None
-        return [kept.bound(stmt)] if kept is not None else []
+        return kept.bound(stmt) if kept is not None else []
 
     def defined_before(self, stmt: ir.Stmt, name: str) -> bool:
         """Whether ``name`` is a parameter or first defined before ``stmt``."""

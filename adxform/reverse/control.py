@@ -75,7 +75,8 @@ def loop_body(builder: ReverseBuilder, loop: ir.For | ir.While, depth: int) -> S
     builder.loops.pop()
     if not rev_body:
         return Sweeps(fwd_body, [])
-    fwd_body += [s for name in fresh for s in builder.fresh_stacks[name].push(ir.Name(name))]
+    fwd_body += [s for name in fresh for s in (builder.fresh_stacks[name].check(ir.Name(name)),
+                                               builder.fresh_stacks[name].push(ir.Name(name)))]
     loads = [s for name in fresh for s in builder.fresh_stacks[name].pop(ir.Name(name))]
     return Sweeps(fwd_body, loads + rows_again(builder, loop) + [copy.deepcopy(s) for s in again] + rev_body)
 

@@ -122,7 +122,7 @@ def keep_array(builder: ReverseBuilder, stmt: ir.Assign, name: str) -> Sweeps:
     kept = builder.kept.setdefault(name, KeptArray(builder.bar, name, builder.facts.types.env[name].ndim,
                                                    one_shape(builder, stmt, name)))
     live = ir.Name(kept.live)
-    push = ir.If(ir.Compare("==", copy.deepcopy(live), ir.Const(1)), kept.stack.push(ir.Name(name)), [], stmt.pos)
+    push = ir.If(ir.Compare("==", copy.deepcopy(live), ir.Const(1)), [kept.stack.push(ir.Name(name))], [], stmt.pos)
     load = ir.If(ir.Compare("==", copy.deepcopy(live), ir.Const(1)), kept.stack.pop(ir.Name(name)), [], stmt.pos)
     return Sweeps([push, builder.tape.push(copy.deepcopy(live), ir.INT)],
                   builder.tape.pop(copy.deepcopy(live), ir.INT) + [load])

@@ -13,6 +13,8 @@ two arrays.
 
 from __future__ import annotations
 
+import copy
+
 from .. import ir
 from ..naming import Namer
 
@@ -83,8 +85,8 @@ class ArrayStack:
     iteration (an array made afresh in each iteration, say ``g = W @ h``):
     its own tape, so that its arrays come back at the head of each reversed
     iteration whatever the iteration pushed after them.  They come back
-    into the array the name holds then, so they need one shape: each push
-    checks the array's against the first's (``_check_one_shape``, with
+    into the array the name holds then, so they need one shape: ``check``
+    compares an array's with the first one's (``_check_one_shape``, with
     ``message``), which ``w = x[:i] * 2.0`` would not keep."""
 
     def __init__(self, namer: Namer, name: str, message: str):
@@ -92,10 +94,13 @@ class ArrayStack:
         self.shape = namer.fresh(f"{name}_shape")
         self.message = message
 
-    def push(self, array: ir.Name) -> list[ir.Stmt]:
+    def check(self, array: ir.Name) -> ir.Stmt:
         shape = ir.Name(self.shape)
-        checked = ir.Assign(shape, ir.Call("module._check_one_shape", [array, shape, ir.Const(self.message)]))
-        return [checked, _push_array(ir.Name(self.tape), ir.Name(self.top), array)]
+        return ir.Assign(shape, ir.Call("module._check_one_shape", [array, copy.deepcopy(shape),
+                                                                    ir.Const(self.message)]))
+
+    def push(self, array: ir.Name) -> ir.Stmt:
+        return _push_array(ir.Name(self.tape), ir.Name(self.top), array)
 
     def pop(self, array: ir.Name) -> list[ir.Stmt]:
         """Copy the array pushed last into ``array`` (the last iteration's
@@ -124,8 +129,10 @@ class KeptArray:
         empty = ir.Call("numpy.empty", [ir.Tuple([ir.Const(0)] * self.ndim)])
         return self.stack.setup() + [ir.Assign(ir.Name(self.live), ir.Const(0)), ir.Assign(ir.Name(self.name), empty)]
 
-    def bound(self, stmt: ir.Stmt) -> ir.Stmt:
-        return ir.Assign(ir.Name(self.live), ir.Const(1), stmt.pos)
+    def bound(self, stmt: ir.Stmt) -> list[ir.Stmt]:
+        """After a binding of ``a``: its shape checked (every array ``a`` is
+        bound to, the last one too, which is never pushed), ``a_live = 1``."""
+        return [self.stack.check(ir.Name(self.name)), ir.Assign(ir.Name(self.live), ir.Const(1), stmt.pos)]
 
 
 def _push_array(tape: ir.Name, top: ir.Name, array: ir.Expr) -> ir.Stmt:
