@@ -14,7 +14,7 @@ loop::
 Each increment of the element is a load and a store the next iteration
 waits for (numba cannot keep the element in a register: for all it knows
 ``icf_bar`` is the same memory); the sum lives in a register.  On the
-mixture model of benchmarks/ (d=64) that took the gradient from 5.2 to 3.1
+mixture model of benchmarks/ (d=64) that took the gradient from 4.8 to 2.8
 primal runs.
 
 It is exact where nothing else in the loop sees the element: every
