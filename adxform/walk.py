@@ -190,6 +190,16 @@ def bound_names(stmt: ir.Stmt) -> list[str]:
     return []
 
 
+def changed_names(stmt: ir.Stmt) -> list[str]:
+    """The names a statement itself binds or steps: ``bound_names`` and
+    ``x += …`` too (a loop's variable, the names it assigns)."""
+    if isinstance(stmt, ir.For):
+        return [stmt.var]
+    if isinstance(stmt, ir.Assign):
+        return [t.id for t in flat_targets(stmt.target) if isinstance(t, ir.Name)]
+    return []
+
+
 def around_loop(loop: ir.For | ir.While, body: list[ir.Stmt]) -> tuple[set[str], set[str]]:
     """What the statements of ``body`` outside ``loop``'s own body read and
     assign (the loop's header is outside: its bounds or test)."""

@@ -29,7 +29,7 @@ from __future__ import annotations
 import copy
 
 from .. import ir
-from ..walk import flat_targets, map_expr, names_read, statements, stmt_expressions, stmt_reads, target_names
+from ..walk import changed_names, map_expr, names_read, statements, stmt_expressions, stmt_reads, target_names
 
 Covers = dict[str, ir.Expr]  # array -> the leading extent written before the array is read
 
@@ -39,7 +39,7 @@ def covered_extents(body: list[ir.Stmt], params: list[str], callees: dict[str, t
     """The parameters of ``params`` whose leading extent the first statement
     of ``body`` that mentions them writes without reading them.
     ``callees``: "module.g" -> (g's parameters, what g covers)."""
-    rebound = {n for s in statements(body) for n in _bound(s)}
+    rebound = {n for s in statements(body) for n in changed_names(s)}
     fixed = [p for p in params if p not in rebound]
     shapes: dict[str, ir.Expr] = {}  # a name bound once to a shape -> that shape
     found: Covers = {}
@@ -56,19 +56,11 @@ def covered_extents(body: list[ir.Stmt], params: list[str], callees: dict[str, t
     return found
 
 
-def _bound(stmt: ir.Stmt) -> list[str]:
-    if isinstance(stmt, ir.For):
-        return [stmt.var]
-    if isinstance(stmt, ir.Assign):
-        return [t.id for t in flat_targets(stmt.target) if isinstance(t, ir.Name)]
-    return []
-
-
 def _mentioned(stmt: ir.Stmt) -> set[str]:
     """Every name a statement or its nested statements read or write."""
     found: set[str] = set()
     for inner in statements([stmt]):
-        found |= {n for e in stmt_expressions(inner) for n in names_read(e)} | set(_bound(inner))
+        found |= {n for e in stmt_expressions(inner) for n in names_read(e)} | set(changed_names(inner))
     return found
 
 
@@ -92,7 +84,7 @@ def _shape_binding(stmt: ir.Stmt, fixed: list[str], rebound: set[str], body: lis
         return None
     shape = _shape_of(stmt.value, fixed)
     name = stmt.target.id
-    if shape is None or sum(name in _bound(s) for s in statements(body)) != 1:
+    if shape is None or sum(name in changed_names(s) for s in statements(body)) != 1:
         return None
     return name, shape
 
@@ -108,7 +100,7 @@ def _covering_loop(stmt: ir.Stmt, name: str, shapes: dict[str, ir.Expr], fixed: 
     if not (isinstance(stmt, ir.For) and _is_int(stmt.start, 0) and _is_int(stmt.step, 1)):
         return None
     inner = list(statements(stmt.body))
-    if any(isinstance(s, (ir.Break, ir.Continue, ir.Return)) or stmt.var in _bound(s) or name in _bound(s)
+    if any(isinstance(s, (ir.Break, ir.Continue, ir.Return)) or stmt.var in changed_names(s) or name in changed_names(s)
            or name in stmt_reads(s) for s in inner):
         return None
     if not any(isinstance(s, ir.Assign) and not s.inplace and isinstance(s.target, ir.Subscript)

@@ -33,7 +33,7 @@ import copy
 from collections.abc import Callable
 
 from .. import ir
-from ..walk import expressions, flat_targets, names_read, same, statements, stmt_expressions, sub_blocks
+from ..walk import changed_names, expressions, names_read, same, statements, stmt_expressions, sub_blocks
 
 FRESH_ARRAYS = ("numpy.zeros_like", "numpy.zeros")
 
@@ -69,7 +69,7 @@ def _summed(loop: ir.For | ir.While, private: set[str], fresh: Callable[[str], s
     body = list(statements(loop.body))
     if any(isinstance(s, ir.Return) for s in body):
         return [], []
-    bound = {n for s in body for n in _changed(s)} | ({loop.var} if isinstance(loop, ir.For) else set())
+    bound = {n for s in [loop] + body for n in changed_names(s)}  # a for loop's variable too
     before: list[ir.Stmt] = []
     after: list[ir.Stmt] = []
     header = {n for root in stmt_expressions(loop) for n in names_read(root)}  # read every trip: not held
@@ -91,15 +91,6 @@ def _summed(loop: ir.For | ir.While, private: set[str], fresh: Callable[[str], s
                            [ir.Assign(target, ir.BinOp("+", copy.deepcopy(target), ir.Name(total.id)), loop.pos,
                                       inplace=True)], [], loop.pos))
     return before, after
-
-
-def _changed(stmt: ir.Stmt) -> list[str]:
-    """The variables a statement binds or steps (``j -= 1`` too), and a loop's variable."""
-    if isinstance(stmt, ir.For):
-        return [stmt.var]
-    if isinstance(stmt, ir.Assign):
-        return [t.id for t in flat_targets(stmt.target) if isinstance(t, ir.Name)]
-    return []
 
 
 def _increments(stmt: ir.Stmt, array: str) -> bool:
