@@ -222,6 +222,7 @@ INPUTS: dict[str, Builder] = {
     "checkpointed.calls_checkpointed": lambda rng: (_v(rng, 5), _f(rng, 0.05, 0.1), _i(rng, 2, 4)),
     "checkpointed.inner_loop_body": lambda rng: (_v(rng, 6), _f(rng, 0.5, 1.0), _i(rng, 4, 7)),
     "checkpointed.early_return": lambda rng: (_f(rng, 1.0, 1.2), _f(rng, 1.3, 1.5), _i(rng, 10, 14)),
+    "checkpointed.return_before_the_loop": lambda rng: (_v(rng, 3), _f(rng, 0.5, 1.0), _i(rng, 4, 7)),
     "checkpointed.strided_one_snapshot": lambda rng: (_v(rng, 4), _f(rng, 0.5, 1.0)),
     "checkpointed.mixed_state": lambda rng: (_v(rng, 4), _f(rng, 0.3, 0.6), _i(rng, 5, 9)),
     "checkpointed.steps_through_a_procedure": lambda rng: (_v(rng, 5), _f(rng, 0.05, 0.1), _i(rng, 6, 11)),

@@ -182,7 +182,6 @@ def transform_checkpointed(builder: ReverseBuilder, loop: ir.For | ir.While, dep
     if isinstance(loop, ir.For) and any(bounds_changed(loop, written)):
         builder.refuse(loop.pos, f"{what} whose bounds its body changes", "unsupported-checkpoint")
     env = builder.facts.types.env
-    params = {p.name for p in builder.facts.func.params}
     returned = [ir.Return(builder.output)] if builder.output is not None else []  # single_exit took it out
     arrays = sorted(n for n, vtype in env.items() if vtype.is_array)
     filled = {n for n, extent in builder.callees.filled_first(loop.body, arrays).items()
@@ -191,7 +190,7 @@ def transform_checkpointed(builder: ReverseBuilder, loop: ir.For | ir.While, dep
     for name in state:
         if env[name].kind == "tuple":
             builder.refuse(loop.pos, f"{what} that changes the tuple '{name}'", "unsupported-checkpoint")
-        elif name not in params and builder.defined_at.get(name, len(builder.order)) > builder.order[id(loop)]:
+        elif name not in builder.bound_before[id(loop)]:  # unbound on some path to the loop
             if env[name].is_array:
                 builder.refuse(loop.pos, f"{what} that creates the array '{name}' read after an iteration",
                                "unsupported-checkpoint")

@@ -94,6 +94,20 @@ def early_return(x: float, y: float, n: int) -> float:
     return s * 2.0
 
 
+def return_before_the_loop(x, a, n):
+    # a return in a branch before the loop: on the path into the loop the
+    # returned value is still unbound when the first snapshot copies it
+    s = 0.0
+    if a > 2.0:
+        return a * x[0]
+    # adxform: checkpoint(snapshots=2)
+    for k in range(n):
+        s = 0.9 * s + math.sin(a * x[k % 3])
+        if s > 10.0:
+            return s
+    return s * x[1]
+
+
 def strided_one_snapshot(a: np.ndarray, x: float) -> float:
     # a strided range, one snapshot, the loop variable read after the loop
     s = x
