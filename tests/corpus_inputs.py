@@ -334,6 +334,8 @@ INPUTS: dict[str, Builder] = {
     "unannotated.scalar_added_to_a_product_of_unknown_rank": lambda rng: (_v(rng, 3), _f(rng, -1.0, 1.0), _v(rng, (3, 3))),
     "unannotated.stacked_products_bound_in_a_loop": lambda rng: (_v(rng, 3), _v(rng, (3, 3, 3))),
     "unannotated.quadratic_form_of_a_transpose": lambda rng: (_v(rng, 3), _v(rng, (3, 3))),
+    "unannotated.rows_of_a_matrix_reduced": lambda rng: (_v(rng, 3), _v(rng, (3, 3))),
+    "unannotated.row_beside_an_unused_element": lambda rng: (_v(rng, 3), _v(rng, (3, 3))),
     "unannotated.mixture_loglik": lambda rng: (_v(rng, 8), _v(rng, 3), _v(rng, 3, -0.3, 0.3), _v(rng, 3, 0.2, 0.5)),
     # golden cases (golden/<case>/<case>.py)
     "rosenbrock.rosenbrock": lambda rng: (_v(rng, 12, -1.5, 1.5),),

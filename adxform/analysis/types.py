@@ -321,20 +321,25 @@ def _dimensions_shown(expr: ir.Expr, name: str) -> int:
 
     if isinstance(expr, ir.Subscript) and is_name(expr.value):
         return len(consuming(expr.index))
+    if isinstance(expr, ir.Call) and expr.func == "module._check_ndim" and is_name(expr.args[0]):
+        # a generated module read back (adxform hvp): what its check asserts, which the code it checks (an
+        # element of a row, say) may no longer show
+        return build.int_value(expr.args[1]) or 0
     if isinstance(expr, ir.Subscript) and isinstance(expr.value, ir.Attribute) and expr.value.attr == "shape" \
             and is_name(expr.value.value) and build.int_value(expr.index[0]) is not None:
         return build.int_value(expr.index[0]) + 1
+    reduced = isinstance(expr, ir.Call) and bool(expr.args) and \
+        getattr(TABLE.get(expr.func), "kind", None) == "reduction"
     operands = [expr.left, expr.right] if isinstance(expr, ir.BinOp) and expr.op == "@" else \
         expr.args[:2] if isinstance(expr, ir.Call) and expr.func in MATRIX_PRODUCTS else \
-        _reduced_rows(expr.args[0], name) if isinstance(expr, ir.Call) and expr.args and \
-        getattr(TABLE.get(expr.func), "kind", None) == "reduction" else \
+        _reduced_rows(expr.args[0], name) if reduced else \
         _helper_arrays(expr) if isinstance(expr, ir.Call) else []
     # an operand of a product, what a reduction reduces, or an array argument of a runtime helper is an array:
     # its base has a dimension more than its integer indices take
     rows = [max(len(consuming(o.index)), sum(not isinstance(i, ir.Slice) for i in consuming(o.index)) + 1)
             for o in operands if isinstance(o, ir.Subscript) and is_name(o.value)]
-    if rows:
-        return max(rows)
+    if rows:  # of the rows a reduction reduces elementwise, one at least is an array: the fewest it shows
+        return min(rows) if reduced else max(rows)
     axis = dict(expr.kwargs).get("axis") if isinstance(expr, ir.Call) and expr.args and is_name(expr.args[0]) else None
     if axis is not None and build.int_value(axis) is not None:
         return build.int_value(axis) + 1
@@ -354,8 +359,9 @@ def _helper_arrays(call: ir.Call) -> list[ir.Expr]:
 def _reduced_rows(arg: ir.Expr, name: str) -> list[ir.Subscript]:
     """The subscripts of ``name`` that ``arg``, a reduction's argument, is
     computed from elementwise with constants alone (``np.linalg.norm(0.5 +
-    M[0])``): each is an array, a row; none where another value (a slice
-    among them) might be the array."""
+    M[0])``): one of them at least is an array, a row (``A[0, 0] * A[1]``
+    of a matrix: only ``A[1]``); none where another value (a slice among
+    them) might be the array."""
     if isinstance(arg, ir.Subscript) and isinstance(arg.value, ir.Name) and arg.value.id == name:
         # a slice is an array by itself (np.sum(u[0] * u[1:]) of a vector): then nothing is shown
         return [] if any(isinstance(i, ir.Slice) for i in arg.index) else [arg]

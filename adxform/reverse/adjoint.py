@@ -31,7 +31,7 @@ import copy
 
 from .. import build, ir
 from ..analysis.program import FunctionFacts
-from ..analysis.types import report_bool_value
+from ..analysis.types import consuming, report_bool_value
 from ..diagnostics import InternalError, Reporter
 from ..invariants import check_derivative
 from ..naming import Namer
@@ -227,7 +227,7 @@ class Adjoints:
         if accumulating and into and not self.stretched and (on_array or isinstance(leaf, ir.Subscript)):
             return ir.ExprStmt(ir.Call(seed.func, seed.args[:-1] + [target], [], seed.pos), leaf.pos)
         if on_array and not self.type(leaf).ndim and into and isinstance(leaf, ir.Subscript) \
-                and not any(isinstance(i, ir.Slice) for i in leaf.index):
+                and not any(isinstance(i, ir.Slice) for i in leaf.index) and not self.is_row(leaf):
             # ``A[0, 0]`` of an ``A`` of unknown ndim: a number where A has as many dimensions as indices, and
             # then no view to add into; ``A_bar[0, 0] = A_bar[0, 0] + `` the seed summed to its shape serves
             # either way (numba has no ``+=`` of a 0-d array into a number)
@@ -239,6 +239,16 @@ class Adjoints:
         if self.stretched:
             seed = self.fit(seed, leaf)
         return self.target.accumulate(target, seed, leaf.pos)
+
+    def is_row(self, expr: ir.Subscript) -> bool:
+        """Whether the body shows ``expr``'s array to have more dimensions
+        than the integer indices of ``expr`` take (``M[0]`` of an ``M`` a
+        reduction shows to be a matrix), so that ``expr`` is a view whatever
+        the array's ndim: its adjoint is added into through ``_add_into``,
+        which also shows a reader of the reverse module (adxform hvp) that
+        ``M_bar[0]`` is a row."""
+        base = expr.value.id if isinstance(expr.value, ir.Name) else None
+        return self.facts.types.least.get(base, 0) > len(consuming(expr.index))
 
     def is_view(self, expr: ir.Expr) -> bool:
         """Whether ``expr`` is a subscript that numba makes a view of (basic

@@ -279,8 +279,9 @@ def product_of_unknown_rank(v, M):
 
 
 def element_times_row(u, M):
-    # nothing shows M's dimensions beyond the two of A[0, 0]: A[0, 0] is a number for a matrix, a row for more
-    # dimensions, and its adjoint is added whichever it is (fuzz seed 150536: added into a copy, and lost)
+    # the reduction shows that A has two dimensions at least (A[n - 1] or A[0, 0] is a row), so A[0, 0] is taken
+    # for a number, checked where the derivatives run, and A[n - 1] for a row, whose adjoint is added into a view
+    # of A_bar (fuzz seed 150536: added into a copy, and lost)
     A = np.sin(M)
     n = u.shape[0]
     return (A[0, 0] * A[n - 1]).sum() + np.sum(u * u)
@@ -347,3 +348,24 @@ def stacked_products_bound_in_a_loop(u, M):
         z = _product_of(M[i, :], u)
         s += np.sum(y * y) + w[0] + 0.5 * np.sum(z * z)
     return s
+
+
+def rows_of_a_matrix_reduced(u, M):
+    # M[k] is reduced whole, so M has at least two dimensions and M[k] is a
+    # row; nothing says how many: the adjoint of each row is added into a
+    # view of M_bar, which adxform hvp reads back as a row too
+    n = u.shape[0]
+    p = np.prod(1.0 + 0.5 * np.tanh(M[n // 2]))
+    return p + np.sin(np.linalg.norm(0.5 + M[n - 1])) + 0.1 * u[0] * p
+
+
+def row_beside_an_unused_element(u, M):
+    # only A[1, 1], for a value nothing uses, shows that A is a matrix: the
+    # reverse module leaves it out, and adxform hvp reads A's dimensions from
+    # the module's check that A is a matrix, not from A[n - 1], which alone
+    # would be an element
+    n = u.shape[0]
+    A = M
+    w = np.minimum(A[n - 1], np.sum(M, axis=1))
+    t = A[1, 1] * 2.0
+    return np.sum(u * w * w)
