@@ -69,15 +69,24 @@ def parameter_types(program) -> dict[str, list[ir.Type]]:
     does not use would be ambiguous there."""
     out = {}
     for name, facts in program.facts.items():
-        types = [facts.types.env[p.name] for p in facts.func.params]
+        types = [_typed(facts.types, p.name) for p in facts.func.params]
         out[name] = types
         cotangent = [] if facts.is_procedure else [facts.types.returns]
-        array_bars = [facts.types.env[p] for p in facts.wrt if facts.types.env[p].is_array]
+        array_bars = [_typed(facts.types, p) for p in facts.wrt if facts.types.env[p].is_array]
         out[name + "_rev"] = types + cotangent + array_bars  # the signature reverse/wrappers.py calls
         out[name + "_vjp"] = types + (array_bars if facts.is_procedure else cotangent)
         for suffix in ("_grad", "_value_and_grad"):
             out[name + suffix] = types
     return out
+
+
+def _typed(types, param: str) -> ir.Type:
+    """A parameter's type, with the fewest dimensions the source showed
+    where its ndim is unknown: the reverse code may no longer show them
+    (a row ``M[k]`` reduced in a branch that reverse mode leaves out)."""
+    ptype = types.env[param]
+    least = types.least.get(param, 0) if ptype.is_array and not ptype.ndim else 0
+    return dataclasses.replace(ptype, least=least) if least else ptype
 
 
 def wrappers(program, roots: list[str], jit: str) -> list[str]:

@@ -43,12 +43,17 @@ class Type:
     ``kind`` is one of "float", "int", "bool", "array", "tuple", "none";
     arrays carry their element ``dtype`` ("float64", "float32", "int64",
     "bool") and ``ndim`` (0 when unknown); tuples carry their ``items``.
+    An array of unknown ndim may carry ``least``, the fewest dimensions the
+    code that typed it showed (``types.least_ndim``): a fact that code read
+    back by a later stage (adxform hvp) may no longer show, and that the
+    type's identity leaves out.
     """
 
     kind: str
     dtype: str = ""
     ndim: int = 0
     items: tuple["Type", ...] = ()
+    least: int = field(default=0, compare=False)
 
     @property
     def is_array(self) -> bool:

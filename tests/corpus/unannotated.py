@@ -369,3 +369,14 @@ def row_beside_an_unused_element(u, M):
     w = np.minimum(A[n - 1], np.sum(M, axis=1))
     t = A[1, 1] * 2.0
     return np.sum(u * w * w)
+
+
+def row_shown_where_reverse_mode_folds(u, M):
+    # only np.mean(M[n - 1]), in a branch that is never taken (1.5 >= 0.3),
+    # shows that M has two dimensions at least; adxform hvp folds that branch
+    # away in the reverse module it reads back, and learns it from the types
+    # of the reverse stage, not from np.sum(u * M[n - 1]), which alone would
+    # make M[n - 1] an element
+    n = u.shape[0]
+    t = np.sum(u * u)
+    return (t if np.sum(u * M[n - 1]) > 0.3 else 2.0 * t) if 1.5 >= 0.3 else (t if np.mean(M[n - 1]) < 0.3 else 3.0 * t)
