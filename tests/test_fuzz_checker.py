@@ -25,7 +25,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from fuzz.checker import CORRECT, FAILURES, Subject, check_program, cli_transform, smooth_difference
+from fuzz.checker import (CORRECT, EXTRAS, FAILURES, Subject, check_program, checkpointed_source, cli_transform,
+                          smooth_difference)
 from fuzz.generator import FLOAT, VECTOR, Param, Program
 
 FUNCTION = Program(
@@ -95,11 +96,14 @@ def _tangent_sites(text: str) -> list[re.Match]:
     return [m for m in _TANGENT_ASSIGNMENT.finditer(text) if not _CONSTANT.match(m.group(2).strip())]
 
 
+def _flipped(text: str, site: re.Match) -> str:
+    return text[:site.start(2)] + {"+": "-", "-": "+"}[site.group(2)] + text[site.end(2):]
+
+
 def flip_adjoint_sign(text: str, mode: str) -> list[str]:
-    if mode != "reverse":
+    if mode == "forward":
         return []
-    flipped = {"+": "-", "-": "+"}
-    return [text[:m.start(2)] + flipped[m.group(2)] + text[m.end(2):] for m in _adjoint_sites(text)]
+    return [_flipped(text, m) for m in _adjoint_sites(text)]
 
 
 def scale_tangent(text: str, mode: str) -> list[str]:
@@ -186,6 +190,28 @@ def test_every_injected_error_is_flagged(program_name, mutation_name, tmp_path):
         if outcome.kind not in FAILURES:
             missed.append(f"--- {mode} mutant {k} ({outcome.kind}):\n{text[text.find('def f'):]}")
     assert not missed, f"{len(missed)} of {len(mutants)} injected errors not flagged:\n" + "\n".join(missed)
+
+
+@pytest.mark.parametrize("mode", EXTRAS)
+def test_every_error_injected_in_an_extra_module_is_flagged(mode, tmp_path):
+    """``--also checkpoint,hvp``: the checkpointed reverse module and the
+    hvp module, each with an adjoint increment's sign flipped, the other
+    modules real.  The hvp module holds the reverse module it
+    differentiates, which f_hvp does not call: only its tangents
+    (``f_rev_jvp``) are mutated."""
+    source = checkpointed_source(FUNCTION.source) if mode == "checkpoint" else FUNCTION.source
+    real = _generated(source, mode, tmp_path / "real" / mode)
+    mutants = [_flipped(real, m) for m in _adjoint_sites(real)
+               if mode == "checkpoint" or real[real.rfind("\ndef ", 0, m.start()):m.start()].split("(")[0].endswith("_jvp")]
+    assert mutants
+    missed = []
+    for k, text in enumerate(mutants):
+        outcome = check_program(FUNCTION, tmp_path / f"m{k}", "none", fake_adxform(mode, text, tmp_path / "real"),
+                                extras=(mode,))
+        if outcome.kind not in FAILURES:
+            missed.append(f"--- {mode} mutant {k} ({outcome.kind}):\n{text[text.find('def f'):]}")
+    assert not missed, f"{len(missed)} of {len(mutants)} injected errors not flagged:\n" + "\n".join(missed)
+    assert check_program(FUNCTION, tmp_path / "real-check", "none", extras=(mode,)).kind == CORRECT
 
 
 @pytest.mark.parametrize(("point", "smooth"), [(0.5, True), (-0.5, True), (1e-4, False), (-1.2e-3, False)])

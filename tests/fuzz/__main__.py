@@ -1,4 +1,4 @@
-"""``python -m tests.fuzz --seeds 0:5000 [--jit none|numba] [--out DIR]``:
+"""``python -m tests.fuzz --seeds 0:5000 [--jit none|numba] [--also checkpoint,hvp] [--out DIR]``:
 check a range of fuzz seeds and print the outcome counts, the histogram of
 refusals by diagnostic code and the failures (each saved under ``--out``)."""
 
@@ -11,12 +11,24 @@ import tempfile
 import time
 from pathlib import Path
 
+os.environ.setdefault("NUMBA_CACHE_DIR", tempfile.mkdtemp(prefix="adxform-fuzz-numba-"))  # before numba is imported
+
+from .checker import EXTRAS  # after NUMBA_CACHE_DIR is set
 from .report import Tally
+from .runner import Fuzzer
 
 
 def _seed_range(text: str) -> range:
     start, _, stop = text.partition(":")
     return range(int(start), int(stop)) if stop else range(int(start), int(start) + 1)
+
+
+def _extras(text: str) -> tuple[str, ...]:
+    modes = tuple(mode for mode in text.split(",") if mode)
+    unknown = [mode for mode in modes if mode not in EXTRAS]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown mode {', '.join(unknown)} (choose from {', '.join(EXTRAS)})")
+    return modes
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,12 +41,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stop-after", type=float, default=None, metavar="S",
                         help="start no new seed after S seconds; report the seeds checked by then")
     parser.add_argument("--progress", type=int, default=100, metavar="N", help="print the counts every N seeds")
+    parser.add_argument("--also", type=_extras, default=(), metavar="MODES",
+                        help=f"check these modules too, against reverse mode: {','.join(EXTRAS)} (see checker.py)")
     args = parser.parse_args(argv)
-    os.environ.setdefault("NUMBA_CACHE_DIR", tempfile.mkdtemp(prefix="adxform-fuzz-numba-"))
 
-    from .runner import Fuzzer  # after NUMBA_CACHE_DIR is set
-
-    fuzzer = Fuzzer(args.jit, args.out, shrink_seconds=args.shrink_seconds)
+    fuzzer = Fuzzer(args.jit, args.out, shrink_seconds=args.shrink_seconds, extras=args.also)
     tally = Tally()
     started = time.monotonic()
     for count, seed in enumerate(args.seeds, 1):

@@ -27,11 +27,25 @@ in/out against their copies, ``<jvp(v), w> == <v, vjp(w)>``, ``vjp(2w) ==
 tangent against central differences.  A point where the differences at two
 step sizes disagree lies near a kink, a branch switch or a change of trip
 count: the checker draws another point instead of reporting it.
+
+``extras`` checks more modules of the same program against the reverse
+mode (``python -m tests.fuzz --also checkpoint,hvp``):
+
+* ``checkpoint``: the program with ``# adxform: checkpoint(snapshots=2)``
+  above each loop at the top of a function's body, reversed: its
+  ``f_vjp`` must give the adjoints of the plain reverse mode;
+* ``hvp``: ``adxform hvp`` of a function that returns a float: ``f_hvp``
+  gives the value and the gradient, a symmetric ``<w, H v> == <v, H w>``,
+  and ``H v`` equal to central differences of the gradient along ``v``
+  where those are smooth.
+
+Where adxform refuses an extra module, the program is checked without it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import importlib.util
 import io
 import itertools
@@ -66,6 +80,8 @@ BLOWN_UP = 1e12
 
 CORRECT, REFUSED, TOOL_BUG, WRONG, INVALID = "correct", "refused", "tool-bug", "wrong-derivative", "invalid"
 FAILURES = (TOOL_BUG, WRONG)
+EXTRAS = ("checkpoint", "hvp")
+CHECKPOINT = "# adxform: checkpoint(snapshots=2)"  # two snapshots: most iterations run again before their adjoint
 
 Transform = Callable[[Path, str, Path, str], tuple[int, str]]
 """``transform(source, mode, output, jit) -> (exit code, stderr)``: adxform's
@@ -80,6 +96,7 @@ class Outcome:
     codes: tuple[str, ...] = ()
     inputs: list = field(default_factory=list)  # the arguments at the failing point
     fd_checked: bool = False  # finite differences found a smooth point
+    extras_refused: dict[str, tuple[str, ...]] = field(default_factory=dict)  # extra mode -> its diagnostic codes
 
     def headline(self) -> str:
         first = self.detail.strip().splitlines()[-1] if self.detail.strip() else ""
@@ -123,12 +140,13 @@ _CODE = re.compile(r": error: .*\[([\w-]+)\]\s*$")
 
 
 def cli_transform(source: Path, mode: str, output: Path, jit: str) -> tuple[int, str]:
-    """adxform's command line, called in-process (``cli.main``)."""
+    """adxform's command line, called in-process (``cli.main``); the mode
+    ``checkpoint`` is reverse mode (of a source with checkpoint directives)."""
     from adxform.cli import main
 
     stderr = io.StringIO()
     with contextlib.redirect_stderr(stderr), contextlib.redirect_stdout(io.StringIO()):
-        code = main([mode, str(source), "-o", str(output), "--jit", jit])
+        code = main(["reverse" if mode == "checkpoint" else mode, str(source), "-o", str(output), "--jit", jit])
     return code, stderr.getvalue()
 
 
@@ -232,6 +250,7 @@ class Subject:
     forward: ModuleType
     reverse: ModuleType
     plain: Callable | None = None  # the primal as plain Python, run to see its values overflow
+    extras: dict[str, ModuleType] = field(default_factory=dict)  # extra mode -> its module (``EXTRAS``)
 
     def generated(self, module: ModuleType, suffix: str) -> Callable:
         name = f"{self.program.entry}_{suffix}"
@@ -369,24 +388,29 @@ def run_grad(subject: Subject, args: Sequence, adjoints_of_one: list, value: lis
     expect(close(listed, adjoints_of_one, SCALE_RTOL), WRONG, "value-and-grad")
 
 
-def finite_difference(subject: Subject, args: Sequence, direction: list, h: float) -> list[np.ndarray]:
-    """The fourth-order central difference of the outputs along ``direction``."""
+Outputs = Callable[[list], list[np.ndarray]]
+
+
+def finite_difference(subject: Subject, args: Sequence, direction: list, h: float,
+                      outputs: Outputs | None = None) -> list[np.ndarray]:
+    """The fourth-order central difference along ``direction`` of the
+    primal's outputs, or of ``outputs(args)`` (the gradient, for ``hvp``)."""
     def at(t: float) -> list[np.ndarray]:
         shifted = copy_args(args)
         for i, d in zip(subject.program.differentiable, direction):
             shifted[i] = shifted[i] + t * d
-        return primal_outputs(subject, shifted)[0]
+        return outputs(shifted) if outputs is not None else primal_outputs(subject, shifted)[0]
 
     m2, m1, p1, p2 = at(-2 * h), at(-h), at(h), at(2 * h)
     return [(a - 8.0 * b + 8.0 * c - d) / (12.0 * h) for a, b, c, d in zip(m2, m1, p1, p2)]
 
 
-def smooth_difference(subject: Subject, args: Sequence, direction: list,
-                      step: float = FD_STEP) -> list[np.ndarray] | None:
+def smooth_difference(subject: Subject, args: Sequence, direction: list, step: float = FD_STEP,
+                      outputs: Outputs | None = None) -> list[np.ndarray] | None:
     """The Richardson extrapolation of the differences at two step sizes,
     or None when the two disagree (a kink or jump nearby)."""
-    coarse = finite_difference(subject, args, direction, step)
-    fine = finite_difference(subject, args, direction, step / 2)
+    coarse = finite_difference(subject, args, direction, step, outputs)
+    fine = finite_difference(subject, args, direction, step / 2, outputs)
     if close(fine, coarse, KINK_RTOL):
         return None
     return [(16.0 * f - c) / 15.0 for f, c in zip(fine, coarse)]
@@ -427,6 +451,14 @@ def check_point(subject: Subject, args: list, rng: np.random.Generator) -> bool:
                  SCALE_RTOL), WRONG, "vjp-scaling")
     if hasattr(subject.reverse, f"{program.entry}_grad"):  # absent where adxform types the value as an array
         run_grad(subject, args, run_vjp(subject, args, 1.0, expected, left), expected)
+    if "checkpoint" in subject.extras:
+        checkpointed = dataclasses.replace(subject, reverse=subject.extras["checkpoint"])
+        with _accepted_by_reverse("checkpoint"):
+            expect(close(run_vjp(checkpointed, args, cotangent, expected, left), adjoints, VALUE_RTOL), WRONG,
+                   "checkpoint-vjp")
+    if "hvp" in subject.extras:
+        with _accepted_by_reverse("hvp"):
+            check_hvp(subject, args, direction, [random_like(rng, d) for d in direction], expected, left)
 
     reference = smooth_difference(subject, args, direction)
     if reference is None:
@@ -440,6 +472,46 @@ def check_point(subject: Subject, args: list, rng: np.random.Generator) -> bool:
             return False
         expect(close(tangent, reference, FD_RTOL), WRONG, "finite-differences")
     return True
+
+
+@contextlib.contextmanager
+def _accepted_by_reverse(mode: str):
+    """An extra module's run-time refusal of arguments that reverse mode
+    took is a tool bug, not a refusal."""
+    try:
+        yield
+    except RuntimeRefusal as refusal:
+        raise Failed(TOOL_BUG, f"{mode}-refused", f"reverse mode took these arguments: {refusal.args[0]}") from None
+
+
+def check_hvp(subject: Subject, args: Sequence, v: list, w: list, expected: list, left: list) -> None:
+    """``f_hvp`` along ``v`` and ``w``: its value and gradient against the
+    primal's and reverse mode's, the symmetry of the Hessian, and ``H v``
+    against differences of the gradient where they are smooth."""
+    gradient = run_vjp(subject, args, 1.0, expected, left)
+    f_hvp = subject.generated(subject.extras["hvp"], "hvp")
+    k = len(subject.program.differentiable)
+
+    def product(direction: list) -> list:
+        result = subject.call(f_hvp, *copy_args(args), *copy_args(direction))
+        if not (isinstance(result, tuple) and len(result) == 1 + 2 * k):
+            raise Failed(TOOL_BUG, "hvp-arity", f"f_hvp returned {result!r}, expected 1 + 2 * {k} items")
+        expect(close(flatten(result[0]), expected, VALUE_RTOL), WRONG, "hvp-value")
+        expect(close(list(result[1:1 + k]), gradient, VALUE_RTOL), WRONG, "hvp-gradient")
+        return list(result[1 + k:])
+
+    hv, hw = product(v), product(w)
+    (lhs, lhs_scale), (rhs, rhs_scale) = dot(w, hv), dot(v, hw)
+    if not abs(lhs - rhs) <= DOT_RTOL * max(lhs_scale, rhs_scale, norm(v) * norm(w), 1e-300):
+        raise Failed(WRONG, "hvp-symmetry", f"<w, H v> = {lhs!r} but <v, H w> = {rhs!r}")
+    f_vjp = subject.generated(subject.reverse, "vjp")
+
+    def gradient_at(point: list) -> list[np.ndarray]:
+        return [np.asarray(g, dtype=np.float64) for g in subject.call(f_vjp, *copy_args(point), 1.0)[1:]]
+
+    reference = smooth_difference(subject, args, v, outputs=gradient_at)
+    if reference is not None:
+        expect(close(hv, reference, FD_RTOL), WRONG, "hvp-finite-differences")
 
 
 def _blown_up(values: Sequence) -> bool:
@@ -492,27 +564,71 @@ def transform_both(program: Program, workdir: Path, jit: str, transform: Transfo
     return written
 
 
+def checkpointed_source(source: str) -> str | None:
+    """``source`` with ``CHECKPOINT`` above each loop at the top of a
+    function's body (a checkpointed loop may not be inside another loop),
+    or None where there is none."""
+    lines = []
+    for line in source.split("\n"):
+        if re.match(r"    (for|while) ", line):
+            lines.append("    " + CHECKPOINT)
+        lines.append(line)
+    return "\n".join(lines) if len(lines) > source.count("\n") + 1 else None
+
+
+def transform_extras(program: Program, workdir: Path, jit: str, transform: Transform, extras: Sequence[str],
+                     refused: dict[str, tuple[str, ...]]) -> dict[str, Path] | Outcome:
+    """The modules of the ``extras`` that apply to ``program`` and that
+    adxform writes, or the outcome of a tool bug; the codes of those it
+    refuses go into ``refused``."""
+    sources = {"checkpoint": checkpointed_source(program.source),
+               "hvp": program.source if program.returns == "float" else None}
+    written: dict[str, Path] = {}
+    for mode in extras:
+        if sources[mode] is None:
+            continue
+        source, output = workdir / f"program_{mode}_source.py", workdir / f"program_{mode}.py"
+        source.write_text(sources[mode])
+        try:
+            code, stderr = transform(source, mode, output, jit)
+        except Exception:  # adxform itself raised: an internal error
+            return Outcome(TOOL_BUG, f"{mode}-crash", traceback.format_exc())
+        if code not in (0, 1) or code == 1 and not diagnostic_codes(stderr):
+            return Outcome(TOOL_BUG, f"{mode}-exit", f"exit {code}:\n{stderr}")
+        if code == 0:
+            written[mode] = output
+        else:  # refused: the program is checked without this module
+            refused[mode] = diagnostic_codes(stderr)
+    return written
+
+
 def check_program(program: Program, workdir: Path, jit: str = "none",
-                  transform: Transform = cli_transform) -> Outcome:
-    """Run ``program`` through ``transform`` in both modes and check the
-    derivative functions; see the module docstring."""
+                  transform: Transform = cli_transform, extras: Sequence[str] = ()) -> Outcome:
+    """Run ``program`` through ``transform`` in both modes (and the
+    ``extras``) and check the derivative functions; see the module
+    docstring."""
     workdir.mkdir(parents=True, exist_ok=True)
     written = transform_both(program, workdir, jit, transform)
     if isinstance(written, Outcome):
         return written
+    refused: dict[str, tuple[str, ...]] = {}
+    more = transform_extras(program, workdir, jit, transform, extras, refused)
+    if isinstance(more, Outcome):
+        return more
     try:
         primal = getattr(compiled_primal(workdir / "program.py", jit), program.entry)
     except Exception as err:  # the generated program does not import: a generator bug
         return Outcome(INVALID, "import", f"{type(err).__name__}: {err}")
     modules = {}
-    for mode, path in written.items():
+    for mode, path in {**written, **more}.items():
         try:
             modules[mode] = import_file(path)
         except Exception:  # the generated module does not import
             return Outcome(TOOL_BUG, f"{mode}-import", traceback.format_exc(limit=-3))
     plain = getattr(import_file(workdir / "program.py"), program.entry)
-    subject = Subject(program, primal, modules["forward"], modules["reverse"], plain)
-    return check_points(subject)
+    subject = Subject(program, primal, modules["forward"], modules["reverse"], plain,
+                      {mode: modules[mode] for mode in more})
+    return dataclasses.replace(check_points(subject), extras_refused=refused)
 
 
 def check_points(subject: Subject) -> Outcome:

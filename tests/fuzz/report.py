@@ -18,10 +18,13 @@ class Tally:
     failures: list[SeedResult] = field(default_factory=list)
     invalid: list[SeedResult] = field(default_factory=list)
     fd_unchecked: int = 0
+    extras_refused: Counter = field(default_factory=Counter)  # (extra mode, code) -> programs (--also)
 
     def add(self, result: SeedResult) -> None:
         outcome = result.outcome
         self.counts[outcome.kind] += 1
+        self.extras_refused.update((mode, code) for mode, codes in outcome.extras_refused.items()
+                                   for code in set(codes))
         if outcome.kind == REFUSED:
             for code in outcome.codes:
                 self.refusals[code] += 1
@@ -46,6 +49,10 @@ class Tally:
             lines.append("refused, by diagnostic code:")
             for code, n in self.refusals.most_common():
                 lines.append(f"  {code:32s} {n:6d}   e.g. seed {self.smallest_refused[code].seed}")
+        if self.extras_refused:
+            lines.append("extra modules refused (the programs checked without them), by diagnostic code:")
+            for (mode, code), n in self.extras_refused.most_common():
+                lines.append(f"  {mode:10s} {code:21s} {n:6d}")
         for result in self.invalid:
             lines.append(f"invalid program (generator bug), seed {result.seed}: {result.outcome.headline()}")
         for result in self.failures:

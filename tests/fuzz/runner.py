@@ -65,8 +65,10 @@ class Fuzzer:
     """Checks seeds; remembers outcomes by program across seeds."""
 
     def __init__(self, jit: str = "none", out: Path | None = None, transform: Transform = cli_transform,
-                 shrink_seconds: float = SHRINK_SECONDS, shrinks_per_failure: int = 3, workdir: Path | None = None):
+                 shrink_seconds: float = SHRINK_SECONDS, shrinks_per_failure: int = 3, workdir: Path | None = None,
+                 extras: tuple[str, ...] = ()):
         self.jit, self.out, self.transform, self.shrink_seconds = jit, out, transform, shrink_seconds
+        self.extras = extras  # the extra modules checked (checker.EXTRAS)
         self.shrinks_per_failure = shrinks_per_failure
         self.shrunk_counts: Counter = Counter()
         self.workdir = workdir or Path(tempfile.mkdtemp(prefix="adxform-fuzz-"))
@@ -77,7 +79,8 @@ class Fuzzer:
         key = (program.source, program.input_seed)
         if key not in self.memo:
             self._checks += 1
-            self.memo[key] = check_program(program, self.workdir / f"p{self._checks}", self.jit, self.transform)
+            self.memo[key] = check_program(program, self.workdir / f"p{self._checks}", self.jit, self.transform,
+                                           self.extras)
         return self.memo[key]
 
     def run_seed(self, seed: int) -> SeedResult:
@@ -91,7 +94,7 @@ class Fuzzer:
                 self.shrunk_counts[key] += 1
                 result = self._run_hypothesis(seed, key)
             if self.out is not None:
-                result.reproducer = save_reproducer(result, self.out, self.jit)
+                result.reproducer = save_reproducer(result, self.out, self.jit, self.extras)
         return result
 
     def _run_hypothesis(self, seed: int, shrink_to: tuple[str, str] | None) -> SeedResult:
@@ -137,7 +140,7 @@ def _shrinking_limited_to(seconds: float):
         engine.MAX_SHRINKING_SECONDS = saved
 
 
-def save_reproducer(result: SeedResult, out: Path, jit: str) -> Path:
+def save_reproducer(result: SeedResult, out: Path, jit: str, extras: tuple[str, ...] = ()) -> Path:
     """Write the shrunk program, its generated modules, the inputs of the
     failing point and the commands that reproduce it under ``out``."""
     failure = result.shrunk_outcome or result.outcome
@@ -146,7 +149,7 @@ def save_reproducer(result: SeedResult, out: Path, jit: str) -> Path:
     program = result.shrunk or result.program
     (directory / "program.py").write_text(program.source)
     (directory / "original.py").write_text(result.program.source)
-    outcome = check_program(program, directory / "generated", jit)
+    outcome = check_program(program, directory / "generated", jit, extras=extras)
     inputs = {f"arg{k}_{p.name}": np.asarray(value) for k, (p, value) in
               enumerate(zip(program.params, outcome.inputs or failure.inputs))}
     if inputs:
@@ -154,7 +157,8 @@ def save_reproducer(result: SeedResult, out: Path, jit: str) -> Path:
     commands = [
         f"adxform forward program.py -o program_jvp.py --jit {jit}",
         f"adxform reverse program.py -o program_vjp.py --jit {jit}",
-        f"python -m tests.fuzz --seeds {result.seed}:{result.seed + 1} --jit {jit}  # from the repository root",
+        f"python -m tests.fuzz --seeds {result.seed}:{result.seed + 1} --jit {jit}"
+        + (f" --also {','.join(extras)}" if extras else "") + "  # from the repository root",
     ]
     (directory / "reproduce.sh").write_text("cd " + shlex.quote(str(directory)) + "\n" + "\n".join(commands) + "\n")
     (directory / "outcome.json").write_text(json.dumps({
