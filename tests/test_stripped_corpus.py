@@ -44,13 +44,16 @@ NEEDS_ANNOTATION = {
     "combined.oscillator_rk2", "control.int_branch", "copies.copy_from_callee",
     "copies.scalar_plus_array", "copies.vector_minus_matrix", "heat_slices.heat_slices",
     "mlp_numpy.mlp_numpy_loss", "models.lstm_matmul", "reverse_hard.array_results", "reverse_hard.rebind_array",
-    "reverse_hard.rebind_in_loop", "scalars.ignores_second", "scalars.np_unary", "scalars.swap_chain", "spellings.loop_over_rows",
+    "reverse_hard.rebind_in_loop", "scalars.np_unary", "scalars.swap_chain", "spellings.loop_over_rows",
     "spellings.numpy_operator_functions",
 }
 # Typed otherwise than annotated, and rightly so: the int ``n`` is passed to a
 # helper that takes a float, or meets only float arithmetic (``x * k`` with a
 # float ``x``), so stripped it is a float with a derivative of its own.
 TYPED_AS_FLOAT = {"calls.helper_with_int", "scalars.int_passthrough", "scalars.int_powers"}
+# Never read, so stripped it passes through with no derivative (``y`` of
+# ``ignores_second``): the gradient is with respect to the others alone.
+PASSED_THROUGH = {"scalars.ignores_second": "(x)"}
 # Refused otherwise when stripped: the int ``k`` of ``math.lgamma(0.5 * k)``
 # is then a float, and lgamma has no derivative rule.
 REFUSED_WHEN_STRIPPED = {"scalars.no_rule_constant": "unknown-function"}
@@ -86,6 +89,10 @@ def test_stripped_function(path, name, tmp_path):
     if qualname in REFUSED_WHEN_STRIPPED:
         with pytest.raises(DiagnosticError, match=rf"\[{REFUSED_WHEN_STRIPPED[qualname]}\]"):
             adxform.transform(_stripped(path), "reverse", filename=path.name, functions=[name], jit="none")
+        return
+    if qualname in PASSED_THROUGH:
+        text = adxform.transform(_stripped(path), "reverse", filename=path.name, functions=[name], jit="none")
+        assert f"The gradient of {name} with respect to {PASSED_THROUGH[qualname]}." in text
         return
     if qualname in TYPED_AS_FLOAT:
         adxform.transform(_stripped(path), "reverse", filename=path.name, functions=[name], jit="none")

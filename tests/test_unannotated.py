@@ -277,6 +277,30 @@ def test_an_array_passed_for_a_float_is_refused(mode, jit, tmp_path):
         call()
 
 
+UNREAD_PARAMETER = """import numpy as np
+
+
+def energy(t, y, k):
+    return 0.5 * k * np.sum(y * y)
+"""
+
+
+@pytest.mark.parametrize("jit", ["numba", "none"])
+def test_a_parameter_the_body_never_reads_passes_through(jit, tmp_path):
+    """``t`` of ``energy(t, y, k)`` (a right-hand side's time, say) is
+    never read: it has no derivative, whatever it is, so it passes through
+    as an int does (no tangent, no gradient), and takes a number or an
+    array alike; ``k`` is taken for a float from float arithmetic."""
+    forward, reverse = (_load(UNREAD_PARAMETER, mode, tmp_path, jit) for mode in ("forward", "reverse"))
+    y = np.array([0.3, -1.2, 0.8])
+    for t in (0.25, np.ones(2)):
+        y_bar, k_bar = reverse.energy_grad(t, y, 1.5)
+        np.testing.assert_allclose(y_bar, 1.5 * y, rtol=1e-15)
+        assert k_bar == pytest.approx(0.5 * np.sum(y * y), rel=1e-15)
+        value, tangent = forward.energy_jvp(t, y, 1.5, np.ones(3), 2.0)
+        assert tangent == pytest.approx(1.5 * np.sum(y) + np.sum(y * y), rel=1e-14)
+
+
 def test_several_values_of_unknown_kind_reduced_together_are_ambiguous():
     """``np.sum(a * b)`` needs one of them to be an array, not which:
     taking both for floats would be known wrong, so it asks."""

@@ -24,7 +24,7 @@ from .. import build, ir
 from ..diagnostics import Reporter
 from ..rules import TABLE, library
 from ..rules.registry import matmul_type
-from ..walk import expressions, names_read, statements, stmt_expressions
+from ..walk import changed_names, expressions, names_read, statements, stmt_expressions, stmt_reads
 from .evidence import FLOAT, MATRIX, REDUCED, VECTOR, ParameterEvidence, decide, indexes_with_elements
 from .runtime import HELPERS, RUNTIME_CONSTANTS
 
@@ -426,6 +426,7 @@ class FunctionTyper:
         self.returns: list[tuple[ir.Type, ir.Pos]] = []
         self.report_now = False
         self.assumed_floats: list[str] = []
+        self.unread: set[str] = set()  # unannotated parameters the body never reads (they pass through)
         self.assumed_vectors: dict[str, ir.Pos] = {}
 
     def run(self) -> FunctionTypes:
@@ -437,6 +438,8 @@ class FunctionTyper:
         params.update({name: self.call_sites[name] for name in unannotated if name in self.call_sites})
         self.sweep(params)
         body, floats = self.decided_by_body(params, unannotated)
+        self.unread = set(unannotated) - {n for stmt in statements(self.func.body)
+                                          for n in stmt_reads(stmt) | set(changed_names(stmt))}
         for name in unannotated:
             self.settle(name, body[name], params, name in floats)
         self.own = [params[p.name] if p.annotation is not None else body[p.name] for p in self.func.params]
@@ -606,8 +609,11 @@ class FunctionTyper:
         """Fixes an unannotated parameter's type: from its call sites where the
         module calls this function with one, else from the body's uses.  A
         parameter that only meets float arithmetic is taken for a float, as
-        numba users mostly mean it, and checked on entry (``assumed_floats``);
-        one with no evidence at all is a diagnostic."""
+        numba users mostly mean it, and checked on entry (``assumed_floats``).
+        One the body never reads (``t`` of ``rhs(t, y)``) has no derivative,
+        whatever it is: it passes through, as an int does, and the
+        derivative functions take no tangent and give no gradient for it.
+        One with no evidence at all is a diagnostic."""
         param = next(p for p in self.func.params if p.name == name)
         called = self.call_sites.get(name)
         if called is not None and ptype is not None and called.is_array != ptype.is_array:
@@ -618,6 +624,8 @@ class FunctionTyper:
         elif ptype is None and meets_floats:
             self.assumed_floats.append(name)
             ptype = ir.FLOAT
+        elif ptype is None and name in self.unread:
+            ptype = ir.INT
         elif ptype is None:
             self.error(param.pos, f"cannot tell whether parameter '{name}' is a scalar or an array",
                        "ambiguous-type", note=self.settling_note(name))
