@@ -69,10 +69,10 @@ def parameter_types(program) -> dict[str, list[ir.Type]]:
     does not use would be ambiguous there."""
     out = {}
     for name, facts in program.facts.items():
-        types = [_typed(facts.types, p.name) for p in facts.func.params]
+        types = [facts.types.env[p.name] for p in facts.func.params]
         out[name] = types
         cotangent = [] if facts.is_procedure else [facts.types.returns]
-        array_bars = [_typed(facts.types, p) for p in facts.wrt if facts.types.env[p].is_array]
+        array_bars = [facts.types.env[p] for p in facts.wrt if facts.types.env[p].is_array]
         out[name + "_rev"] = types + cotangent + array_bars  # the signature reverse/wrappers.py calls
         out[name + "_vjp"] = types + (array_bars if facts.is_procedure else cotangent)
         for suffix in ("_grad", "_value_and_grad"):
@@ -80,13 +80,18 @@ def parameter_types(program) -> dict[str, list[ir.Type]]:
     return out
 
 
-def _typed(types, param: str) -> ir.Type:
-    """A parameter's type, with the fewest dimensions the source showed
-    where its ndim is unknown: the reverse code may no longer show them
-    (a row ``M[k]`` reduced in a branch that reverse mode leaves out)."""
-    ptype = types.env[param]
-    least = types.least.get(param, 0) if ptype.is_array and not ptype.ndim else 0
-    return dataclasses.replace(ptype, least=least) if least else ptype
+def least_hints(program) -> dict[str, dict[str, int]]:
+    """For each primal and its ``_rev``: the fewest dimensions the reverse
+    stage saw each array of unknown ndim has, and its adjoint (``x_bar``)
+    with it.  The reverse code read back may no longer show them (a row
+    ``M[k]`` reduced in a branch it folds away), and would take ``M[k]``
+    for an element there (``ir.Function.least_hints``)."""
+    out = {}
+    for name, facts in program.facts.items():
+        unknown = {array: least for array, least in facts.types.least.items()
+                   if facts.types.env.get(array, ir.NONE).is_array and not facts.types.env[array].ndim}
+        out[name] = out[name + "_rev"] = {**unknown, **{f"{array}_bar": least for array, least in unknown.items()}}
+    return out
 
 
 def wrappers(program, roots: list[str], jit: str) -> list[str]:

@@ -43,17 +43,12 @@ class Type:
     ``kind`` is one of "float", "int", "bool", "array", "tuple", "none";
     arrays carry their element ``dtype`` ("float64", "float32", "int64",
     "bool") and ``ndim`` (0 when unknown); tuples carry their ``items``.
-    An array of unknown ndim may carry ``least``, the fewest dimensions the
-    code that typed it showed (``types.least_ndim``): a fact that code read
-    back by a later stage (adxform hvp) may no longer show, and that the
-    type's identity leaves out.
     """
 
     kind: str
     dtype: str = ""
     ndim: int = 0
     items: tuple["Type", ...] = ()
-    least: int = field(default=0, compare=False)
 
     @property
     def is_array(self) -> bool:
@@ -310,6 +305,9 @@ class Function:
     docstring: str | None = None
     returns: Type | None = None  # the annotation, if any
     target: str = "cpu"  # "cpu", "cuda-kernel", "cuda-device", "python" (never compiled: --instrument's wrappers)
+    # array -> the fewest dimensions an earlier stage saw it has (adxform hvp reads the reverse module back, whose
+    # code may no longer show them: a row reduced in a branch it leaves out); see types.least_ndim
+    least_hints: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass

@@ -61,6 +61,7 @@ class Options:
     # the types of the leading parameters of functions, known from an earlier stage (adxform hvp): the
     # generated module it reads back carries no annotations
     param_types: dict[str, list[ir.Type]] | None = None
+    least_hints: dict[str, dict[str, int]] | None = None  # of the same functions, from the same stage (hvp.py)
     nesting: tuple[str, ...] = ()  # the functions whose nested derivatives are being written (nesting.py)
     dump: Callable[[str], None] = field(default=lambda text: print(text, file=sys.stderr))
 
@@ -96,6 +97,9 @@ def _pass_parse(state: "State") -> None:
         func = state.module.functions.get(name)
         for param, vtype in zip(func.params if func else [], types):
             param.annotation = param.annotation or vtype
+    for name, hints in (state.options.least_hints or {}).items():
+        if name in state.module.functions:
+            state.module.functions[name].least_hints = hints
 
 
 def _resolve_nesting(state: "State") -> None:
@@ -107,7 +111,8 @@ def _resolve_nesting(state: "State") -> None:
 
     def derive(g: str, mode: str) -> tuple[str, dict[str, list[ir.Type]]]:
         inner = dataclasses.replace(options, mode=mode, functions=[g], wrt=None, jit="none", dump_after=None,
-                                    instrument=False, param_types=None, nesting=options.nesting + (g,))
+                                    instrument=False, param_types=None, least_hints=None,
+                                    nesting=options.nesting + (g,))
         derived = run_passes(state.source, state.filename, inner)
         return emit(derived), hvp.parameter_types(derived.program)
 
@@ -248,7 +253,7 @@ def _run_hvp(source: str, filename: str, options: Options) -> State:
     second = run_passes(reverse_text, filename, dataclasses.replace(
         options, mode="forward", functions=[f for name in roots for f in (name, f"{name}_value_and_grad")], wrt=wrt,
         rules=None, dump_after=None if stage else options.dump_after,
-        param_types=hvp.parameter_types(program)))
+        param_types=hvp.parameter_types(program), least_hints=hvp.least_hints(program)))
     lines = hvp.source_lines(reverse_text)
     hvp.map_positions([[f.func for f in second.program.facts.values()], list(second.derivatives.values())], lines)
     second.source, second.options = source, options

@@ -337,6 +337,7 @@ INPUTS: dict[str, Builder] = {
     "unannotated.rows_of_a_matrix_reduced": lambda rng: (_v(rng, 3), _v(rng, (3, 3))),
     "unannotated.row_beside_an_unused_element": lambda rng: (_v(rng, 3), _v(rng, (3, 3))),
     "unannotated.row_shown_where_reverse_mode_folds": lambda rng: (_v(rng, 3), _v(rng, (3, 3))),
+    "unannotated.rows_of_a_transpose_reduced": lambda rng: (_v(rng, 3), _v(rng, (3, 3))),
     "unannotated.mixture_loglik": lambda rng: (_v(rng, 8), _v(rng, 3), _v(rng, 3, -0.3, 0.3), _v(rng, 3, 0.2, 0.5)),
     # golden cases (golden/<case>/<case>.py)
     "rosenbrock.rosenbrock": lambda rng: (_v(rng, 12, -1.5, 1.5),),

@@ -31,7 +31,7 @@ CASES = [
     ("checkpoint", "trajectory_cost"), ("heat_slices", "heat_slices"), ("mlp", "mlp_loss"),
     ("newton", "cube_root"), ("models", "lstm_loss"), ("nbody", "energy"),
     ("unannotated", "rows_of_a_matrix_reduced"), ("unannotated", "row_beside_an_unused_element"),
-    ("unannotated", "row_shown_where_reverse_mode_folds"),
+    ("unannotated", "row_shown_where_reverse_mode_folds"), ("unannotated", "rows_of_a_transpose_reduced"),
 ]
 RTOL = 1e-7  # against Richardson-extrapolated differences
 

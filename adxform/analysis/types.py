@@ -237,11 +237,10 @@ def least_ndim(func: ir.Function, name: str, is_number: Callable[[ir.Expr], bool
     this is only a lower bound: it decides one thing, that ``a[i]`` is a row
     where the body shows ``a`` has more dimensions than indices there, and
     an element otherwise (``element_reads``).  ``is_number`` tells the
-    values that are surely numbers (literals, before types are known).  A
-    parameter's declared type may carry a lower bound of its own."""
+    values that are surely numbers (literals, before types are known), and
+    ``func.least_hints`` what an earlier stage saw."""
     shown = max((_dimensions_shown(expr, name) for expr in _all_expressions(func.body)), default=0)
-    declared = [p.annotation.least for p in func.params if p.name == name and p.annotation is not None]
-    return max([shown] + declared + _dimensions_of_rows(func, name, {name}, is_number))
+    return max([shown, func.least_hints.get(name, 0)] + _dimensions_of_rows(func, name, {name}, is_number))
 
 
 def _dimensions_of_rows(func: ir.Function, name: str, seen: set[str], is_number: Callable[[ir.Expr], bool]) -> list[int]:

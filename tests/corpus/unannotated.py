@@ -380,3 +380,11 @@ def row_shown_where_reverse_mode_folds(u, M):
     n = u.shape[0]
     t = np.sum(u * u)
     return (t if np.sum(u * M[n - 1]) > 0.3 else 2.0 * t) if 1.5 >= 0.3 else (t if np.mean(M[n - 1]) < 0.3 else 3.0 * t)
+
+
+def rows_of_a_transpose_reduced(u, M):
+    # A, a local of unknown ndim, has a row reduced: the reverse module reads
+    # A[0] where no reduction shows it is a row (fuzz seed 230802), and adxform
+    # hvp learns it from what the reverse stage saw
+    A = M.T
+    return np.sum(u * u) + np.sum(A[0] * A[0])
