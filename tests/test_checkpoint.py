@@ -283,6 +283,10 @@ def test_forward_mode_ignores_the_directive() -> None:
                  "    return x * a[0]\n", 6, 5, "creates the array 'a'", id="array-created-in-the-body"),
     pytest.param("def f(x: float, n: int) -> float:\n    # adxform: checkpoint\n    for i in range(n):\n"
                  "        x = x * 1.5\n        n = n - 1\n    return x\n", 3, 5, "bounds", id="bounds-changed"),
+    # the message names what the user wrote, not the variable the returns are lowered to
+    pytest.param("import numpy as np\n\n\ndef f(x: float, n: int) -> np.ndarray:\n    # adxform: checkpoint\n"
+                 "    for i in range(n):\n        x = x * 1.5\n        if x > 2.0:\n            return np.ones(3) * x\n"
+                 "    return np.ones(3) * x\n", 6, 5, "returns an array from inside it", id="array-returned-inside"),
 ])
 def test_unsupported_checkpointed_loops_are_diagnosed(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                        source: str, line: int, col: int, words: str) -> None:

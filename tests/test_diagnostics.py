@@ -379,3 +379,15 @@ def test_and_of_conditions_is_differentiated() -> None:
     source = _def("y = 0.0\nif x > 0.0 and x < 2.0:\n    y = x * x\nreturn y")
     for mode in ("forward", "reverse"):
         assert "def f_" in adxform.transform(source, mode, filename=FILENAME, jit="none")
+
+
+def test_diagnostics_name_what_the_user_wrote_not_the_lowered_returns() -> None:
+    """Several returns are lowered to one variable, ``result``, that the
+    user never wrote: the refusals at the returns say what was returned."""
+    source = (NP + "def f(u: np.ndarray, n: int) -> np.ndarray:\n    for i in range(n):\n        u = u * 1.5\n"
+              "        if u[0] > 2.0:\n            return u * u\n    return u\n")
+    with pytest.raises(adxform.DiagnosticError) as info:
+        adxform.transform(source, "reverse", filename=FILENAME, jit="none")
+    messages = {d.line: d.message for d in info.value.diagnostics}
+    assert "returning, in several places, an array that shares memory" in messages[9]
+    assert all("'result'" not in message for message in messages.values())

@@ -192,8 +192,9 @@ def transform_checkpointed(builder: ReverseBuilder, loop: ir.For | ir.While, dep
             builder.refuse(loop.pos, f"{what} that changes the tuple '{name}'", "unsupported-checkpoint")
         elif name not in builder.bound_before[id(loop)]:  # unbound on some path to the loop
             if env[name].is_array:
-                builder.refuse(loop.pos, f"{what} that creates the array '{name}' read after an iteration",
-                               "unsupported-checkpoint")
+                made = "returns an array from inside it" if name in builder.results else \
+                    f"creates the array '{name}' read after an iteration"  # results: the lowering's, not the user's
+                builder.refuse(loop.pos, f"{what} that {made}", "unsupported-checkpoint")
             builder.pushed_names.setdefault(name, builder.order[id(loop)])  # snapshots copy it before its first value
     breaks = isinstance(loop, ir.For) and any(isinstance(s, ir.Break) for s in own_statements(loop.body))
     snapshots = loop.directive.options.get("snapshots", builder.checkpointing.snapshots)

@@ -145,10 +145,14 @@ def may_rebind(builder: ReverseBuilder, stmt: ir.Assign, name: str) -> bool:
     iteration.  Either way the array keeps its shape from one binding to
     the next and shares memory with no other name."""
     vtype = builder.facts.types.env[name]
+    returned = name in builder.results  # the variable several returns are lowered to, which the user never wrote
     if name in builder.aliased:
-        builder.refuse(stmt.pos, f"rebinding the array '{name}', which shares memory with another name")
+        builder.refuse(stmt.pos, "returning, in several places, an array that shares memory with another name "
+                       "(return a copy)" if returned else
+                       f"rebinding the array '{name}', which shares memory with another name")
     elif builder.type(stmt.value).ndim and vtype.ndim and builder.type(stmt.value).ndim != vtype.ndim:  # 0: unknown
-        builder.refuse(stmt.pos, f"rebinding the array '{name}' to an array of another ndim")
+        builder.refuse(stmt.pos, "returning arrays of different ndims in several places" if returned else
+                       f"rebinding the array '{name}' to an array of another ndim")
     else:
         return True
     return False
