@@ -322,10 +322,6 @@ def _dimensions_shown(expr: ir.Expr, name: str) -> int:
 
     if isinstance(expr, ir.Subscript) and is_name(expr.value):
         return len(consuming(expr.index))
-    if isinstance(expr, ir.Call) and expr.func == "module._check_ndim" and is_name(expr.args[0]):
-        # a generated module read back (adxform hvp): what its check asserts, which the code it checks (an
-        # element of a row, say) may no longer show
-        return build.int_value(expr.args[1]) or 0
     if isinstance(expr, ir.Subscript) and isinstance(expr.value, ir.Attribute) and expr.value.attr == "shape" \
             and is_name(expr.value.value) and build.int_value(expr.index[0]) is not None:
         return build.int_value(expr.index[0]) + 1

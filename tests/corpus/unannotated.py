@@ -361,9 +361,9 @@ def rows_of_a_matrix_reduced(u, M):
 
 def row_beside_an_unused_element(u, M):
     # only A[1, 1], for a value nothing uses, shows that A is a matrix: the
-    # reverse module leaves it out, and adxform hvp reads A's dimensions from
-    # the module's check that A is a matrix, not from A[n - 1], which alone
-    # would be an element
+    # reverse module leaves it out, and adxform hvp learns A's dimensions from
+    # what the reverse stage saw, not from A[n - 1], which alone would be an
+    # element
     n = u.shape[0]
     A = M
     w = np.minimum(A[n - 1], np.sum(M, axis=1))
