@@ -22,8 +22,8 @@ NONE_SEEDS = [pytest.param(seed, marks=pytest.mark.xfail(strict=True, reason=KNO
 NUMBA_SEEDS = [1, 3]
 # checked with the checkpointed reverse module and the hvp module too (--also checkpoint,hvp): the first seeds,
 # and those that found a bug (a checkpointed loop after a return in a branch: 1265; hvp read rows of an array of
-# unknown ndim as elements: 5222, 6422)
-EXTRA_SEEDS = list(range(20)) + [1265, 5222, 6422]
+# unknown ndim as elements: 5222, 6422, 8744, 230802)
+EXTRA_SEEDS = list(range(20)) + [1265, 5222, 6422, 8744, 230802]
 
 
 @pytest.fixture(scope="module")
