@@ -16,15 +16,17 @@ a number, with a message that says how to declare the dimensions.
 from __future__ import annotations
 
 from .. import ir
-from ..walk import statements
+from ..walk import statements, stmt_reads
 from .types import NUMBER_PRODUCTS, FunctionTypes, consuming, product_operands
 
 
 def undecided(func: ir.Function, types: FunctionTypes) -> dict[str, ir.Pos]:
     """The locals typed arrays of unknown ndim that some binding may make a
     number, each with the product that may be one.  A local the body
-    subscripts is an array for sure (``y[0]``), and is left out."""
+    subscripts is an array for sure (``y[0]``), and is left out; so is one
+    the body never reads, whose kind no derivative code depends on."""
     params = {p.name for p in func.params}
+    read = {n for stmt in statements(func.body) for n in stmt_reads(stmt)}
     found: dict[str, ir.Pos] = {}
     changed = True
     while changed:  # ``z = 2.0 * y`` after ``y = np.dot(M[i], u)``: a binding may come before what it reads
@@ -34,7 +36,7 @@ def undecided(func: ir.Function, types: FunctionTypes) -> dict[str, ir.Pos]:
                 continue
             name = stmt.target.id
             vtype = types.env.get(name)
-            if name in found or name in params or name in types.least or vtype is None \
+            if name in found or name in params or name in types.least or name not in read or vtype is None \
                     or not vtype.is_array or vtype.ndim:
                 continue
             product = _number_source(stmt.value, types, found)

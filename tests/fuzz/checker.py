@@ -24,9 +24,11 @@ against the primal's, the arguments each call leaves against those the
 primal leaves, the tangent and cotangent arrays the API does not declare
 in/out against their copies, ``<jvp(v), w> == <v, vjp(w)>``, ``vjp(2w) ==
 2 vjp(w)``, ``f_grad``/``f_value_and_grad`` against ``f_vjp(1.0)``, and the
-tangent against central differences.  A point where the differences at two
-step sizes disagree lies near a kink, a branch switch or a change of trip
-count: the checker draws another point instead of reporting it.
+tangent against central differences.  A float parameter that ``f_jvp`` takes
+no tangent for (adxform passes through one the function never reads) must
+leave the outputs unchanged when it moves.  A point where the differences
+at two step sizes disagree lies near a kink, a branch switch or a change of
+trip count: the checker draws another point instead of reporting it.
 
 ``extras`` checks more modules of the same program against the reverse
 mode (``python -m tests.fuzz --also checkpoint,hvp``):
@@ -47,6 +49,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import importlib.util
+import inspect
 import io
 import itertools
 import math
@@ -421,6 +424,10 @@ def check_point(subject: Subject, args: list, rng: np.random.Generator) -> bool:
     compared (the point was smooth)."""
     program = subject.program
     expected, left = primal_outputs(subject, args)
+    for i in program.passed_through:  # no derivative: the outputs must not depend on it
+        moved = copy_args(args)
+        moved[i] = moved[i] + random_like(rng, moved[i])
+        expect(close(primal_outputs(subject, moved)[0], expected, 0.0), WRONG, "passed-through")
     direction = [rng.standard_normal(args[i].shape) if isinstance(args[i], np.ndarray) else float(rng.standard_normal())
                  for i in program.differentiable]
     tangent = run_jvp(subject, args, direction, expected, left)
@@ -626,9 +633,21 @@ def check_program(program: Program, workdir: Path, jit: str = "none",
         except Exception:  # the generated module does not import
             return Outcome(TOOL_BUG, f"{mode}-import", traceback.format_exc(limit=-3))
     plain = getattr(import_file(workdir / "program.py"), program.entry)
+    program = dataclasses.replace(program, passed_through=passed_through(program, modules["forward"]))
     subject = Subject(program, primal, modules["forward"], modules["reverse"], plain,
                       {mode: modules[mode] for mode in more})
     return dataclasses.replace(check_points(subject), extras_refused=refused)
+
+
+def passed_through(program: Program, forward: ModuleType) -> tuple[int, ...]:
+    """The differentiable parameters ``f_jvp`` takes no tangent for: those
+    adxform passes through, as the function never reads them."""
+    f_jvp = getattr(forward, f"{program.entry}_jvp", None)
+    if f_jvp is None:
+        return ()
+    tangents = list(inspect.signature(getattr(f_jvp, "py_func", f_jvp)).parameters)[len(program.params):]
+    return tuple(i for i in program.differentiable
+                 if not any(t.startswith(f"{program.params[i].name}_dot") for t in tangents))
 
 
 def check_points(subject: Subject) -> Outcome:

@@ -62,6 +62,9 @@ class Program:
     size: int  # the length n of every vector
     ints: tuple[tuple[str, int], ...]  # the value of each int parameter
     input_seed: int
+    # float parameters that adxform passes through, with no derivative: unannotated, the function never reads
+    # them (the checker learns them from f_jvp and checks that the outputs do not depend on them)
+    passed_through: tuple[int, ...] = ()
 
     @property
     def procedure(self) -> bool:
@@ -70,7 +73,7 @@ class Program:
     @property
     def differentiable(self) -> tuple[int, ...]:
         """Positions of the differentiable parameters."""
-        return tuple(k for k, p in enumerate(self.params) if p.kind in DIFFERENTIABLE)
+        return tuple(k for k, p in enumerate(self.params) if p.kind in DIFFERENTIABLE and k not in self.passed_through)
 
 
 def build_inputs(program: Program, rng: np.random.Generator) -> list:
