@@ -2,8 +2,9 @@
 
 A libcst pass strips the parameter and return annotations of each corpus
 module.  Every function then either gets the same derivatives in forward
-mode as its annotated original (which the corpus tests check against
-finite differences and reverse mode), or, where the body alone cannot tell
+mode, and in reverse mode (functions, for one random cotangent), as its
+annotated original (which the corpus tests check against finite
+differences and the other mode), or, where the body alone cannot tell
 whether a parameter is a scalar or an array, is refused with an
 ``ambiguous-type`` diagnostic; those are listed in ``NEEDS_ANNOTATION``.
 """
@@ -16,6 +17,7 @@ from types import ModuleType
 
 import adxform
 import libcst as cst
+import numpy as np
 import pytest
 from adxform.diagnostics import DiagnosticError
 from corpus_inputs import INPUTS
@@ -31,6 +33,7 @@ from helpers import (
     param_kinds,
     public_functions,
     random_direction,
+    random_like,
     rng_for,
 )
 
@@ -46,6 +49,8 @@ NEEDS_ANNOTATION = {
     "mlp_numpy.mlp_numpy_loss", "models.lstm_matmul", "reverse_hard.array_results", "reverse_hard.rebind_array",
     "reverse_hard.rebind_in_loop", "scalars.np_unary", "scalars.swap_chain", "spellings.loop_over_rows",
     "spellings.numpy_operator_functions",
+    # np.sum(_sq(x) * x): x is an array if _sq returns a scalar, and _sq(a) returns what it is given
+    "unannotated.cubes",
 }
 # Typed otherwise than annotated, and rightly so: the int ``n`` is passed to a
 # helper that takes a float, or meets only float arithmetic (``x * k`` with a
@@ -74,9 +79,15 @@ def _stripped(path: Path) -> str:
     return cst.parse_module(path.read_text()).visit(_StripAnnotations()).code
 
 
-def _jvp_module(source: str, path: Path, name: str, folder: Path) -> ModuleType:
-    text = adxform.transform(source, "forward", filename=path.name, functions=[name], jit="none")
-    return load_module_from_text(text, folder / f"{path.stem}_{name}_{abs(hash(source))}.py")
+def _module(source: str, mode: str, path: Path, name: str, folder: Path) -> ModuleType:
+    text = adxform.transform(source, mode, filename=path.name, functions=[name], jit="none")
+    return load_module_from_text(text, folder / f"{path.stem}_{name}_{mode}_{abs(hash(source))}.py")
+
+
+def _flat(value: object) -> list[np.ndarray]:
+    if isinstance(value, tuple):
+        return [leaf for item in value for leaf in _flat(item)]
+    return [np.asarray(value, dtype=np.float64)]
 
 
 @pytest.mark.parametrize(("path", "name"), CASES, ids=[f"{p.stem}.{n}" for p, n in CASES])
@@ -103,11 +114,16 @@ def test_stripped_function(path, name, tmp_path):
     direction = random_direction(rng_for(f"{qualname}/stripped"), args, indices)
     results = []
     for source in (path.read_text(), _stripped(path)):
-        f_jvp = getattr(_jvp_module(source, path, name, tmp_path), f"{name}_jvp")
+        f_jvp = getattr(_module(source, "forward", path, name, tmp_path), f"{name}_jvp")
         results.append(call_jvp(f_jvp, copy_args(args), indices, direction, is_procedure(fdef)))
     (values, tangents), (expected_values, expected_tangents) = results[1], results[0]
     assert_close(values, expected_values, 1e-15, f"{qualname} stripped value")
     assert_close(tangents, expected_tangents, 1e-15, f"{qualname} stripped tangent")
+    if not is_procedure(fdef):  # reverse mode too, for the cotangent of a random value
+        modules = [_module(source, "reverse", path, name, tmp_path) for source in (path.read_text(), _stripped(path))]
+        cotangent = random_like(rng_for(f"{qualname}/stripped cotangent"), getattr(modules[0], name)(*copy_args(args)))
+        expected, got = (_flat(getattr(m, f"{name}_vjp")(*copy_args(args), cotangent)) for m in modules)
+        assert_close(got, expected, 1e-13, f"{qualname} stripped vjp")
 
 
 def test_the_reverse_mode_of_stripped_functions_agrees(tmp_path):

@@ -416,3 +416,27 @@ def test_hvp_over_a_stack_of_matrices_nothing_shows(tmp_path):
     plus, minus = reverse.f_grad(u + h * du, M + h * dM), reverse.f_grad(u - h * du, M - h * dM)
     for product, high, low in zip(products, plus, minus):
         np.testing.assert_allclose(product, (high - low) / (2 * h), rtol=1e-6, atol=1e-8)
+
+
+UNSETTLED = """import numpy as np
+
+
+def _sq(a):
+    return a * a
+
+
+def cubes(x):
+    return np.sum(_sq(x) * x)
+"""
+
+
+@pytest.mark.parametrize("mode", ["forward", "reverse"])
+def test_types_that_never_settle_are_refused_at_the_call(mode):
+    """``x`` is an array if ``_sq`` returns a scalar, and ``_sq`` returns
+    what it is given: typing the module swung between the two, and its
+    last round wrote ``_sq``'s adjoint for a scalar while the call passed
+    an array (a wrong gradient with --jit none, found by comparing the
+    stripped corpus in reverse mode).  Refused at the call instead."""
+    with pytest.raises(DiagnosticError) as info:
+        adxform.transform(UNSETTLED, mode, filename="m.py", jit="none")
+    assert [(d.code, d.line, d.col) for d in info.value.diagnostics] == [("ambiguous-type", 9, 19)]

@@ -52,7 +52,33 @@ def type_module(module: ir.Module, order: list[str], keep: set[str], constants: 
         if found == call_sites:
             break
         call_sites = found
-    return _type_functions(module, order, constants, reporter, call_sites), order
+    typed = _type_functions(module, order, constants, reporter, call_sites)
+    _check_settled(module, order, typed, reporter)
+    return typed, order
+
+
+def _check_settled(module: ir.Module, order: list[str], typed: dict[str, FunctionTypes], reporter: Reporter) -> None:
+    """Where the rounds ran out before the types settled, a call may pass
+    an array for a parameter its callee was typed a scalar for, or the
+    other way round (``_sq(x)`` where ``_sq(a)`` makes a scalar of a scalar
+    and an array of an array, and the caller's ``x`` is decided only by
+    what ``_sq`` returns): a diagnostic at the call, never a derivative
+    written for the other kind."""
+    for callee, sites in _call_sites(module, order, typed).items():
+        unannotated = [p.name for p in module.functions[callee].params if p.annotation is None]
+        for site in sites:
+            for name, passed in zip(unannotated, site.passed):
+                used = typed[callee].env.get(name)
+                if passed is not None and used is not None and passed.is_array != used.is_array:
+                    reporter.error(site.call.pos, f"cannot tell whether this call passes '{callee}' a scalar or an "
+                                   f"array for its parameter '{name}': typing it as {_kind(used)} makes the argument "
+                                   f"{_kind(passed)}, and the other way round", "ambiguous-type",
+                                   note=f"annotate the parameters of '{site.caller}' (`x: np.ndarray` or "
+                                   "`x: float`), or declare their types to numba")
+
+
+def _kind(ptype: ir.Type) -> str:
+    return "an array" if ptype.is_array else "a scalar"
 
 
 def _type_functions(module: ir.Module, order: list[str], constants: dict[str, ir.Type], reporter: Reporter,
