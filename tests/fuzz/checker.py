@@ -24,9 +24,9 @@ against the primal's, the arguments each call leaves against those the
 primal leaves, the tangent and cotangent arrays the API does not declare
 in/out against their copies, ``<jvp(v), w> == <v, vjp(w)>``, ``vjp(2w) ==
 2 vjp(w)``, ``f_grad``/``f_value_and_grad`` against ``f_vjp(1.0)``, and the
-tangent against central differences.  A float parameter that ``f_jvp`` takes
-no tangent for (adxform passes through one the function never reads) must
-leave the outputs unchanged when it moves.  A point where the differences
+tangent against central differences.  A differentiable parameter that
+``f_jvp`` takes no tangent for (adxform passes through one the function
+never reads) must leave the outputs unchanged when it moves.  A point where the differences
 at two step sizes disagree lies near a kink, a branch switch or a change of
 trip count: the checker draws another point instead of reporting it.
 

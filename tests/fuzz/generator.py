@@ -62,8 +62,8 @@ class Program:
     size: int  # the length n of every vector
     ints: tuple[tuple[str, int], ...]  # the value of each int parameter
     input_seed: int
-    # float parameters that adxform passes through, with no derivative: unannotated, the function never reads
-    # them (the checker learns them from f_jvp and checks that the outputs do not depend on them)
+    # differentiable parameters that adxform passes through, with no derivative: unannotated, the function never
+    # reads them (the checker learns them from f_jvp and checks that the outputs do not depend on them)
     passed_through: tuple[int, ...] = ()
 
     @property
