@@ -65,11 +65,13 @@ def _check_settled(module: ir.Module, order: list[str], typed: dict[str, Functio
     what ``_sq`` returns): a diagnostic at the call, never a derivative
     written for the other kind."""
     for callee, sites in _call_sites(module, order, typed).items():
-        unannotated = [p.name for p in module.functions[callee].params if p.annotation is None]
+        params = module.functions[callee].params
+        # those the callee's body does not decide (where it does, a call that disagrees is a type-change already)
+        unannotated = [(p.name, own is None) for p, own in zip(params, typed[callee].own) if p.annotation is None]
         for site in sites:
-            for name, passed in zip(unannotated, site.passed):
+            for (name, open_kind), passed in zip(unannotated, site.passed):
                 used = typed[callee].env.get(name)
-                if passed is not None and used is not None and passed.is_array != used.is_array:
+                if open_kind and passed is not None and used is not None and passed.is_array != used.is_array:
                     reporter.error(site.call.pos, f"cannot tell whether this call passes '{callee}' a scalar or an "
                                    f"array for its parameter '{name}': typing it as {_kind(used)} makes the argument "
                                    f"{_kind(passed)}, and the other way round", "ambiguous-type",
