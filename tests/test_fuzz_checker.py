@@ -101,7 +101,7 @@ def _flipped(text: str, site: re.Match) -> str:
 
 
 def flip_adjoint_sign(text: str, mode: str) -> list[str]:
-    if mode == "forward":
+    if mode != "reverse":
         return []
     return [_flipped(text, m) for m in _adjoint_sites(text)]
 
@@ -184,9 +184,16 @@ def test_every_injected_error_is_flagged(program_name, mutation_name, tmp_path):
     program = PROGRAMS[program_name]
     mutants = _mutants(program, MUTATIONS[mutation_name], tmp_path / "real")
     assert mutants, f"{mutation_name} found no place to inject an error in {program_name}"
+    _assert_flagged(program, mutants, tmp_path)
+
+
+def _assert_flagged(program: Program, mutants: list[tuple[str, str]], tmp_path: Path,
+                    extras: tuple[str, ...] = ()) -> None:
+    """Every (mode, mutated module) checked with the other modules real comes out a failure."""
     missed = []
     for k, (mode, text) in enumerate(mutants):
-        outcome = check_program(program, tmp_path / f"m{k}", "none", fake_adxform(mode, text, tmp_path / "real"))
+        outcome = check_program(program, tmp_path / f"m{k}", "none", fake_adxform(mode, text, tmp_path / "real"),
+                                extras=extras)
         if outcome.kind not in FAILURES:
             missed.append(f"--- {mode} mutant {k} ({outcome.kind}):\n{text[text.find('def f'):]}")
     assert not missed, f"{len(missed)} of {len(mutants)} injected errors not flagged:\n" + "\n".join(missed)
@@ -201,16 +208,10 @@ def test_every_error_injected_in_an_extra_module_is_flagged(mode, tmp_path):
     (``f_rev_jvp``) are mutated."""
     source = checkpointed_source(FUNCTION.source) if mode == "checkpoint" else FUNCTION.source
     real = _generated(source, mode, tmp_path / "real" / mode)
-    mutants = [_flipped(real, m) for m in _adjoint_sites(real)
+    mutants = [(mode, _flipped(real, m)) for m in _adjoint_sites(real)
                if mode == "checkpoint" or real[real.rfind("\ndef ", 0, m.start()):m.start()].split("(")[0].endswith("_jvp")]
     assert mutants
-    missed = []
-    for k, text in enumerate(mutants):
-        outcome = check_program(FUNCTION, tmp_path / f"m{k}", "none", fake_adxform(mode, text, tmp_path / "real"),
-                                extras=(mode,))
-        if outcome.kind not in FAILURES:
-            missed.append(f"--- {mode} mutant {k} ({outcome.kind}):\n{text[text.find('def f'):]}")
-    assert not missed, f"{len(missed)} of {len(mutants)} injected errors not flagged:\n" + "\n".join(missed)
+    _assert_flagged(FUNCTION, mutants, tmp_path, extras=(mode,))
     assert check_program(FUNCTION, tmp_path / "real-check", "none", extras=(mode,)).kind == CORRECT
 
 

@@ -17,7 +17,6 @@ from types import ModuleType
 
 import adxform
 import libcst as cst
-import numpy as np
 import pytest
 from adxform.diagnostics import DiagnosticError
 from corpus_inputs import INPUTS
@@ -27,6 +26,7 @@ from helpers import (
     copy_args,
     corpus_modules,
     differentiable_indices,
+    flatten,
     function_defs,
     is_procedure,
     load_module_from_text,
@@ -84,12 +84,6 @@ def _module(source: str, mode: str, path: Path, name: str, folder: Path) -> Modu
     return load_module_from_text(text, folder / f"{path.stem}_{name}_{mode}_{abs(hash(source))}.py")
 
 
-def _flat(value: object) -> list[np.ndarray]:
-    if isinstance(value, tuple):
-        return [leaf for item in value for leaf in _flat(item)]
-    return [np.asarray(value, dtype=np.float64)]
-
-
 @pytest.mark.parametrize(("path", "name"), CASES, ids=[f"{p.stem}.{n}" for p, n in CASES])
 def test_stripped_function(path, name, tmp_path):
     qualname = f"{path.stem}.{name}"
@@ -122,7 +116,7 @@ def test_stripped_function(path, name, tmp_path):
     if not is_procedure(fdef):  # reverse mode too, for the cotangent of a random value
         modules = [_module(source, "reverse", path, name, tmp_path) for source in (path.read_text(), _stripped(path))]
         cotangent = random_like(rng_for(f"{qualname}/stripped cotangent"), getattr(modules[0], name)(*copy_args(args)))
-        expected, got = (_flat(getattr(m, f"{name}_vjp")(*copy_args(args), cotangent)) for m in modules)
+        expected, got = (flatten(getattr(m, f"{name}_vjp")(*copy_args(args), cotangent)) for m in modules)
         assert_close(got, expected, 1e-13, f"{qualname} stripped vjp")
 
 

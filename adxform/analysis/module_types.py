@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from .. import ir
 from ..diagnostics import Reporter
 from ..walk import calls
-from .types import FunctionTypes, Signature, infer_types, unify
+from .types import FunctionTypes, Signature, infer_types, kind_name, unify
 
 MAX_ROUNDS = 8  # module typings; each round's call sites may type callees further
 KIND_LETTERS = {"float": "f", "int": "i", "bool": "b"}
@@ -73,14 +73,10 @@ def _check_settled(module: ir.Module, order: list[str], typed: dict[str, Functio
                 used = typed[callee].env.get(name)
                 if open_kind and passed is not None and used is not None and passed.is_array != used.is_array:
                     reporter.error(site.call.pos, f"cannot tell whether this call passes '{callee}' a scalar or an "
-                                   f"array for its parameter '{name}': typing it as {_kind(used)} makes the argument "
-                                   f"{_kind(passed)}, and the other way round", "ambiguous-type",
+                                   f"array for its parameter '{name}': typing it as {kind_name(used)} makes the "
+                                   f"argument {kind_name(passed)}, and the other way round", "ambiguous-type",
                                    note=f"annotate the parameters of '{site.caller}' (`x: np.ndarray` or "
                                    "`x: float`), or declare their types to numba")
-
-
-def _kind(ptype: ir.Type) -> str:
-    return "an array" if ptype.is_array else "a scalar"
 
 
 def _type_functions(module: ir.Module, order: list[str], constants: dict[str, ir.Type], reporter: Reporter,

@@ -612,8 +612,8 @@ class FunctionTyper:
         param = next(p for p in self.func.params if p.name == name)
         called = self.call_sites.get(name)
         if called is not None and ptype is not None and called.is_array != ptype.is_array:
-            self.error(param.pos, f"parameter '{name}' is called with {_kind_name(called)} but used as "
-                       f"{_kind_name(ptype)}", "type-change")
+            self.error(param.pos, f"parameter '{name}' is called with {kind_name(called)} but used as "
+                       f"{kind_name(ptype)}", "type-change")
         elif called is not None:
             ptype = unify(ptype, called) if ptype is not None and not called.is_array else called
         elif ptype is None and meets_floats:
@@ -775,5 +775,6 @@ def numba_spelling(ptype: ir.Type) -> str:
     return NUMBA_SCALARS.get(ptype.kind, "f8")
 
 
-def _kind_name(ptype: ir.Type) -> str:
+def kind_name(ptype: ir.Type) -> str:
+    """``an array`` or ``a scalar (float)``, as diagnostics say it."""
     return "an array" if ptype.is_array else f"a scalar ({ptype})"

@@ -456,8 +456,11 @@ def check_point(subject: Subject, args: list, rng: np.random.Generator) -> bool:
         raise Failed(WRONG, "dot-product", f"<jvp(v), w> = {lhs!r} but <v, vjp(w)> = {rhs!r}")
     expect(close(run_vjp(subject, args, doubled, expected, left), [2.0 * np.asarray(a) for a in adjoints],
                  SCALE_RTOL), WRONG, "vjp-scaling")
-    if hasattr(subject.reverse, f"{program.entry}_grad"):  # absent where adxform types the value as an array
-        run_grad(subject, args, run_vjp(subject, args, 1.0, expected, left), expected)
+    # f_grad is absent where adxform types the value as an array; f_hvp needs a float value too
+    if hasattr(subject.reverse, f"{program.entry}_grad") or "hvp" in subject.extras:
+        adjoints_of_one = run_vjp(subject, args, 1.0, expected, left)
+    if hasattr(subject.reverse, f"{program.entry}_grad"):
+        run_grad(subject, args, adjoints_of_one, expected)
     if "checkpoint" in subject.extras:
         checkpointed = dataclasses.replace(subject, reverse=subject.extras["checkpoint"])
         with _accepted_by_reverse("checkpoint"):
@@ -465,7 +468,7 @@ def check_point(subject: Subject, args: list, rng: np.random.Generator) -> bool:
                    "checkpoint-vjp")
     if "hvp" in subject.extras:
         with _accepted_by_reverse("hvp"):
-            check_hvp(subject, args, direction, [random_like(rng, d) for d in direction], expected, left)
+            check_hvp(subject, args, direction, [random_like(rng, d) for d in direction], expected, adjoints_of_one)
 
     reference = smooth_difference(subject, args, direction)
     if reference is None:
@@ -491,11 +494,11 @@ def _accepted_by_reverse(mode: str):
         raise Failed(TOOL_BUG, f"{mode}-refused", f"reverse mode took these arguments: {refusal.args[0]}") from None
 
 
-def check_hvp(subject: Subject, args: Sequence, v: list, w: list, expected: list, left: list) -> None:
-    """``f_hvp`` along ``v`` and ``w``: its value and gradient against the
-    primal's and reverse mode's, the symmetry of the Hessian, and ``H v``
-    against differences of the gradient where they are smooth."""
-    gradient = run_vjp(subject, args, 1.0, expected, left)
+def check_hvp(subject: Subject, args: Sequence, v: list, w: list, expected: list, gradient: list) -> None:
+    """``f_hvp`` along ``v`` and ``w``: its value and ``gradient`` (reverse
+    mode's, ``f_vjp(..., 1.0)``) against the primal's and reverse mode's,
+    the symmetry of the Hessian, and ``H v`` against differences of the
+    gradient where they are smooth."""
     f_hvp = subject.generated(subject.extras["hvp"], "hvp")
     k = len(subject.program.differentiable)
 
