@@ -110,9 +110,10 @@ CASES: dict[str, Case] = {
     "default-value": Case(_def("return x * y", "x: float, y: float = 1.0"), "unsupported-parameter", 1, 17),
     "star-args": Case(_def("return x", "x: float, *args"), "unsupported-parameter", 1, 17),
     "star-kwargs": Case(_def("return x", "x: float, **kwargs"), "unsupported-parameter", 1, 17),
-    # read into a value nothing reads: still no evidence (a parameter never read is taken for a float)
-    "undecidable-parameter": Case(NP + _def("y = np.exp(flag)\nreturn x", "x: float, flag"), "ambiguous-type", 4,
-                                  17, note="annotat"),
+    # beside an annotated one, its value returned through an elementwise function, which takes a scalar or an
+    # array alike (one whose value nothing uses would pass through)
+    "undecidable-parameter": Case(NP + "def f(x: float, flag):\n    y = np.exp(flag)\n    return y\n",
+                                  "ambiguous-type", 4, 17, note="annotat"),
     # an elementwise use proves nothing: np.exp(x) takes a scalar or an array
     "scalar-or-array-parameter": Case("import numpy as np\n\n\ndef f(x):\n    return np.exp(x)\n",
                                       "ambiguous-type", 4, 7, note='@numba.njit("(f8[:],)")'),

@@ -277,21 +277,34 @@ def test_an_array_passed_for_a_float_is_refused(mode, jit, tmp_path):
         call()
 
 
-UNREAD_PARAMETER = """import numpy as np
+UNREAD_PARAMETERS = {
+    "never read": """import numpy as np
 
 
 def energy(t, y, k):
     return 0.5 * k * np.sum(y * y)
-"""
+""",
+    # read, but only into values nothing uses: before, ``2.0 * start`` made t a float with a gradient of its own
+    "read into unused values": """import numpy as np
+
+
+def energy(t, y, k):
+    start = t
+    scaled = 2.0 * start
+    return 0.5 * k * np.sum(y * y)
+""",
+}
 
 
 @pytest.mark.parametrize("jit", ["numba", "none"])
-def test_a_parameter_the_body_never_reads_passes_through(jit, tmp_path):
+@pytest.mark.parametrize("source", list(UNREAD_PARAMETERS.values()), ids=list(UNREAD_PARAMETERS))
+def test_a_parameter_whose_value_nothing_uses_passes_through(source, jit, tmp_path):
     """``t`` of ``energy(t, y, k)`` (a right-hand side's time, say) is
-    never read: it has no derivative, whatever it is, so it passes through
-    as an int does (no tangent, no gradient), and takes a number or an
-    array alike; ``k`` is taken for a float from float arithmetic."""
-    forward, reverse = (_load(UNREAD_PARAMETER, mode, tmp_path, jit) for mode in ("forward", "reverse"))
+    never read, or read only into values nothing uses: it has no
+    derivative, whatever it is, so it passes through as an int does (no
+    tangent, no gradient), and takes a number or an array alike; ``k`` is
+    taken for a float from float arithmetic."""
+    forward, reverse = (_load(source, mode, tmp_path, jit) for mode in ("forward", "reverse"))
     y = np.array([0.3, -1.2, 0.8])
     for t in (0.25, np.ones(2)):
         y_bar, k_bar = reverse.energy_grad(t, y, 1.5)

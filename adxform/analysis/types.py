@@ -24,9 +24,10 @@ from .. import build, ir
 from ..diagnostics import Reporter
 from ..rules import TABLE, library
 from ..rules.registry import matmul_type
-from ..walk import changed_names, expressions, names_read, statements, stmt_expressions, stmt_reads
+from ..walk import expressions, names_read, statements, stmt_expressions
 from .evidence import FLOAT, MATRIX, REDUCED, VECTOR, ParameterEvidence, decide, indexes_with_elements
 from .runtime import HELPERS, RUNTIME_CONSTANTS
+from .unread import unread_parameters
 
 NUMERIC_RANK = {"bool": 0, "int": 1, "float": 2}
 QUALIFIED_CONSTANTS = {
@@ -421,7 +422,7 @@ class FunctionTyper:
         self.returns: list[tuple[ir.Type, ir.Pos]] = []
         self.report_now = False
         self.assumed_floats: list[str] = []
-        self.unread: set[str] = set()  # unannotated parameters the body never reads (they pass through)
+        self.unread: set[str] = set()  # unannotated parameters whose value nothing uses (they pass through)
         self.assumed_vectors: dict[str, ir.Pos] = {}
 
     def run(self) -> FunctionTypes:
@@ -433,8 +434,7 @@ class FunctionTyper:
         params.update({name: self.call_sites[name] for name in unannotated if name in self.call_sites})
         self.sweep(params)
         body, floats = self.decided_by_body(params, unannotated)
-        self.unread = set(unannotated) - {n for stmt in statements(self.func.body)
-                                          for n in stmt_reads(stmt) | set(changed_names(stmt))}
+        self.unread = unread_parameters(self.func, unannotated)
         for name in unannotated:
             self.settle(name, body[name], params, name in floats)
         self.own = [params[p.name] if p.annotation is not None else body[p.name] for p in self.func.params]
@@ -605,8 +605,9 @@ class FunctionTyper:
         module calls this function with one, else from the body's uses.  A
         parameter that only meets float arithmetic is taken for a float, as
         numba users mostly mean it, and checked on entry (``assumed_floats``).
-        One the body never reads (``t`` of ``rhs(t, y)``) has no derivative,
-        whatever it is: it passes through, as an int does, and the
+        One whose value nothing uses (``t`` of ``rhs(t, y)``, never read, or
+        read only into values nothing reads: ``unread.py``) has no
+        derivative, whatever it is: it passes through, as an int does, and the
         derivative functions take no tangent and give no gradient for it.
         One with no evidence at all is a diagnostic."""
         param = next(p for p in self.func.params if p.name == name)
@@ -616,11 +617,11 @@ class FunctionTyper:
                        f"{kind_name(ptype)}", "type-change")
         elif called is not None:
             ptype = unify(ptype, called) if ptype is not None and not called.is_array else called
+        elif ptype is None and name in self.unread:
+            ptype = ir.INT
         elif ptype is None and meets_floats:
             self.assumed_floats.append(name)
             ptype = ir.FLOAT
-        elif ptype is None and name in self.unread:
-            ptype = ir.INT
         elif ptype is None:
             self.error(param.pos, f"cannot tell whether parameter '{name}' is a scalar or an array",
                        "ambiguous-type", note=self.settling_note(name))
