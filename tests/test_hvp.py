@@ -32,6 +32,7 @@ CASES = [
     ("newton", "cube_root"), ("models", "lstm_loss"), ("nbody", "energy"),
     ("unannotated", "rows_of_a_matrix_reduced"), ("unannotated", "row_beside_an_unused_element"),
     ("unannotated", "row_shown_where_reverse_mode_folds"), ("unannotated", "rows_of_a_transpose_reduced"),
+    ("unannotated", "damped_by_a_scaled_product"), ("unannotated", "product_or_constant"),
 ]
 RTOL = 1e-7  # against Richardson-extrapolated differences
 

@@ -9,10 +9,13 @@ must never treat as a scalar a value that may be an array: the adjoint of
 * *array*: a subscript, an attribute, ``len``, a method, the argument of a
   reduction or a product (``np.sum``, ``np.dot``, ``@``); a *vector* (1-D)
   where a product must be a scalar (``math.tanh(x @ x)``: numpy's ``@`` of
-  two 1-D arrays is their inner product, of anything else an array);
+  two 1-D arrays is their inner product, of anything else an array), and
+  so is every array an operand is computed from elementwise (``0.1 * u``);
 * *scalar*: a ``range`` bound or an index (an int), the argument of a
   ``math`` function or a builtin, the test of an ``if`` or ``while``, a
-  value stored into a scalar variable or a scalar element;
+  value stored into a scalar variable or a scalar element, a branch of a
+  conditional expression whose other branch is a number (numba gives both
+  branches one type);
 * and hints that decide the scalar's kind once it is known to be one: float
   arithmetic (an operand beside a float) makes a float, a comparison with
   an int or ``float(n)`` an int, a bare ``if flag:`` a bool.
@@ -161,6 +164,9 @@ class ParameterEvidence:
             self.array_source(expr.value)
         elif isinstance(expr, ir.IfExp):
             self.test(expr.test)
+            for branch, other in ((expr.body, expr.orelse), (expr.orelse, expr.body)):
+                if self.type_of(other).kind in NUMERIC and not set(names_read(other)) & self.pending:
+                    self.demand(branch, SCALAR)  # numba unifies the branches: a number with a number only
         elif isinstance(expr, ir.BinOp) and expr.op == "@":  # numpy's @ takes no numbers
             for operand in (expr.left, expr.right):
                 self.shown(operand, ARRAY)
@@ -201,6 +207,23 @@ class ParameterEvidence:
             expr = expr.value if isinstance(expr, ir.Attribute) else expr.args[0]
         if isinstance(expr, ir.Name):
             self.facts[expr.id].add(fact)
+
+    def shown_vector(self, expr: ir.Expr) -> None:
+        """``expr`` is shown to be a vector, and so is every array it is
+        computed from elementwise (``0.1 * u`` makes ``u`` one): numpy's
+        broadcasting gives the result the most dimensions of its operands."""
+        if isinstance(expr, ir.BinOp) and expr.op != "@":
+            parts = [expr.left, expr.right]
+        elif isinstance(expr, ir.UnaryOp) and expr.op != "not":
+            parts = [expr.operand]
+        elif isinstance(expr, ir.Call) and getattr(TABLE.get(expr.func), "kind", None) == "elementwise":
+            parts = list(expr.args)
+        else:
+            self.shown(expr, VECTOR)
+            return
+        for part in parts:
+            if self.type_of(part).kind not in NUMERIC:
+                self.shown_vector(part)
 
     def array_source(self, expr: ir.Expr) -> None:
         """``expr`` must be an array (it is reduced, ``np.sum(z * z)``, or
@@ -272,7 +295,7 @@ class ParameterEvidence:
                 expr.func in ("numpy.dot", "method.dot") and len(expr.args) == 2:
             if fact == SCALAR:  # a product is a scalar only of two vectors
                 for operand in ([expr.left, expr.right] if isinstance(expr, ir.BinOp) else expr.args):
-                    self.shown(operand, VECTOR)
+                    self.shown_vector(operand)
                     self.vector_product(operand)
                     if isinstance(operand, ir.Subscript) and len(operand.index) == 1 \
                             and not isinstance(operand.index[0], ir.Slice):

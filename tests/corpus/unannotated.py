@@ -388,3 +388,23 @@ def rows_of_a_transpose_reduced(u, M):
     # hvp learns it from what the reverse stage saw
     A = M.T
     return np.sum(u * u) + np.sum(A[0] * A[0])
+
+
+def damped_by_a_scaled_product(u, v):
+    # t is a number, so the product that scales it is one, and its operands
+    # are vectors: 0.1 * i * u is one only where u is (fuzz seed 239440; u
+    # was left of unknown ndim, and t typed an array)
+    n = v.shape[0]
+    s = 0.0
+    for i in range(n):
+        t = v[n - 1] - s
+        t *= 1.0 + 0.5 * np.tanh(np.dot(np.abs(v), 0.1 * i * u))
+        s += 0.5 * t
+    return s
+
+
+def product_or_constant(u, y):
+    # numba makes both branches of a conditional one type: beside a number,
+    # np.dot(u, u) is one, so u is a vector (fuzz seed 238088)
+    s = np.sum(u[:-1] * u[1:])
+    return (0.25 * y if y <= 0.3 else np.dot(u, u)) + s
