@@ -6,6 +6,7 @@ from adxform import ir
 from adxform.emit.printer import StmtPrinter
 from adxform.naming import fresh_name
 from adxform.reverse.deadloads import drop_dead_loads
+from adxform.reverse.loops import indexed_puts
 from adxform.reverse.merge import hold_increments, merge_increments
 
 
@@ -113,3 +114,39 @@ def test_a_load_read_after_the_loop_stays():
     body = [loop, ir.Return(ir.BinOp("*", ir.Subscript(ir.Name("x"), [ir.Const(0)]), ir.Const(2.0)))]
     drop_dead_loads(body, {"x"})
     assert len(loop.body) == 3
+
+
+TAPES = {"float": ("ftape", "ftop"), "int": ("itape", "itop")}
+
+
+def _put(tape: str, top: str, value: ir.Expr) -> ir.Assign:
+    return ir.Assign(ir.Name(top), ir.Call("module._tape_put", [ir.Name(tape), ir.Name(top), value]))
+
+
+def _copy_loop(extra: list[ir.Stmt] = ()) -> ir.For:
+    """``for i in range(1, n)``: put u[i] and k, then ``u[i] = w[i]``."""
+    u_i = ir.Subscript(ir.Name("u"), [ir.Name("i")])
+    return ir.For("i", ir.Const(1), ir.Name("n"), ir.Const(1), [
+        _put("ftape", "ftop", u_i), _put("itape", "itop", ir.Name("k")), _put("ftape", "ftop", ir.Name("s")),
+        ir.Assign(u_i, ir.Subscript(ir.Name("w"), [ir.Name("i")])), *extra])
+
+
+def test_puts_of_every_iteration_are_written_at_their_place():
+    """The loop writes each value where the puts would have put it and
+    moves each top once, after the loop."""
+    body = [_copy_loop()]
+    indexed_puts(body, TAPES)
+    assert _text(body) == ["for i in range(1, n):", "    ftape[ftop + 2 * (i - 1)] = u[i]",
+                           "    itape[itop + (i - 1)] = k", "    ftape[ftop + 2 * (i - 1) + 1] = s",
+                           "    u[i] = w[i]", "ftop += 2 * max(n - 1, 0)", "itop += max(n - 1, 0)"]
+
+
+def test_puts_stay_where_an_iteration_may_jump_or_the_body_reads_the_top():
+    """A break (fewer iterations than the range), or the top read elsewhere
+    in the body (a nested loop's puts): the puts stay as they are."""
+    jumps = _copy_loop([ir.If(ir.Name("done"), [ir.Break()], [])])
+    reads = _copy_loop([ir.Assign(ir.Name("t"), ir.Name("ftop"))])
+    for loop in (jumps, reads):
+        body = [loop]
+        indexed_puts(body, TAPES)
+        assert len(body) == 1 and _text(body)[1] == "    ftop = _tape_put(ftape, ftop, u[i])"

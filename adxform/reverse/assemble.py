@@ -26,6 +26,7 @@ from ..walk import flat_targets
 from .accumulate import accumulate_in_loops
 from .builder import ReverseBuilder, Sweeps
 from .fusion import fuse_value
+from .loops import indexed_puts
 from .deadloads import drop_dead_loads
 from .merge import hold_increments, merge_increments
 from .reads import restored
@@ -139,6 +140,7 @@ def assemble(builder: ReverseBuilder, sweeps: Sweeps, seeded: list[ir.Stmt], wat
     merged = merge_increments(bars + seeded + rev)
     hold_increments(merged, set(env), builder.bar.fresh)
     accumulate_in_loops(merged, fwd + merged, set(env), builder.bar.fresh)
+    indexed_puts(fwd, builder.tape.names)
     function = rev_function(fwd, merged)
     params = {p.name for p in func.params}
     drop_dead_loads(function.body, {n for n, t in env.items() if t.is_array and n not in params | builder.aliased})

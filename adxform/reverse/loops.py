@@ -257,3 +257,56 @@ def _pop_kind(body: list[ir.Stmt], k: int, tapes: dict[str, tuple[str, str]]) ->
                     and read.value.index[0].id == top:
                 return kind
     return None
+
+
+def indexed_puts(body: list[ir.Stmt], tapes: dict[str, tuple[str, str]]) -> None:
+    """Loops of step 1 in a forward sweep whose every iteration puts the
+    same values on a reserved tape (``top = _tape_put(tape, top, v)``, at
+    the top of the body, with no jump out of it) write each at its place,
+    ``tape[top + P * (i - start) + k] = v``, and move the top once, after
+    the loop: numba vectorises that loop (a time step's ``u[i] = unew[i]``,
+    whose puts one at a time cost Burgers' gradient about one primal run).
+    The values land where the puts would put them: the reverse sweep is
+    the same.  Nested loops first; a loop around one made so is left as it
+    is, since its top then moves inside it."""
+    kinds = {tape: kind for kind, (tape, _) in tapes.items()}
+    tape_names = {name for pair in tapes.values() for name in pair}
+    for stmt in list(body):
+        for block in sub_blocks(stmt):
+            indexed_puts(block, tapes)
+        if not isinstance(stmt, ir.For) or not build.is_const(stmt.step, 1):
+            continue
+        puts = [s for s in stmt.body if _put_kind(s, kinds) is not None]
+        others = [s for s in statements(stmt.body) if not any(s is p for p in puts)]
+        changed = names_changed(stmt.body)
+        if not puts or any(isinstance(s, (ir.Break, ir.Continue, ir.Return)) for s in own_statements(stmt.body)) \
+                or any(n in tape_names for s in others for e in stmt_expressions(s) for n in names_read(e)) \
+                or stmt.var in changed or any(bounds_changed(stmt, changed)):
+            continue
+        per_iteration = {kind: sum(_put_kind(s, kinds) == kind for s in puts) for kind in tapes}
+        placed = {kind: 0 for kind in tapes}
+        offset = build.sub(ir.Name(stmt.var), copy.deepcopy(stmt.start))
+        for k, put in enumerate(stmt.body):
+            kind = _put_kind(put, kinds)
+            if kind is None:
+                continue
+            tape, top = tapes[kind]
+            place = build.add(ir.Name(top), build.mul(ir.Const(per_iteration[kind]), copy.deepcopy(offset)))
+            if placed[kind]:
+                place = build.add(place, ir.Const(placed[kind]))
+            placed[kind] += 1
+            stmt.body[k] = ir.Assign(ir.Subscript(ir.Name(tape), [place]), put.value.args[2], put.pos)
+        trips = ir.Call("builtins.max", [build.trip_count(stmt), ir.Const(0)])
+        moves = [ir.Assign(ir.Name(tapes[kind][1]), ir.BinOp("+", ir.Name(tapes[kind][1]), build.mul(
+            ir.Const(count), copy.deepcopy(trips))), inplace=True)
+                 for kind, count in sorted(per_iteration.items()) if count]
+        at = next(k for k, s in enumerate(body) if s is stmt)
+        body[at + 1:at + 1] = moves
+
+
+def _put_kind(stmt: ir.Stmt, kinds: dict[str, str]) -> str | None:
+    """The tape kind ``stmt`` puts a value on, if it is ``top = _tape_put(tape, top, v)``."""
+    if isinstance(stmt, ir.Assign) and isinstance(stmt.value, ir.Call) and stmt.value.func == "module._tape_put" \
+            and isinstance(stmt.value.args[0], ir.Name) and stmt.value.args[0].id in kinds:
+        return kinds[stmt.value.args[0].id]
+    return None

@@ -20,13 +20,6 @@ def _tape_reserve(tape, size):
     return bigger
 
 
-@numba.njit(cache=True, inline="always")
-def _tape_put(tape, top, value):
-    """Push ``value`` on a tape that has room for it; returns the new top."""
-    tape[top] = value
-    return top + 1
-
-
 @numba.njit(cache=True)
 def _tape_push_array(tape, top, array):
     """Push the contents of ``array`` (in C order) on the tape; returns
@@ -185,18 +178,21 @@ def rk4_step_rev(x, dt, x_bar):
     rhs(tmp, k2)  # lorenz96.py:23
     ftape = _tape_reserve(ftape, ftop + n)
     for i in range(n):  # lorenz96.py:24
-        ftop = _tape_put(ftape, ftop, tmp[i])
+        ftape[ftop + i] = tmp[i]
         tmp[i] = x[i] + 0.5 * dt * k2[i]  # lorenz96.py:25
+    ftop += max(n, 0)
     rhs(tmp, k3)  # lorenz96.py:26
     ftape = _tape_reserve(ftape, ftop + n)
     for i in range(n):  # lorenz96.py:27
-        ftop = _tape_put(ftape, ftop, tmp[i])
+        ftape[ftop + i] = tmp[i]
         tmp[i] = x[i] + dt * k3[i]  # lorenz96.py:28
+    ftop += max(n, 0)
     rhs(tmp, k4)  # lorenz96.py:29
     ftape = _tape_reserve(ftape, ftop + n)
     for i in range(n):  # lorenz96.py:30
-        ftop = _tape_put(ftape, ftop, x[i])
+        ftape[ftop + i] = x[i]
         x[i] += dt / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i])  # lorenz96.py:31
+    ftop += max(n, 0)
     dt_bar = 0.0
     ftop -= max(n, 0)
     for i in range(n):  # lorenz96.py:30

@@ -132,23 +132,25 @@ def mlp_loss_rev(w1, b1, w2, x, labels, y_bar, w1_bar, b1_bar, w2_bar, x_bar):
     ftape = _tape_reserve(ftape, ftop + (max(nhidden, 0) * 2 + 1 + max(nclass, 0) * 3 + 1) * nsamples)
     for s in range(nsamples):  # mlp.py:16
         for j in range(nhidden):  # mlp.py:17
-            ftop = _tape_put(ftape, ftop, acc)
+            ftape[ftop + 2 * j] = acc
             acc = b1[j]  # mlp.py:18
             for i in range(nin):  # mlp.py:19
                 acc += x[s, i] * w1[i, j]  # mlp.py:20
-            ftop = _tape_put(ftape, ftop, h[j])
+            ftape[ftop + 2 * j + 1] = h[j]
             h[j] = math.tanh(acc)  # mlp.py:21
+        ftop += 2 * max(nhidden, 0)
         ftop = _tape_put(ftape, ftop, zmax)
         zmax = -1e+300  # mlp.py:22
         for c in range(nclass):  # mlp.py:23
-            ftop = _tape_put(ftape, ftop, acc)
+            ftape[ftop + 3 * c] = acc
             acc = 0.0  # mlp.py:24
             for j in range(nhidden):  # mlp.py:25
                 acc += h[j] * w2[j, c]  # mlp.py:26
-            ftop = _tape_put(ftape, ftop, z[c])
+            ftape[ftop + 3 * c + 1] = z[c]
             z[c] = acc  # mlp.py:27
-            ftop = _tape_put(ftape, ftop, zmax)
+            ftape[ftop + 3 * c + 2] = zmax
             zmax = max(zmax, acc)  # mlp.py:28
+        ftop += 3 * max(nclass, 0)
         ftop = _tape_put(ftape, ftop, lse)
         lse = 0.0  # mlp.py:29
         for c in range(nclass):  # mlp.py:30
