@@ -157,11 +157,14 @@ class TapeMeter:
     module: every push reports its tape and new top, and the tapes alive at
     that moment are summed (a tape dies with the call that made it, or when
     it grows into a bigger copy).  Pops are inline code and report nothing,
-    so a tape popped since its last push counts at that push's height: the
-    mark is exact where the peak comes at the end of a forward sweep, and
-    an upper bound otherwise."""
+    so a tape popped since its last push counts at that push's height; a
+    loop that writes its values at their place (``tape[top + i] = v``)
+    reports nothing either, and counts at the height reserved for it
+    before it (``_tape_reserve``): the mark is exact where the peak comes
+    at the end of a forward sweep and every iteration pushes the most it
+    may, and an upper bound otherwise."""
 
-    PUSHES = ("_tape_push", "_tape_put", "_tape_push_array")
+    PUSHES = ("_tape_push", "_tape_put", "_tape_push_array", "_tape_reserve")
 
     def __init__(self, module):
         self.live: dict[int, int] = {}  # id(tape) -> the bytes it holds
@@ -171,9 +174,16 @@ class TapeMeter:
                 setattr(module, name, self._wrap(getattr(module, name)))
 
     def _wrap(self, push):
-        def counted(tape, top, value):
-            out = push(tape, top, value)
-            grown, top = out if isinstance(out, tuple) else (tape, out)
+        def counted(tape, top, *value):
+            """A push (tape, top, value) returns the new top or (tape, top);
+            a reservation (tape, size) returns the tape, counted at ``size``."""
+            out = push(tape, top, *value)
+            if isinstance(out, tuple):
+                grown, top = out
+            elif value:
+                grown, top = tape, out
+            else:
+                grown = out
             if grown is not tape:  # the caller drops the old tape as soon as this returns
                 self.live.pop(id(tape), None)
             self._record(grown, top)
