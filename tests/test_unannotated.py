@@ -314,6 +314,15 @@ def test_a_parameter_whose_value_nothing_uses_passes_through(source, jit, tmp_pa
         assert tangent == pytest.approx(1.5 * np.sum(y) + np.sum(y * y), rel=1e-14)
 
 
+def test_a_parameter_updated_in_place_through_a_name_does_not_pass_through():
+    """``A = u; A += M`` with ``A`` never read again: ``A += M`` may write
+    into the array ``u`` holds, so ``u`` and ``M`` are used, not passed
+    through, and nothing tells their kinds."""
+    source = "def f(u, M):\n    A = u\n    A += M\n    return 2.0\n"
+    with pytest.raises(DiagnosticError, match=r"parameter 'u' is a scalar or an array.*\[ambiguous-type\]"):
+        adxform.transform(source, "reverse", filename="m.py")
+
+
 def test_several_values_of_unknown_kind_reduced_together_are_ambiguous():
     """``np.sum(a * b)`` needs one of them to be an array, not which:
     taking both for floats would be known wrong, so it asks."""

@@ -7,7 +7,9 @@ name that nothing else mentions (``A = M`` and ``A`` never used), or to a
 name that is itself only read there, and so on.  Such a binding is
 discardable when its value calls no module function (a helper may write
 into an array it is given; the numpy functions adxform knows write into
-none) and its target is a plain name, not a parameter.
+none) and its target is a plain name, not a parameter, that it binds
+anew: ``A += M`` writes into the array ``A`` holds, which may be another
+name's (``A = u``).
 """
 
 from __future__ import annotations
@@ -40,8 +42,8 @@ def _mentions(stmt: ir.Stmt) -> set[str]:
 
 
 def _discardable(stmt: ir.Stmt, params: set[str]) -> bool:
-    return (isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Name) and stmt.target.id not in params
-            and not any(isinstance(e, ir.Call) and e.func.startswith("module.") for e in expressions(stmt.value)))
+    return (isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Name) and not stmt.inplace
+            and stmt.target.id not in params and not any(isinstance(e, ir.Call) and e.func.startswith("module.") for e in expressions(stmt.value)))
 
 
 def _only_bound_where_discardable(name: str, mentioned: dict[str, set[int]], body: list[ir.Stmt],
