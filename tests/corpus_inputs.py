@@ -340,6 +340,7 @@ INPUTS: dict[str, Builder] = {
     "unannotated.rows_of_a_transpose_reduced": lambda rng: (_v(rng, 3), _v(rng, (3, 3))),
     "unannotated.damped_by_a_scaled_product": lambda rng: (_v(rng, 4), _v(rng, 4)),
     "unannotated.product_or_constant": lambda rng: (_v(rng, 4), 0.7),
+    "unannotated.reduction_and_weighted_product": lambda rng: (_v(rng, 4), _v(rng, 4)),
     "unannotated.mixture_loglik": lambda rng: (_v(rng, 8), _v(rng, 3), _v(rng, 3, -0.3, 0.3), _v(rng, 3, 0.2, 0.5)),
     # golden cases (golden/<case>/<case>.py)
     "rosenbrock.rosenbrock": lambda rng: (_v(rng, 12, -1.5, 1.5),),

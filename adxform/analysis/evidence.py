@@ -94,10 +94,13 @@ class ParameterEvidence:
         self.undecided = undecided
         self.pending = _computed_from(func, undecided)
         # declared to return a number, or a return computed from none of the undecided is one: every return is
-        returned = [self.type_of(s.value) for s in statements(func.body) if isinstance(s, ir.Return) and s.value
-                    and not set(names_read(s.value)) & self.pending]
+        values = [s.value for s in statements(func.body) if isinstance(s, ir.Return) and s.value is not None]
+        returned = [self.type_of(v) for v in values if not set(names_read(v)) & self.pending]
         self.returns_a_number = func.returns is not None and func.returns.kind in NUMERIC or \
             any(t.kind in NUMERIC for t in returned)
+        # so with each item of returned tuples: numba gives every return one type
+        self.numbers_returned = {k for v in values if isinstance(v, ir.Tuple) for k, item in enumerate(v.items)
+                                 if self.type_of(item).kind in NUMERIC and not set(names_read(item)) & self.pending}
 
     def grounded(self, name: str) -> bool:
         """Whether the type of local ``name`` holds whatever the undecided
@@ -131,6 +134,9 @@ class ParameterEvidence:
                 self.demand(stmt.value, FLOAT if target.kind == "float" else WEAK_INT)
         elif isinstance(stmt, ir.Return) and stmt.value is not None and self.returns_a_number:
             self.demand(stmt.value, SCALAR)
+        elif isinstance(stmt, ir.Return) and isinstance(stmt.value, ir.Tuple):
+            for k in self.numbers_returned & set(range(len(stmt.value.items))):
+                self.demand(stmt.value.items[k], SCALAR)
 
     def test(self, expr: ir.Expr) -> None:
         """The test of a branch or loop is one truth value: its comparisons are of scalars."""
@@ -211,7 +217,8 @@ class ParameterEvidence:
     def shown_vector(self, expr: ir.Expr) -> None:
         """``expr`` is shown to be a vector, and so is every array it is
         computed from elementwise (``0.1 * u`` makes ``u`` one): numpy's
-        broadcasting gives the result the most dimensions of its operands."""
+        broadcasting gives the result the most dimensions of its operands.
+        A name not known to be an array may be a number there."""
         if isinstance(expr, ir.BinOp) and expr.op != "@":
             parts = [expr.left, expr.right]
         elif isinstance(expr, ir.UnaryOp) and expr.op != "not":
@@ -222,7 +229,8 @@ class ParameterEvidence:
             self.shown(expr, VECTOR)
             return
         for part in parts:
-            if self.type_of(part).kind not in NUMERIC:
+            kind = self.type_of(part)
+            if kind.is_array or kind.kind not in NUMERIC and not isinstance(part, ir.Name):
                 self.shown_vector(part)
 
     def array_source(self, expr: ir.Expr) -> None:

@@ -408,3 +408,12 @@ def product_or_constant(u, y):
     # np.dot(u, u) is one, so u is a vector (fuzz seed 238088)
     s = np.sum(u[:-1] * u[1:])
     return (0.25 * y if y <= 0.3 else np.dot(u, u)) + s
+
+
+def reduction_and_weighted_product(u, v):
+    # numba gives every return one type: the first returns a number second,
+    # so the product returned second by the last is one, and v, an array
+    # that it divides elementwise, is a vector (fuzz seed 238327)
+    if u[0] > 2.0:
+        return np.sum(u), 0.0
+    return np.sum(u * u), (u * u) @ (v / np.sum(v * v))
