@@ -28,7 +28,7 @@ from pathlib import Path
 
 from . import build, ir
 from .analysis.program import FunctionFacts
-from .walk import calls
+from .walk import calls, statements
 
 
 def where(pos: ir.Pos, filename: str) -> str:
@@ -97,6 +97,16 @@ def written_by_callees(facts: FunctionFacts, callee_writes: dict[str, set[int]],
     return {arg.id for call in calls(facts.func.body) if call.func.startswith("module.")
             for k, arg in enumerate(call.args)
             if isinstance(arg, ir.Name) and arg.id in names and k in callee_writes.get(call.func[7:], set())}
+
+
+def scaled_in_place(func: ir.Function, names: set[str]) -> set[str]:
+    """Those of ``names`` that ``func`` updates in place other than by
+    adding (``t *= c``): forward mode writes the new tangent into the
+    tangent array (``t_dot[...] = ...``), which a number cannot be
+    (``t += c`` adds into it, which a number can)."""
+    return {s.target.id for s in statements(func.body) if isinstance(s, ir.Assign) and s.inplace
+            and isinstance(s.target, ir.Name) and s.target.id in names
+            and not (isinstance(s.value, ir.BinOp) and s.value.op in ("+", "-"))}
 
 
 def _through_as_array(body: list[ir.Stmt], found: dict[str, ir.Pos], function: str, filename: str) -> list[ir.Stmt]:

@@ -406,22 +406,37 @@ def test_a_bound_product_taken_for_an_array_refuses_a_number(source, position, j
     adxform.testing.check_grads([forward], "f", [u, matrix])
 
 
-SCALED_IN_A_HELPER = ("import numpy as np\n\n\ndef _scale(v, x):\n    x *= 1.0 + 0.5 * np.tanh(v[0])\n"
-                      "    return 0.5\n\n\ndef f(u):\n    return _scale(u, np.dot(u, u)) + np.sum(u)\n")
+SCALED_IN_PLACE = {
+    # fuzz seed 214692: a TypeError in the tangent of _scale
+    "in_a_helper": ("import numpy as np\n\n\ndef _scale(v, x):\n    x *= 1.0 + 0.5 * np.tanh(v[0])\n"
+                    "    return 0.5\n\n\ndef f(u):\n    return _scale(u, np.dot(u, u)) + np.sum(u)\n", "10:22"),
+    # fuzz seed 240319: a TypeError in f_jvp, at t_dot[...] = ...
+    "in_the_body": ("import numpy as np\n\n\ndef f(u, M):\n    t = np.dot(u, np.sum(M, axis=0)) / 2.0\n"
+                    "    t *= 1.0 + 0.5 * np.tanh(t)\n    u[0] += t\n", "5:9"),
+}
 
 
 @pytest.mark.parametrize("jit", ["numba", "none"])
 @pytest.mark.parametrize("mode", ["forward", "reverse"])
-def test_a_product_a_helper_updates_in_place_refuses_a_number(mode, jit, tmp_path):
+@pytest.mark.parametrize(("source", "position"), list(SCALED_IN_PLACE.values()), ids=list(SCALED_IN_PLACE))
+def test_a_product_updated_in_place_refuses_a_number(source, position, mode, jit, tmp_path):
     """``_scale(u, np.dot(u, u))`` where ``_scale`` updates its parameter in
-    place: the tangent (and the adjoint) of the product are then updated in
-    place too, which a number cannot be, so both modes refuse a number where
-    the product is bound (fuzz seed 214692: a TypeError in the tangent of
-    ``_scale``)."""
-    module = _load(SCALED_IN_A_HELPER, mode, tmp_path, jit)
+    place, or ``t = np.dot(u, u); t *= c``: the tangent (and the adjoint) of
+    the product are then updated in place too, which a number cannot be, so
+    both modes refuse a number where the product is bound."""
+    module = _load(source, mode, tmp_path, jit)
     u = np.array([0.3, 0.5, -0.2])
-    call = (lambda: module.f_jvp(u, np.ones(3))) if mode == "forward" else (lambda: module.f_grad(u))
-    with pytest.raises(ValueError, match=r"m.py:10:22: nothing in 'f' shows how many dimensions the operands"):
+    if "M" in source:  # a procedure: it writes into u
+        args = [u, np.ones((3, 3))]
+        seeds = [np.ones_like(a) if mode == "forward" else np.zeros_like(a) for a in args]
+        call = (lambda: module.f_jvp(*args, *seeds)) if mode == "forward" else (lambda: module.f_vjp(*args, *seeds))
+    else:
+        call = (lambda: module.f_jvp(u, np.ones(3))) if mode == "forward" else (lambda: module.f_grad(u))
+    if "M" in source and jit == "numba":  # u[0] += t: numba cannot type the code written for an array t
+        with pytest.raises(numba.core.errors.TypingError):
+            call()
+        return
+    with pytest.raises(ValueError, match=rf"m.py:{position}: nothing in 'f' shows how many dimensions the operands"):
         call()
 
 

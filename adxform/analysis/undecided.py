@@ -5,11 +5,12 @@ dimensions ``M`` and ``u`` have, is a number for a matrix and a vector and
 an array otherwise.  The types take such a product for an array of unknown
 ndim (``rules/registry.matmul_type``: a guess of a number would spread), and
 so does everything computed elementwise from it.  A tangent serves both
-kinds, unless a helper updates it in place (``x *= c`` on its parameter);
+kinds, unless it is scaled in place (``x *= c``, by the function or by a
+helper on its parameter);
 an adjoint does not (an array adjoint accumulates in place, a number's is
 rebound, and a tape saves them differently).  So reverse mode needs these
-variables to be arrays when it runs, and forward mode those it passes to
-such helpers: ``checks.array_checks`` makes each of their bindings refuse
+variables to be arrays when it runs, and forward mode those it scales in
+place or passes to such helpers: ``checks.array_checks`` makes each of their bindings refuse
 a number, with a message that says how to declare the dimensions.
 """
 

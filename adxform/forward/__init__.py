@@ -21,7 +21,7 @@ import copy
 from .. import ir
 from ..analysis.program import FunctionFacts, Program
 from ..analysis.undecided import undecided
-from ..checks import array_checks, entry_checks, ndim_check, written_by_callees
+from ..checks import array_checks, entry_checks, ndim_check, scaled_in_place, written_by_callees
 from ..diagnostics import Reporter
 from ..naming import Namer
 from ..walk import assignment_pairs, flat_targets, names_read
@@ -58,7 +58,7 @@ class ForwardFunction:
         jvp = ir.Function(jvp_name(func.name), params, body, func.pos, docstring, target=func.target)
         found = undecided(func, self.facts.types)
         written = written_by_callees(self.facts, {name: f.writes for name, f in self.program.facts.items()},
-                                     set(found))
+                                     set(found)) | scaled_in_place(func, set(found))
         array_checks(jvp, {**{n: found[n] for n in written}, **{self.dot(n): found[n] for n in written}},
                      func.name, self.filename)
         return jvp
