@@ -421,9 +421,10 @@ SCALED_IN_PLACE = {
 @pytest.mark.parametrize(("source", "position"), list(SCALED_IN_PLACE.values()), ids=list(SCALED_IN_PLACE))
 def test_a_product_updated_in_place_refuses_a_number(source, position, mode, jit, tmp_path):
     """``_scale(u, np.dot(u, u))`` where ``_scale`` updates its parameter in
-    place, or ``t = np.dot(u, u); t *= c``: the tangent (and the adjoint) of
-    the product are then updated in place too, which a number cannot be, so
-    both modes refuse a number where the product is bound."""
+    place, or ``t = np.dot(u, np.sum(M, axis=0)) / 2.0; t *= c``: the
+    tangent (and the adjoint) of the product are then updated in place too,
+    which a number cannot be, so both modes refuse a number where the
+    product is bound."""
     module = _load(source, mode, tmp_path, jit)
     u = np.array([0.3, 0.5, -0.2])
     if "M" in source:  # a procedure: it writes into u

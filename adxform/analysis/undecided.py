@@ -10,8 +10,9 @@ helper on its parameter);
 an adjoint does not (an array adjoint accumulates in place, a number's is
 rebound, and a tape saves them differently).  So reverse mode needs these
 variables to be arrays when it runs, and forward mode those it scales in
-place or passes to such helpers: ``checks.array_checks`` makes each of their bindings refuse
-a number, with a message that says how to declare the dimensions.
+place or passes to such helpers: ``checks.array_checks`` makes each of
+their bindings refuse a number, with a message that says how to declare
+the dimensions.
 """
 
 from __future__ import annotations

@@ -43,7 +43,8 @@ def _mentions(stmt: ir.Stmt) -> set[str]:
 
 def _discardable(stmt: ir.Stmt, params: set[str]) -> bool:
     return (isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Name) and not stmt.inplace
-            and stmt.target.id not in params and not any(isinstance(e, ir.Call) and e.func.startswith("module.") for e in expressions(stmt.value)))
+            and stmt.target.id not in params
+            and not any(isinstance(e, ir.Call) and e.func.startswith("module.") for e in expressions(stmt.value)))
 
 
 def _only_bound_where_discardable(name: str, mentioned: dict[str, set[int]], body: list[ir.Stmt],
