@@ -245,7 +245,7 @@ def test_sweeps_read_two_values_an_iteration_in_their_places_on_the_tape():
     _, after = _before_after(source, "reverse.sweeps")
     assert "        ftop -= 2 * max(n - 1, 0)" in after
     reads = [line.strip() for line in after if "= ftape[" in line]
-    assert reads == ["v[i] = ftape[ftop + (2 * (i - 1) + 1)]", "u[i] = ftape[ftop + 2 * (i - 1)]"]
+    assert reads == ["v[i] = ftape[ftop + 2 * (i - 1) + 1]", "u[i] = ftape[ftop + 2 * (i - 1)]"]
 
 
 def test_a_loop_that_restores_a_scalar_keeps_walking_backwards():

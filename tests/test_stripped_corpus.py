@@ -113,18 +113,18 @@ def test_stripped_function(path, name, tmp_path):
     direction = random_direction(rng_for(f"{qualname}/stripped"), args, indices)
     modes = ["forward"] if is_procedure(fdef) else ["forward", "reverse"]  # reverse: f_vjp of a random cotangent
     for mode in modes:
+        rtol = 1e-15 if mode == "forward" else 1e-13
         annotated, stripped = (adxform.transform(source, mode, filename=path.name, functions=[name], jit="none")
                                for source in (path.read_text(), _stripped(path)))
         expected = _derivatives(_module(annotated, tmp_path, name), mode, qualname, fdef, args, indices, direction)
         got = _derivatives(_module(stripped, tmp_path, name), mode, qualname, fdef, args, indices, direction)
-        assert_close(got, expected, 1e-15 if mode == "forward" else 1e-13, f"{qualname} stripped, {mode} mode")
+        assert_close(got, expected, rtol, f"{qualname} stripped, {mode} mode")
         # --jit changes only the decorators and helpers emitted: code the same as the annotated function's is
         # the code the corpus tests compile with numba; other code is compiled here.
         if _without_header(stripped) != _without_header(annotated):
             stripped = adxform.transform(_stripped(path), mode, filename=path.name, functions=[name], jit="numba")
             got = _derivatives(_module(stripped, tmp_path, name), mode, qualname, fdef, args, indices, direction)
-            assert_close(got, expected, 1e-15 if mode == "forward" else 1e-13,
-                         f"{qualname} stripped, {mode} mode, numba")
+            assert_close(got, expected, rtol, f"{qualname} stripped, {mode} mode, numba")
 
 
 def _derivatives(module: ModuleType, mode: str, qualname: str, fdef, args, indices, direction) -> list:

@@ -422,7 +422,6 @@ class FunctionTyper:
         self.returns: list[tuple[ir.Type, ir.Pos]] = []
         self.report_now = False
         self.assumed_floats: list[str] = []
-        self.unread: set[str] = set()  # unannotated parameters whose value nothing uses (they pass through)
         self.assumed_vectors: dict[str, ir.Pos] = {}
 
     def run(self) -> FunctionTypes:
@@ -434,9 +433,9 @@ class FunctionTyper:
         params.update({name: self.call_sites[name] for name in unannotated if name in self.call_sites})
         self.sweep(params)
         body, floats = self.decided_by_body(params, unannotated)
-        self.unread = unread_parameters(self.func, unannotated)
+        unread = unread_parameters(self.func, unannotated)
         for name in unannotated:
-            self.settle(name, body[name], params, name in floats)
+            self.settle(name, body[name], params, name in floats, name in unread)
         self.own = [params[p.name] if p.annotation is not None else body[p.name] for p in self.func.params]
         if unannotated:
             self.sweep(params)
@@ -600,7 +599,8 @@ class FunctionTyper:
         return {name: ir.Type("array", dtype=params[name].dtype, ndim=1 if VECTOR in facts[name] else 2)
                 for name in sorted(unknown) if VECTOR in facts[name] or MATRIX in facts[name]}
 
-    def settle(self, name: str, ptype: ir.Type | None, params: dict[str, ir.Type | None], meets_floats: bool) -> None:
+    def settle(self, name: str, ptype: ir.Type | None, params: dict[str, ir.Type | None], meets_floats: bool,
+               unread: bool) -> None:
         """Fixes an unannotated parameter's type: from its call sites where the
         module calls this function with one, else from the body's uses.  A
         parameter that only meets float arithmetic is taken for a float, as
@@ -617,7 +617,7 @@ class FunctionTyper:
                        f"{kind_name(ptype)}", "type-change")
         elif called is not None:
             ptype = unify(ptype, called) if ptype is not None and not called.is_array else called
-        elif ptype is None and name in self.unread:
+        elif ptype is None and unread:
             ptype = ir.INT
         elif ptype is None and meets_floats:
             self.assumed_floats.append(name)

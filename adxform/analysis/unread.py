@@ -23,6 +23,10 @@ def unread_parameters(func: ir.Function, names: list[str]) -> set[str]:
     body uses."""
     params = {p.name for p in func.params}
     body = list(statements(func.body))
+    binders: dict[str, set[int]] = {}  # name -> its discardable bindings
+    for stmt in body:
+        if _discardable(stmt, params):
+            binders.setdefault(stmt.target.id, set()).add(id(stmt))
     dead: set[int] = set()
     while True:
         mentioned: dict[str, set[int]] = {}  # name -> the live statements that mention it
@@ -30,8 +34,8 @@ def unread_parameters(func: ir.Function, names: list[str]) -> set[str]:
             if id(stmt) not in dead:
                 for name in _mentions(stmt):
                     mentioned.setdefault(name, set()).add(id(stmt))
-        newly = {id(stmt) for stmt in body if id(stmt) not in dead and _discardable(stmt, params)
-                 and _only_bound_where_discardable(stmt.target.id, mentioned, body, params)}
+        # bindings of names that only their own discardable bindings mention
+        newly = {k for name, ks in binders.items() if mentioned.get(name, set()) <= ks for k in ks} - dead
         if not newly:
             return {name for name in names if name not in mentioned}
         dead |= newly
@@ -45,11 +49,3 @@ def _discardable(stmt: ir.Stmt, params: set[str]) -> bool:
     return (isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Name) and not stmt.inplace
             and stmt.target.id not in params
             and not any(isinstance(e, ir.Call) and e.func.startswith("module.") for e in expressions(stmt.value)))
-
-
-def _only_bound_where_discardable(name: str, mentioned: dict[str, set[int]], body: list[ir.Stmt],
-                                  params: set[str]) -> bool:
-    """Whether every live statement that mentions ``name`` is a discardable
-    binding of it."""
-    binders = {id(s) for s in body if _discardable(s, params) and s.target.id == name}
-    return mentioned.get(name, set()) <= binders

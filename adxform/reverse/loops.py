@@ -222,11 +222,7 @@ def indexed_pops(loop: ir.For, fwd_body: list[ir.Stmt], rev_body: list[ir.Stmt],
                 return None  # a scalar the pops restore keeps the value of the last one: the first iteration's
             kind = _pop_kind(rev_body, k - 1, tapes)
             popped[kind] += 1
-            tape, top = tapes[kind]
-            offset = build.mul(ir.Const(pushed[kind]), build.sub(ir.Name(loop.var), copy.deepcopy(loop.start)))
-            if pushed[kind] > popped[kind]:
-                offset = build.add(offset, ir.Const(pushed[kind] - popped[kind]))
-            read = ir.Subscript(ir.Name(tape), [build.add(ir.Name(top), offset)])
+            read = _place(tapes[kind], pushed[kind], loop, pushed[kind] - popped[kind])
             body.append(ir.Assign(stmt.target, read, stmt.pos))
         elif kind is None:
             if any(isinstance(e, ir.Name) and e.id in tape_names
@@ -235,12 +231,7 @@ def indexed_pops(loop: ir.For, fwd_body: list[ir.Stmt], rev_body: list[ir.Stmt],
             body.append(stmt)
     if popped != pushed or not any(pushed.values()):
         return None
-    trips = ir.Call("builtins.max", [build.trip_count(loop), ir.Const(0)])
-    before = [ir.Assign(ir.Name(tapes[kind][1]),
-                        ir.BinOp("-", ir.Name(tapes[kind][1]), build.mul(ir.Const(count), copy.deepcopy(trips))),
-                        inplace=True)
-              for kind, count in sorted(pushed.items()) if count]
-    return before, body
+    return _top_moves("-", tapes, pushed, loop), body
 
 
 def _pop_kind(body: list[ir.Stmt], k: int, tapes: dict[str, tuple[str, str]]) -> str | None:
@@ -285,23 +276,33 @@ def indexed_puts(body: list[ir.Stmt], tapes: dict[str, tuple[str, str]]) -> None
             continue
         per_iteration = {kind: sum(_put_kind(s, kinds) == kind for s in puts) for kind in tapes}
         placed = {kind: 0 for kind in tapes}
-        offset = build.sub(ir.Name(stmt.var), copy.deepcopy(stmt.start))
         for k, put in enumerate(stmt.body):
             kind = _put_kind(put, kinds)
-            if kind is None:
-                continue
-            tape, top = tapes[kind]
-            place = build.add(ir.Name(top), build.mul(ir.Const(per_iteration[kind]), copy.deepcopy(offset)))
-            if placed[kind]:
-                place = build.add(place, ir.Const(placed[kind]))
-            placed[kind] += 1
-            stmt.body[k] = ir.Assign(ir.Subscript(ir.Name(tape), [place]), put.value.args[2], put.pos)
-        trips = ir.Call("builtins.max", [build.trip_count(stmt), ir.Const(0)])
-        moves = [ir.Assign(ir.Name(tapes[kind][1]), ir.BinOp("+", ir.Name(tapes[kind][1]), build.mul(
-            ir.Const(count), copy.deepcopy(trips))), inplace=True)
-                 for kind, count in sorted(per_iteration.items()) if count]
+            if kind is not None:
+                stmt.body[k] = ir.Assign(_place(tapes[kind], per_iteration[kind], stmt, placed[kind]),
+                                         put.value.args[2], put.pos)
+                placed[kind] += 1
         at = next(k for k, s in enumerate(body) if s is stmt)
-        body[at + 1:at + 1] = moves
+        body[at + 1:at + 1] = _top_moves("+", tapes, per_iteration, stmt)
+
+
+def _place(tape_and_top: tuple[str, str], per_iteration: int, loop: ir.For, k: int) -> ir.Subscript:
+    """``tape[top + P * (i - start) + k]``: the k-th of the P values an
+    iteration of ``loop`` keeps, where the loop starts at ``top``."""
+    tape, top = tape_and_top
+    offset = build.mul(ir.Const(per_iteration), build.sub(ir.Name(loop.var), copy.deepcopy(loop.start)))
+    place = build.add(ir.Name(top), offset)
+    return ir.Subscript(ir.Name(tape), [build.add(place, ir.Const(k)) if k else place])
+
+
+def _top_moves(op: str, tapes: dict[str, tuple[str, str]], per_iteration: dict[str, int],
+               loop: ir.For) -> list[ir.Stmt]:
+    """``top op= P * max(trips, 0)`` for each tape ``loop`` keeps values on:
+    the top where its iterations, one value at a time, would leave it."""
+    trips = ir.Call("builtins.max", [build.trip_count(loop), ir.Const(0)])
+    return [ir.Assign(ir.Name(tapes[kind][1]), ir.BinOp(op, ir.Name(tapes[kind][1]), build.mul(
+        ir.Const(count), copy.deepcopy(trips))), inplace=True) for kind, count in sorted(per_iteration.items())
+        if count]
 
 
 def _put_kind(stmt: ir.Stmt, kinds: dict[str, str]) -> str | None:
